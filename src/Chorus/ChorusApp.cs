@@ -1,0 +1,151 @@
+using System.Threading.RateLimiting;
+using Chorus.Common;
+using Chorus.Components;
+using Chorus.Data;
+using Chorus.Features.Admin;
+using Chorus.Features.Channels;
+using Chorus.Features.Demo;
+using Chorus.Features.Inbox;
+using Chorus.Features.People;
+using Chorus.Features.Realtime;
+using Chorus.Features.Search;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using MudBlazor.Services;
+using Scalar.AspNetCore;
+
+namespace Chorus;
+
+/// Composition root: every feature registers itself with one Add/Map pair.
+public static class ChorusApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.WebHost.UseStaticWebAssets(); // serve _content/* outside Development too (see TOOLCHAIN.md)
+
+        var services = builder.Services;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddCascadingAuthenticationState();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<HtmlCleaner>();
+        services.AddSingleton<WorkScopes>();
+        services.AddChorusDatabase(builder.Configuration);
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(DatabaseSetup.DataDirectory(builder.Configuration), "keys")))
+            .SetApplicationName("Chorus");
+
+        services.AddIdentity<StaffUser, IdentityRole>(o =>
+            {
+                o.Password.RequiredLength = 10;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireDigit = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                o.User.RequireUniqueEmail = true;
+            })
+            .AddEntityFrameworkStores<ChorusDb>()
+            .AddDefaultTokenProviders();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/denied";
+            o.Cookie.Name = "chorus.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromDays(7);
+        });
+        services.AddAuthentication()
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.All))
+            .AddPolicy(Policies.CanWork, p => p.RequireRole(Roles.Admin, Roles.Agent))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(RateLimits.PublicForm, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = builder.Configuration.GetValue("Chorus:RateLimits:PublicFormPerMinute", 10), Window = TimeSpan.FromMinutes(1) }));
+        });
+
+        services.AddAdmin();
+        services.AddPeople();
+        services.AddInbox();
+        services.AddSearch();
+        services.AddChannels();
+        services.AddDemoWorkspace();
+
+        var app = builder.Build();
+
+        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseSecurityHeaders();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(o => o.WithTitle("Chorus API")).AllowAnonymous();
+
+        var api = app.MapGroup("/api/v1")
+            .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute { AuthenticationSchemes = ApiTokenAuthenticationHandler.SchemeName, Policy = Policies.Staff })
+            ;
+        api.MapInboxApi();
+        api.MapPeopleApi();
+        api.MapAdminApi();
+        api.MapChannelsApi();
+        app.MapAccountEndpoints();
+        app.MapHealth();
+        return app;
+    }
+
+    /// Applies migrations, bootstraps the workspace, seeds the demo and prints how to sign in.
+    public static async Task PrepareAsync(WebApplication app)
+    {
+        string? adminPassword;
+        DemoSignIn? demo;
+        using (var scope = app.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ChorusDb>().MigrateAsync();
+            adminPassword = await scope.ServiceProvider.GetRequiredService<BootstrapWorkspace>().RunAsync();
+            demo = await scope.ServiceProvider.GetRequiredService<SeedDemoWorkspace>().RunIfEnabledAsync();
+        }
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var urls = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            var config = app.Configuration;
+            Console.WriteLine();
+            Console.WriteLine($"  Chorus is running at {string.Join(", ", urls)}");
+            if (adminPassword is not null)
+                Console.WriteLine($"  First admin: {config["Chorus:AdminEmail"] ?? BootstrapWorkspace.AdminEmail} / {adminPassword}   (shown once: write it down)");
+            if (demo is not null)
+                Console.WriteLine($"  Demo workspace sign-in: {demo.Email} / {demo.Password}   (demo data; start with --Chorus:DemoWorkspace=false for none)");
+            Console.WriteLine();
+        });
+    }
+}
+
+public static class Policies
+{
+    public const string Staff = "staff";
+    public const string CanWork = "can-work";
+    public const string Admin = "admin";
+}
+
+public static class RateLimits
+{
+    public const string PublicForm = "public-form";
+}

@@ -1,0 +1,165 @@
+using Chorus.Features.Admin;
+using Chorus.Features.Channels;
+using Chorus.Features.Inbox;
+using Chorus.Features.People;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Data;
+
+/// The one store. Provider-specific subclasses (<see cref="SqliteChorusDb"/>, <see cref="PostgresChorusDb"/>)
+/// exist so each provider keeps its own migrations; everything else talks to ChorusDb.
+public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<StaffUser>(options)
+{
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Person> People => Set<Person>();
+    public DbSet<Identity> Identities => Set<Identity>();
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<Channel> Channels => Set<Channel>();
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+    public DbSet<ConversationTag> ConversationTags => Set<ConversationTag>();
+    public DbSet<ConversationFollower> ConversationFollowers => Set<ConversationFollower>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<Counter> Counters => Set<Counter>();
+    public DbSet<WorkspaceSetting> Settings => Set<WorkspaceSetting>();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder b)
+    {
+        // Enums as text: readable in SQL, stable when members are added.
+        b.Properties<PersonKind>().HaveConversion<string>().HaveMaxLength(20);
+        b.Properties<LifecycleStage>().HaveConversion<string>().HaveMaxLength(20);
+        b.Properties<IdentityKind>().HaveConversion<string>().HaveMaxLength(20);
+        b.Properties<ChannelKind>().HaveConversion<string>().HaveMaxLength(20);
+        b.Properties<ConversationStatus>().HaveConversion<string>().HaveMaxLength(20);
+        b.Properties<Priority>().HaveConversion<string>().HaveMaxLength(20);
+        b.Properties<MessageKind>().HaveConversion<string>().HaveMaxLength(20);
+        b.Properties<Availability>().HaveConversion<string>().HaveMaxLength(20);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        base.OnModelCreating(b);
+
+        b.Entity<StaffUser>().Property(u => u.DisplayName).HasMaxLength(200);
+
+        b.Entity<Team>(e =>
+        {
+            e.Property(t => t.Name).HasMaxLength(100);
+            e.HasIndex(t => t.Name).IsUnique();
+            e.HasMany(t => t.Members).WithOne().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<TeamMember>(e =>
+        {
+            e.HasKey(m => new { m.TeamId, m.StaffUserId });
+            e.HasOne(m => m.StaffUser).WithMany().HasForeignKey(m => m.StaffUserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(m => m.StaffUserId);
+        });
+        b.Entity<ApiToken>(e =>
+        {
+            e.HasIndex(t => t.Hash).IsUnique();
+            e.HasIndex(t => t.StaffUserId);
+            e.HasOne<StaffUser>().WithMany().HasForeignKey(t => t.StaffUserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<AuditEntry>(e => e.HasIndex(a => a.At));
+
+        b.Entity<Organization>(e =>
+        {
+            e.Property(o => o.Domain).HasMaxLength(255);
+            e.HasIndex(o => o.Domain).IsUnique();
+        });
+        b.Entity<Person>(e =>
+        {
+            e.Property(p => p.Name).HasMaxLength(200);
+            e.HasIndex(p => p.Name);
+            e.HasOne(p => p.Organization).WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.SetNull);
+            e.HasMany(p => p.Identities).WithOne().HasForeignKey(i => i.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Identity>(e =>
+        {
+            e.Property(i => i.Handle).HasMaxLength(320);
+            e.HasIndex(i => new { i.Kind, i.Handle }).IsUnique();
+            e.HasIndex(i => i.PersonId);
+        });
+        b.Entity<Activity>(e =>
+        {
+            e.HasIndex(a => new { a.PersonId, a.At });
+            e.HasOne<Person>().WithMany().HasForeignKey(a => a.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Channel>(e => e.Property(c => c.Name).HasMaxLength(100));
+
+        b.Entity<Conversation>(e =>
+        {
+            e.HasIndex(c => c.Number).IsUnique();
+            e.HasIndex(c => new { c.ChannelId, c.ExternalThreadId });
+            e.HasIndex(c => new { c.Status, c.LastMessageAt });
+            e.HasIndex(c => new { c.TeamId, c.Status, c.LastMessageAt });
+            e.HasIndex(c => new { c.AssigneeId, c.Status, c.LastMessageAt });
+            e.HasIndex(c => new { c.RequesterId, c.LastMessageAt });
+            e.HasIndex(c => c.LastMessageAt);
+            e.Property(c => c.Subject).HasMaxLength(500);
+            e.Property(c => c.Preview).HasMaxLength(300);
+            e.Property(c => c.Version).IsConcurrencyToken();
+            e.HasOne(c => c.Channel).WithMany().HasForeignKey(c => c.ChannelId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(c => c.Team).WithMany().HasForeignKey(c => c.TeamId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(c => c.Assignee).WithMany().HasForeignKey(c => c.AssigneeId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(c => c.Requester).WithMany().HasForeignKey(c => c.RequesterId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(c => c.Tags).WithOne().HasForeignKey(t => t.ConversationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(c => c.Followers).WithOne().HasForeignKey(f => f.ConversationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(c => c.Messages).WithOne().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<ConversationTag>(e =>
+        {
+            e.HasKey(t => new { t.ConversationId, t.Tag });
+            e.Property(t => t.Tag).HasMaxLength(50);
+            e.HasIndex(t => t.Tag);
+        });
+        b.Entity<ConversationFollower>(e =>
+        {
+            e.HasKey(f => new { f.ConversationId, f.StaffUserId });
+            e.HasIndex(f => f.StaffUserId);
+        });
+        b.Entity<Message>(e =>
+        {
+            e.HasIndex(m => new { m.ConversationId, m.CreatedAt });
+            e.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
+            e.Property(m => m.ExternalId).HasMaxLength(500);
+        });
+        b.Entity<Notification>(e => e.HasIndex(n => new { n.StaffUserId, n.CreatedAt }));
+        b.Entity<WorkspaceSetting>(e =>
+        {
+            e.HasKey(s => s.Key);
+            e.Property(s => s.Key).HasMaxLength(100);
+        });
+        b.Entity<Counter>(e =>
+        {
+            e.HasKey(c => c.Name);
+            e.Property(c => c.Name).HasMaxLength(50);
+        });
+    }
+
+    /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        foreach (var entry in ChangeTracker.Entries<Conversation>())
+            if (entry.State == EntityState.Modified)
+            {
+                // Through the entry API, so it is saved even when the caller turned change detection off.
+                var version = entry.Property(c => c.Version);
+                version.CurrentValue = version.OriginalValue + 1;
+                version.IsModified = true;
+                entry.Property(c => c.UpdatedAt).CurrentValue = DateTimeOffset.UtcNow;
+                entry.Property(c => c.UpdatedAt).IsModified = true;
+            }
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+}
+
+public enum DatabaseProvider { Sqlite, Postgres }

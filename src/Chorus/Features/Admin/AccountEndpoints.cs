@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Chorus.Features.Admin;
+
+public static class AccountEndpoints
+{
+    /// Sign-out is a POST with an antiforgery token (a GET would let any page sign you out).
+    public static void MapAccountEndpoints(this WebApplication app)
+    {
+        app.MapPost("/account/logout", async (SignInManager<StaffUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.LocalRedirect("/account/login");
+        });
+    }
+}

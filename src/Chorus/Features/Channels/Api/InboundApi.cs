@@ -1,0 +1,66 @@
+using Chorus.Common;
+using Chorus.Data;
+using Chorus.Features.Inbox.Ingest;
+using Chorus.Features.People;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Channels.Api;
+
+/// Body of POST /api/v1/inbound. `channel` is a channel id or name; omitted means the built-in API channel.
+public sealed record InboundRequest(
+    string? Channel, string? ExternalId, string? ThreadId, InboundAuthorRequest? Author,
+    DateTimeOffset? At, string? Subject, string? Text, string? Html);
+
+public sealed record InboundAuthorRequest(IdentityKind? Kind, string? Handle, string? Name);
+
+public static class InboundApi
+{
+    public const long MaxBodyBytes = 1_048_576;
+
+    public static void MapInboundApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/inbound", async (HttpContext http, ChorusDb db, IngestPipeline pipeline) =>
+        {
+            if (http.Request.ContentLength > MaxBodyBytes)
+                return TypedResults.Problem(title: "Too large", detail: $"An inbound envelope is at most {MaxBodyBytes:N0} bytes.", statusCode: 413);
+            InboundRequest? body;
+            try
+            {
+                body = await http.Request.ReadFromJsonAsync<InboundRequest>(http.RequestAborted);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or BadHttpRequestException)
+            {
+                return ApiResults.Invalid("body", "The body is not a JSON inbound envelope: " + e.Message);
+            }
+            if (body is null) return ApiResults.Invalid("body", "The body is empty.");
+            if (body.Author is null) return ApiResults.Invalid("author", "The author is required: { kind, handle, name }.");
+
+            var channel = await FindChannelAsync(db, body.Channel, http.RequestAborted);
+            if (channel is null) return ApiResults.Invalid("channel", $"There is no channel '{body.Channel}'.");
+            var envelope = new InboundEnvelope(channel.Value, body.ExternalId?.Trim() ?? "", body.ThreadId?.Trim(),
+                new InboundAuthor(body.Author.Kind ?? IdentityKind.Email, body.Author.Handle ?? "", body.Author.Name),
+                (body.At ?? DateTimeOffset.UtcNow).ToUniversalTime(), body.Subject, body.Text, body.Html);
+            if (IngestPipeline.Validate(envelope) is { } errors) return TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.SelectMany(e => e.Value)));
+
+            var result = await pipeline.IngestAsync(envelope, http.RequestAborted);
+            return result.Status switch
+            {
+                IngestStatus.Created => TypedResults.Created($"/api/v1/conversations/{result.ConversationNumber}", result),
+                IngestStatus.Rejected => TypedResults.Problem(title: "Not stored", detail: result.Error, statusCode: 422),
+                _ => (IResult)TypedResults.Ok(result),
+            };
+        })
+        .RequireAuthorization(Policies.CanWork)
+        .Accepts<InboundRequest>("application/json")
+        .WithTags("Inbound").WithSummary("Deliver an inbound message; idempotent on (channel, externalId)");
+    }
+
+    private static async Task<Guid?> FindChannelAsync(ChorusDb db, string? channel, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(channel))
+            return await db.Channels.Where(c => c.Kind == ChannelKind.Api).OrderBy(c => c.CreatedAt).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+        if (Guid.TryParse(channel, out var id))
+            return await db.Channels.Where(c => c.Id == id).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+        return await db.Channels.Where(c => c.Name == channel).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+    }
+}

@@ -1,0 +1,47 @@
+using Chorus.Data;
+using Chorus.Features.Inbox;
+using Chorus.Features.Inbox.Ingest;
+using Chorus.Features.People;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Channels.WebForm;
+
+public sealed record RequesterMessage(bool FromRequester, string AuthorName, string Text, string? Html, DateTimeOffset At);
+
+public sealed record RequesterView(Guid Id, long Number, string Subject, ConversationStatus Status, string RequesterName, IReadOnlyList<RequesterMessage> Messages);
+
+/// What a requester sees through their private link: their messages and our public replies.
+/// Internal notes and system events are never part of it.
+public class ReadRequesterConversation(ChorusDb db)
+{
+    public async Task<RequesterView?> RunAsync(Guid conversationId, CancellationToken ct = default)
+    {
+        var c = await db.Conversations.AsNoTracking().Where(x => x.Id == conversationId)
+            .Select(x => new { x.Id, x.Number, x.Subject, x.Status, x.MergedIntoId, Requester = x.Requester!.Name }).SingleOrDefaultAsync(ct);
+        if (c is null) return null;
+        var messages = await (from m in db.Messages.AsNoTracking()
+                              where m.ConversationId == c.Id && (m.Kind == MessageKind.Inbound || m.Kind == MessageKind.Reply)
+                              join u in db.Users on m.AuthorStaffId equals u.Id into uj
+                              from u in uj.DefaultIfEmpty()
+                              orderby m.CreatedAt
+                              select new RequesterMessage(m.Kind == MessageKind.Inbound, m.Kind == MessageKind.Inbound ? c.Requester : (u != null ? u.DisplayName : "Support"),
+                                  m.Text, m.Html, m.CreatedAt)).ToListAsync(ct);
+        return new RequesterView(c.Id, c.Number, c.Subject, c.Status, c.Requester, messages);
+    }
+}
+
+/// A reply written by the requester on their private page, fed through the ingest pipeline like any inbound message.
+public class ReplyAsRequester(ChorusDb db, IngestPipeline pipeline)
+{
+    public async Task<IngestResult> RunAsync(Guid conversationId, Guid requestId, string text, CancellationToken ct = default)
+    {
+        var c = await db.Conversations.AsNoTracking().Where(x => x.Id == conversationId)
+            .Select(x => new { x.ChannelId, x.ExternalThreadId, x.RequesterId }).SingleOrDefaultAsync(ct);
+        if (c is null) return IngestResult.Rejected("The conversation no longer exists.");
+        var identity = await db.Identities.AsNoTracking().Where(i => i.PersonId == c.RequesterId)
+            .OrderBy(i => i.Kind == IdentityKind.Email ? 0 : 1).ThenBy(i => i.CreatedAt).FirstOrDefaultAsync(ct);
+        if (identity is null) return IngestResult.Rejected("The requester has no identity to reply as.");
+        return await pipeline.IngestAsync(new InboundEnvelope(c.ChannelId, "web-reply:" + requestId, c.ExternalThreadId,
+            new InboundAuthor(identity.Kind, identity.Handle, null), DateTimeOffset.UtcNow, null, text, null), ct);
+    }
+}

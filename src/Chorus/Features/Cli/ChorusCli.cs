@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Chorus.Data;
+using Chorus.Features.Admin;
+
+namespace Chorus.Features.Cli;
+
+/// Chorus's command line: `chorus <command>`. Configuration switches (`--Database:Provider=Postgres`)
+/// and environment variables apply to commands exactly as they do to the server.
+public static class ChorusCli
+{
+    private static readonly string[] Commands = ["migrate", "users", "bench", "help", "--help", "-h", "-?", "--version"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Chorus: one inbox for Support, Community, Marketing and PR. Without a command, Chorus serves the web app.");
+        root.Subcommands.Add(Migrate());
+        root.Subcommands.Add(Users());
+        root.Subcommands.Add(BenchCommand.Create());
+        if (args is ["help"]) args = ["--help"];
+        var parse = root.Parse(args);
+        return await parse.InvokeAsync();
+    }
+
+    /// Builds the same host the server runs (configuration, database, services) without serving.
+    public static WebApplication Host(ParseResult parse) => ChorusApp.Build([.. parse.UnmatchedTokens]);
+
+    private static Command Migrate()
+    {
+        var cmd = new Command("migrate", "Apply database migrations and create what a workspace needs (roles, teams, first admin).") { TreatUnmatchedTokensAsErrors = false };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var app = Host(parse);
+            using var scope = app.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            await db.MigrateAsync(ct);
+            var password = await scope.ServiceProvider.GetRequiredService<BootstrapWorkspace>().RunAsync(ct);
+            Console.WriteLine($"Database is up to date ({db.Provider}).");
+            if (password is not null) Console.WriteLine($"First admin created: {app.Configuration["Chorus:AdminEmail"] ?? BootstrapWorkspace.AdminEmail} / {password}   (shown once)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Users()
+    {
+        var users = new Command("users", "Manage staff users.");
+
+        var email = new Option<string>("--email") { Description = "Sign-in e-mail address", Required = true };
+        var name = new Option<string?>("--name") { Description = "Display name (default: the part before @)" };
+        var role = new Option<string>("--role") { Description = "admin, agent or viewer", DefaultValueFactory = _ => Roles.Agent };
+        var password = new Option<string?>("--password") { Description = "Password (at least 10 characters); generated and printed when omitted" };
+        var team = new Option<string[]>("--team") { Description = "Team name to join (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var add = new Command("add", "Add a staff user.") { email, name, role, password, team };
+        add.TreatUnmatchedTokensAsErrors = false;
+        add.SetAction(async (parse, ct) =>
+        {
+            await using var app = Host(parse);
+            using var scope = app.Services.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<ChorusDb>().MigrateAsync(ct);
+            await scope.ServiceProvider.GetRequiredService<BootstrapWorkspace>().RunAsync(ct);
+            var teams = await scope.ServiceProvider.GetRequiredService<ManageTeams>().ListAsync(ct);
+            var teamIds = new List<Guid>();
+            foreach (var t in parse.GetValue(team) ?? [])
+            {
+                var found = teams.FirstOrDefault(x => x.Name.Equals(t, StringComparison.OrdinalIgnoreCase));
+                if (found is null) { Console.Error.WriteLine($"There is no team '{t}'. Teams: {string.Join(", ", teams.Select(x => x.Name))}"); return 2; }
+                teamIds.Add(found.Id);
+            }
+            var pw = parse.GetValue(password) ?? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+            var outcome = await scope.ServiceProvider.GetRequiredService<ManageStaff>().AddAsync(null,
+                new NewStaff(parse.GetValue(email)!, parse.GetValue(name) ?? "", parse.GetValue(role)!, pw, teamIds), ct);
+            if (outcome.Error is { } error) { Console.Error.WriteLine(error); return 2; }
+            Console.WriteLine($"Added {parse.GetValue(email)} as {parse.GetValue(role)}." + (parse.GetValue(password) is null ? $" Password: {pw}   (shown once)" : ""));
+            return 0;
+        });
+
+        var list = new Command("list", "List staff users with their role and teams.") { TreatUnmatchedTokensAsErrors = false };
+        list.SetAction(async (parse, ct) =>
+        {
+            await using var app = Host(parse);
+            using var scope = app.Services.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<ChorusDb>().MigrateAsync(ct);
+            var teams = (await scope.ServiceProvider.GetRequiredService<ManageTeams>().ListAsync(ct)).ToDictionary(t => t.Id, t => t.Name);
+            foreach (var s in await scope.ServiceProvider.GetRequiredService<ManageStaff>().ListAsync(ct))
+                Console.WriteLine($"{s.Email,-32} {s.Role,-7} {s.DisplayName,-24} {string.Join(", ", s.TeamIds.Select(t => teams.GetValueOrDefault(t)))}");
+            return 0;
+        });
+
+        users.Subcommands.Add(add);
+        users.Subcommands.Add(list);
+        return users;
+    }
+}

@@ -1,0 +1,28 @@
+using Chorus.Common;
+using Chorus.Data;
+using Chorus.Features.Admin;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Inbox.Actions;
+
+/// Shared checks for every action that changes a conversation: it exists, the actor may see it,
+/// the actor may change things, and (when the caller says which version it saw) nobody changed it since.
+internal static class ConversationGuard
+{
+    public static async Task<(Conversation? Conversation, string? Error, Outcome<T>? Failure)> LoadForWorkAsync<T>(
+        ChorusDb db, StaffActor actor, long number, int? expectedVersion, CancellationToken ct)
+    {
+        if (!actor.CanWork) return (null, null, new Outcome<T>.Forbidden("Viewers can read conversations but not change them."));
+        var conversation = await db.Conversations.Include(c => c.Tags).Include(c => c.Followers).SingleOrDefaultAsync(c => c.Number == number, ct);
+        if (conversation is null || !actor.CanSeeTeam(conversation.TeamId)) return (null, null, new Outcome<T>.NotFound($"Conversation #{number}"));
+        if (expectedVersion is { } v && v != conversation.Version)
+            return (null, null, new Outcome<T>.Conflict(ConflictMessage(number)));
+        return (conversation, null, null);
+    }
+
+    public static string ConflictMessage(long number) =>
+        $"Someone else changed #{number} after you opened it. Your change was not saved: reload to see theirs, then try again.";
+
+    public static Message Event(Conversation c, string text) =>
+        new() { ConversationId = c.Id, ChannelId = c.ChannelId, Kind = MessageKind.Event, Text = text };
+}

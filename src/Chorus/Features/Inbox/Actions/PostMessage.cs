@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using Chorus.Common;
+using Chorus.Data;
+using Chorus.Features.Admin;
+using Chorus.Features.Realtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Inbox.Actions;
+
+public enum PostKind { Reply, Note }
+
+/// What a staff member writes in a conversation, in Markdown. A reply goes to the requester on the
+/// conversation's channel; a note stays on the staff side.
+public sealed record StaffPost(PostKind Kind, string Text, ConversationStatus? StatusAfter = null);
+
+public sealed record PostedMessage(Guid MessageId, int Version, IReadOnlyList<string> MentionedStaffIds);
+
+/// Posts a public reply or an internal note. @mentions in a note notify those colleagues (any team)
+/// and put the conversation in their Mentions view.
+public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events)
+{
+    public const int MaxLength = 50_000;
+
+    public async Task<Outcome<PostedMessage>> RunAsync(StaffActor actor, long number, StaffPost post, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(post.Text)) return Outcome<PostedMessage>.Invalid.One("text", "Write something first.");
+        if (post.Text.Length > MaxLength) return Outcome<PostedMessage>.Invalid.One("text", $"A message is at most {MaxLength:N0} characters.");
+        var (c, _, failure) = await ConversationGuard.LoadForWorkAsync<PostedMessage>(db, actor, number, null, ct);
+        if (c is null) return failure!;
+        if (c.MergedIntoId is not null) return new Outcome<PostedMessage>.Conflict($"#{number} was merged into another conversation; write there instead.");
+
+        var text = post.Text.Trim();
+        var message = new Message
+        {
+            ConversationId = c.Id, ChannelId = c.ChannelId, Kind = post.Kind == PostKind.Reply ? MessageKind.Reply : MessageKind.Note,
+            AuthorStaffId = actor.Id, Text = text, Html = html.MarkdownToHtml(text),
+        };
+        db.Messages.Add(message);
+        c.MessageCount++;
+        c.LastMessageAt = message.CreatedAt;
+
+        var mentioned = new List<string>();
+        if (post.Kind == PostKind.Reply)
+        {
+            c.Preview = Ingest.WriteInboundBatch.Preview(text);
+            c.WaitingSince = null;
+            c.FirstReplyAt ??= message.CreatedAt;
+            var after = post.StatusAfter ?? (c.Status is ConversationStatus.New or ConversationStatus.Open ? ConversationStatus.Pending : c.Status);
+            if (after != c.Status)
+            {
+                var statusEvent = ConversationGuard.Event(c, $"{actor.Name} replied and set the status to {after.ToDisplay()}.");
+                statusEvent.CreatedAt = message.CreatedAt.AddTicks(1);
+                db.Messages.Add(statusEvent);
+                c.Status = after;
+                if (after is ConversationStatus.Solved) c.SolvedAt = DateTimeOffset.UtcNow;
+            }
+        }
+        else
+        {
+            if (c.Status == ConversationStatus.New) c.Status = ConversationStatus.Open;
+            mentioned = await ResolveMentionsAsync(text, ct);
+            foreach (var staffId in mentioned.Where(id => id != actor.Id))
+            {
+                db.Notifications.Add(new Notification
+                {
+                    StaffUserId = staffId, Kind = NotificationKinds.Mention, ConversationId = c.Id, MessageId = message.Id,
+                    Text = $"{actor.Name} mentioned you in #{c.Number}: {Ingest.WriteInboundBatch.Preview(text)}",
+                });
+                if (c.Followers.All(f => f.StaffUserId != staffId)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = staffId });
+            }
+        }
+        audit.Add(actor, post.Kind == PostKind.Reply ? "conversation.replied" : "conversation.noted", "conversation", c.Number.ToString(), null);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new Outcome<PostedMessage>.Conflict(ConversationGuard.ConflictMessage(number));
+        }
+        events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
+        return new PostedMessage(message.Id, c.Version, mentioned);
+    }
+
+    /// `@maya` matches the staff user whose sign-in name starts with "maya@", or whose display name
+    /// without spaces is "maya" (case-insensitive).
+    private async Task<List<string>> ResolveMentionsAsync(string text, CancellationToken ct)
+    {
+        var handles = MentionPattern().Matches(text).Select(m => m.Groups[1].Value.ToLowerInvariant()).Distinct().ToList();
+        if (handles.Count == 0) return [];
+        var staff = await db.Users.AsNoTracking().Select(u => new { u.Id, u.UserName, u.DisplayName }).ToListAsync(ct);
+        return staff.Where(u => handles.Any(h =>
+                (u.UserName ?? "").Split('@')[0].Equals(h, StringComparison.OrdinalIgnoreCase)
+                || u.DisplayName.Replace(" ", "").Equals(h, StringComparison.OrdinalIgnoreCase)
+                || u.DisplayName.Split(' ')[0].Equals(h, StringComparison.OrdinalIgnoreCase)))
+            .Select(u => u.Id).ToList();
+    }
+
+    [GeneratedRegex(@"(?<![\w@])@([A-Za-z][A-Za-z0-9._-]{0,63})")]
+    private static partial Regex MentionPattern();
+}

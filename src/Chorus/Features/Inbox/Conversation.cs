@@ -1,0 +1,96 @@
+using Chorus.Features.Admin;
+using Chorus.Features.Channels;
+using Chorus.Features.People;
+
+namespace Chorus.Features.Inbox;
+
+/// A thread with the public on one channel. A support ticket is a conversation.
+public class Conversation
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    /// Human reference shown as #Number; allocated from the conversation counter.
+    public long Number { get; set; }
+    public Guid ChannelId { get; set; }
+    public Channel? Channel { get; set; }
+    public string? ExternalThreadId { get; set; }
+    public string Subject { get; set; } = "";
+    public ConversationStatus Status { get; set; } = ConversationStatus.New;
+    public Priority Priority { get; set; } = Priority.Normal;
+    public Guid? TeamId { get; set; }
+    public Team? Team { get; set; }
+    public string? AssigneeId { get; set; }
+    public StaffUser? Assignee { get; set; }
+    public Guid RequesterId { get; set; }
+    public Person? Requester { get; set; }
+    public double? Sentiment { get; set; }
+    public string Preview { get; set; } = "";
+    public int MessageCount { get; set; }
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset LastMessageAt { get; set; } = DateTimeOffset.UtcNow;
+    /// When the requester's oldest unanswered message arrived; null when nobody waits on us.
+    public DateTimeOffset? WaitingSince { get; set; }
+    public DateTimeOffset? FirstReplyAt { get; set; }
+    public DateTimeOffset? SolvedAt { get; set; }
+    /// Set when this conversation was merged into another; it then stays closed and points there.
+    public Guid? MergedIntoId { get; set; }
+    /// Optimistic concurrency: bumped on every save, so a second editor gets a conflict instead of overwriting.
+    public int Version { get; set; }
+    public List<ConversationTag> Tags { get; set; } = [];
+    public List<ConversationFollower> Followers { get; set; } = [];
+    public List<Message> Messages { get; set; } = [];
+}
+
+public enum ConversationStatus { New, Open, Pending, OnHold, Solved, Closed }
+
+public enum Priority { Low, Normal, High, Urgent }
+
+public class ConversationTag
+{
+    public Guid ConversationId { get; set; }
+    public string Tag { get; set; } = "";
+}
+
+public class ConversationFollower
+{
+    public Guid ConversationId { get; set; }
+    public string StaffUserId { get; set; } = "";
+}
+
+/// One item in a conversation.
+public class Message
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid ConversationId { get; set; }
+    public MessageKind Kind { get; set; }
+    public Guid ChannelId { get; set; }
+    /// The channel's id of this item: the idempotency key, unique per channel.
+    public string? ExternalId { get; set; }
+    public Guid? AuthorPersonId { get; set; }
+    public string? AuthorStaffId { get; set; }
+    public string Text { get; set; } = "";
+    /// Sanitized HTML, when the item came with HTML.
+    public string? Html { get; set; }
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+}
+
+public enum MessageKind { Inbound, Reply, Note, Event }
+
+/// An in-app notification for a staff user (an @mention, an assignment).
+public class Notification
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public string StaffUserId { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public Guid ConversationId { get; set; }
+    public Guid? MessageId { get; set; }
+    public string Text { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset? ReadAt { get; set; }
+}
+
+public static class NotificationKinds
+{
+    public const string Mention = "mention";
+    public const string Assigned = "assigned";
+}

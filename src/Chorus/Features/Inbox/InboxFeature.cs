@@ -1,0 +1,104 @@
+using Chorus.Common;
+using Chorus.Features.Inbox.Actions;
+using Chorus.Features.Inbox.Ingest;
+using Chorus.Features.People;
+using Chorus.Features.Realtime;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Chorus.Features.Inbox;
+
+public static class InboxFeature
+{
+    public static IServiceCollection AddInbox(this IServiceCollection services)
+    {
+        services.AddSingleton<InboxEvents>();
+        services.AddSingleton<ConversationPresence>();
+        services.AddSingleton<WriteInboundBatch>();
+        services.AddSingleton<IngestPipeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
+        services.AddScoped<InboxQuery>();
+        services.AddScoped<UpdateConversation>();
+        services.AddScoped<PostMessage>();
+        services.AddScoped<MergeConversations>();
+        services.AddScoped<ListNotifications>();
+        return services;
+    }
+
+    public sealed record ConversationPatch(
+        ConversationStatus? Status, Priority? Priority, Guid? TeamId, string? AssigneeId,
+        IReadOnlyList<string>? AddTags, IReadOnlyList<string>? RemoveTags, IReadOnlyList<string>? Tags, int? Version);
+
+    public sealed record PostRequest(string Text, ConversationStatus? StatusAfter);
+
+    public sealed record MergeRequest(long Into);
+
+    public sealed record BulkRequest(IReadOnlyList<long> Numbers, ConversationPatch Change);
+
+    public sealed record BulkResult(long Number, int Status, string? Error);
+
+    public static void MapInboxApi(this RouteGroupBuilder api)
+    {
+        var conversations = api.MapGroup("/conversations").WithTags("Conversations");
+
+        conversations.MapGet("/", async (HttpContext http, InboxQuery inbox,
+            [FromQuery] InboxView? view, [FromQuery] Guid? team, [FromQuery] ConversationStatus[]? status, [FromQuery] Guid? channel,
+            [FromQuery] string? assignee, [FromQuery] Priority? priority, [FromQuery] string? tag, [FromQuery] PersonKind? personKind,
+            [FromQuery] Guid? requester, [FromQuery] string? q, [FromQuery] InboxSort? sort, [FromQuery] int? page, [FromQuery] int? pageSize) =>
+        {
+            var filter = new InboxFilter
+            {
+                View = view ?? InboxView.All, TeamId = team, Statuses = status is { Length: > 0 } ? status : null, ChannelId = channel,
+                AssigneeId = assignee, Priority = priority, Tag = tag, PersonKind = personKind, RequesterId = requester, Query = q,
+                Sort = sort ?? InboxSort.Newest, Page = page ?? 1, PageSize = pageSize ?? 50,
+            };
+            return TypedResults.Ok(await inbox.ListAsync(await http.ActorAsync(), filter, http.RequestAborted));
+        }).WithSummary("List conversations in a view, filtered, sorted and searched");
+
+        conversations.MapGet("/{number:long}", async (long number, HttpContext http, InboxQuery inbox) =>
+            ApiResults.From(await inbox.GetAsync(await http.ActorAsync(), number, http.RequestAborted), d => TypedResults.Ok(d)))
+            .WithSummary("One conversation with its messages, notes and events");
+
+        conversations.MapPatch("/{number:long}", async (long number, ConversationPatch patch, HttpContext http, UpdateConversation update) =>
+            ApiResults.From(await update.RunAsync(await http.ActorAsync(), number, ToChange(patch), http.RequestAborted),
+                v => TypedResults.Ok(new { number, version = v })))
+            .WithSummary("Change status, priority, team, assignee or tags (send version to detect concurrent edits)");
+
+        conversations.MapPost("/bulk", async (BulkRequest bulk, HttpContext http, UpdateConversation update) =>
+        {
+            if (bulk.Numbers is not { Count: > 0 and <= 500 }) return (IResult)ApiResults.Invalid("numbers", "Send between 1 and 500 conversation numbers.");
+            var actor = await http.ActorAsync();
+            var results = new List<BulkResult>();
+            foreach (var number in bulk.Numbers.Distinct())
+            {
+                var outcome = await update.RunAsync(actor, number, ToChange(bulk.Change with { Version = null }), http.RequestAborted);
+                results.Add(new BulkResult(number, outcome is Outcome<int>.Ok ? 200 : outcome is Outcome<int>.NotFound ? 404 : outcome is Outcome<int>.Forbidden ? 403 : 409, outcome.Error));
+            }
+            return TypedResults.Ok(results);
+        }).WithSummary("Apply one change to many conversations");
+
+        conversations.MapPost("/{number:long}/replies", async (long number, PostRequest body, HttpContext http, PostMessage post) =>
+            ApiResults.From(await post.RunAsync(await http.ActorAsync(), number, new StaffPost(PostKind.Reply, body.Text ?? "", body.StatusAfter), http.RequestAborted),
+                m => TypedResults.Created($"/api/v1/conversations/{number}", m)))
+            .WithSummary("Reply publicly on the conversation's channel");
+
+        conversations.MapPost("/{number:long}/notes", async (long number, PostRequest body, HttpContext http, PostMessage post) =>
+            ApiResults.From(await post.RunAsync(await http.ActorAsync(), number, new StaffPost(PostKind.Note, body.Text ?? ""), http.RequestAborted),
+                m => TypedResults.Created($"/api/v1/conversations/{number}", m)))
+            .WithSummary("Add an internal note (never shown to the requester); @name notifies a colleague");
+
+        conversations.MapPost("/{number:long}/merge", async (long number, MergeRequest body, HttpContext http, MergeConversations merge) =>
+            ApiResults.From(await merge.RunAsync(await http.ActorAsync(), number, body.Into, http.RequestAborted),
+                into => TypedResults.Ok(new { merged = number, into })))
+            .WithSummary("Merge this conversation into another");
+
+        api.MapGet("/notifications", async (HttpContext http, ListNotifications list, bool? unread) =>
+            TypedResults.Ok(await list.RunAsync(await http.ActorAsync(), unread ?? false, http.RequestAborted)))
+            .WithTags("Conversations").WithSummary("My notifications (mentions, assignments)");
+    }
+
+    private static ConversationChange ToChange(ConversationPatch p) => new()
+    {
+        Status = p.Status, Priority = p.Priority, TeamId = p.TeamId, AssigneeId = p.AssigneeId,
+        AddTags = p.AddTags, RemoveTags = p.RemoveTags, SetTags = p.Tags, ExpectedVersion = p.Version,
+    };
+}

@@ -1,0 +1,143 @@
+using Chorus.Common;
+using Chorus.Data;
+using Chorus.Features.Admin;
+using Chorus.Features.Channels;
+using Chorus.Features.People;
+using Chorus.Features.Search;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Inbox;
+
+public enum InboxView { All, Mine, Mentions, Unassigned, Team }
+
+public enum InboxSort { Newest, LongestWaiting, Priority }
+
+/// A view plus filters; every field is optional. Status null means "active" (new, open, pending, on hold).
+public sealed record InboxFilter
+{
+    public InboxView View { get; init; } = InboxView.All;
+    public Guid? TeamId { get; init; }
+    public IReadOnlyList<ConversationStatus>? Statuses { get; init; }
+    public Guid? ChannelId { get; init; }
+    public string? AssigneeId { get; init; }
+    public Priority? Priority { get; init; }
+    public string? Tag { get; init; }
+    public PersonKind? PersonKind { get; init; }
+    public Guid? RequesterId { get; init; }
+    public string? Query { get; init; }
+    public InboxSort Sort { get; init; } = InboxSort.Newest;
+    public int Page { get; init; } = 1;
+    public int PageSize { get; init; } = 50;
+
+    public static readonly IReadOnlyList<ConversationStatus> Active =
+        [ConversationStatus.New, ConversationStatus.Open, ConversationStatus.Pending, ConversationStatus.OnHold];
+}
+
+public sealed record ConversationSummary(
+    Guid Id, long Number, string Subject, string Preview, ConversationStatus Status, Priority Priority,
+    Guid ChannelId, string ChannelName, ChannelKind ChannelKind, Guid? TeamId, string? TeamName,
+    string? AssigneeId, string? AssigneeName, Guid RequesterId, string RequesterName, PersonKind RequesterKind,
+    IReadOnlyList<string> Tags, int MessageCount, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt,
+    DateTimeOffset? WaitingSince, int Version);
+
+public sealed record InboxPage(IReadOnlyList<ConversationSummary> Items, int Page, int PageSize, bool HasMore);
+
+public sealed record MessageView(
+    Guid Id, MessageKind Kind, string Text, string? Html, DateTimeOffset CreatedAt,
+    Guid? AuthorPersonId, string? AuthorStaffId, string AuthorName, string? ExternalId);
+
+public sealed record ConversationDetail(
+    ConversationSummary Summary, string? RequesterHandle, Guid? MergedIntoId, long? MergedIntoNumber,
+    IReadOnlyList<MessageView> Messages, IReadOnlyList<string> FollowerIds, DateTimeOffset? FirstReplyAt);
+
+/// Reads the inbox as one staff member is allowed to see it.
+public class InboxQuery(ChorusDb db, SearchConversations search)
+{
+    public async Task<InboxPage> ListAsync(StaffActor actor, InboxFilter filter, CancellationToken ct = default)
+    {
+        var pageSize = Math.Clamp(filter.PageSize, 1, 200);
+        var page = Math.Max(1, filter.Page);
+        var query = Filtered(actor, filter);
+        query = filter.Sort switch
+        {
+            InboxSort.LongestWaiting => query.OrderBy(c => c.WaitingSince == null).ThenBy(c => c.WaitingSince).ThenBy(c => c.Number),
+            InboxSort.Priority => query.OrderByDescending(c => c.Priority == Priority.Urgent ? 3 : c.Priority == Priority.High ? 2 : c.Priority == Priority.Normal ? 1 : 0)
+                .ThenByDescending(c => c.LastMessageAt),
+            _ => query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Number),
+        };
+        var rows = await Project(query.Skip((page - 1) * pageSize).Take(pageSize + 1)).ToListAsync(ct);
+        return new InboxPage(rows.Take(pageSize).ToList(), page, pageSize, rows.Count > pageSize);
+    }
+
+    public Task<int> CountAsync(StaffActor actor, InboxFilter filter, CancellationToken ct = default) =>
+        Filtered(actor, filter).CountAsync(ct);
+
+    private IQueryable<Conversation> Filtered(StaffActor actor, InboxFilter f)
+    {
+        var hidden = actor.HiddenTeamIds;
+        var q = db.Conversations.AsNoTracking().Where(c => c.MergedIntoId == null);
+        if (hidden.Count > 0) q = q.Where(c => c.TeamId == null || !hidden.Contains(c.TeamId.Value));
+
+        q = f.View switch
+        {
+            InboxView.Mine => q.Where(c => c.AssigneeId == actor.Id),
+            InboxView.Unassigned => q.Where(c => c.AssigneeId == null),
+            InboxView.Team when f.TeamId is { } t => q.Where(c => c.TeamId == t),
+            InboxView.Mentions => q.Where(c => db.Notifications.Any(n => n.ConversationId == c.Id && n.StaffUserId == actor.Id && n.Kind == NotificationKinds.Mention)),
+            _ => q,
+        };
+        if (f.View != InboxView.Team && f.TeamId is { } team) q = q.Where(c => c.TeamId == team);
+
+        // Mentions and searches look at every status unless one is asked for; the work views show active ones.
+        var statuses = f.Statuses ?? (f.View == InboxView.Mentions || !string.IsNullOrWhiteSpace(f.Query) || f.RequesterId is not null ? null : InboxFilter.Active);
+        if (statuses is { Count: > 0 }) q = q.Where(c => statuses.Contains(c.Status));
+        if (f.ChannelId is { } ch) q = q.Where(c => c.ChannelId == ch);
+        if (!string.IsNullOrEmpty(f.AssigneeId)) q = q.Where(c => c.AssigneeId == f.AssigneeId);
+        if (f.Priority is { } p) q = q.Where(c => c.Priority == p);
+        if (!string.IsNullOrWhiteSpace(f.Tag)) q = q.Where(c => c.Tags.Any(t => t.Tag == f.Tag.Trim().ToLower()));
+        if (f.PersonKind is { } k) q = q.Where(c => c.Requester!.Kind == k);
+        if (f.RequesterId is { } r) q = q.Where(c => c.RequesterId == r);
+        if (!string.IsNullOrWhiteSpace(f.Query))
+        {
+            var matching = search.ConversationIds(f.Query);
+            var people = search.PersonIds(f.Query);
+            if (long.TryParse(f.Query.Trim().TrimStart('#'), out var number))
+                q = q.Where(c => c.Number == number || matching.Contains(c.Id) || people.Contains(c.RequesterId));
+            else
+                q = q.Where(c => matching.Contains(c.Id) || people.Contains(c.RequesterId));
+        }
+        return q;
+    }
+
+    private static IQueryable<ConversationSummary> Project(IQueryable<Conversation> q) =>
+        q.Select(c => new ConversationSummary(
+            c.Id, c.Number, c.Subject, c.Preview, c.Status, c.Priority,
+            c.ChannelId, c.Channel!.Name, c.Channel.Kind, c.TeamId, c.Team != null ? c.Team.Name : null,
+            c.AssigneeId, c.Assignee != null ? c.Assignee.DisplayName : null,
+            c.RequesterId, c.Requester!.Name, c.Requester.Kind,
+            c.Tags.Select(t => t.Tag).ToList(), c.MessageCount, c.CreatedAt, c.LastMessageAt, c.WaitingSince, c.Version));
+
+    public async Task<Outcome<ConversationDetail>> GetAsync(StaffActor actor, long number, CancellationToken ct = default)
+    {
+        var summary = await Project(db.Conversations.AsNoTracking().Where(c => c.Number == number)).SingleOrDefaultAsync(ct);
+        if (summary is null || !actor.CanSeeTeam(summary.TeamId)) return new Outcome<ConversationDetail>.NotFound($"Conversation #{number}");
+        var extra = await db.Conversations.AsNoTracking().Where(c => c.Id == summary.Id)
+            .Select(c => new
+            {
+                c.MergedIntoId, c.FirstReplyAt,
+                MergedIntoNumber = db.Conversations.Where(t => t.Id == c.MergedIntoId).Select(t => (long?)t.Number).FirstOrDefault(),
+                Handle = db.Identities.Where(i => i.PersonId == c.RequesterId).OrderBy(i => i.CreatedAt).Select(i => i.Handle).FirstOrDefault(),
+                Followers = c.Followers.Select(f => f.StaffUserId).ToList(),
+            }).SingleAsync(ct);
+        var messages = await (from m in db.Messages.AsNoTracking()
+                              where m.ConversationId == summary.Id
+                              join p in db.People on m.AuthorPersonId equals p.Id into pj
+                              from p in pj.DefaultIfEmpty()
+                              join u in db.Users on m.AuthorStaffId equals u.Id into uj
+                              from u in uj.DefaultIfEmpty()
+                              orderby m.CreatedAt, m.Id
+                              select new MessageView(m.Id, m.Kind, m.Text, m.Html, m.CreatedAt, m.AuthorPersonId, m.AuthorStaffId,
+                                  p != null ? p.Name : u != null ? u.DisplayName : "Chorus", m.ExternalId)).ToListAsync(ct);
+        return new ConversationDetail(summary, extra.Handle, extra.MergedIntoId, extra.MergedIntoNumber, messages, extra.Followers, extra.FirstReplyAt);
+    }
+}

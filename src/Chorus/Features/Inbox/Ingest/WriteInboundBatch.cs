@@ -1,0 +1,263 @@
+using System.Data.Common;
+using Chorus.Common;
+using Chorus.Data;
+using Chorus.Features.Channels;
+using Chorus.Features.People;
+using Chorus.Features.Realtime;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Chorus.Features.Inbox.Ingest;
+
+/// Stores a batch of envelopes in one transaction with a handful of set-based queries:
+/// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
+public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events)
+{
+    // One writer at a time per process: SQLite has one writer anyway, and on PostgreSQL it keeps
+    // threading decisions of two batches from racing each other inside one node.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async Task<IReadOnlyList<IngestResult>> WriteAsync(IReadOnlyList<InboundEnvelope> batch, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        List<InboxChange> changes;
+        IngestResult[] results;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            (results, changes) = await WriteInTransactionAsync(db, batch, ct);
+            db.ChangeTracker.DetectChanges(); // once per batch, not per entity
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        foreach (var change in changes) events.Publish(change);
+        return results;
+    }
+
+    private async Task<(IngestResult[], List<InboxChange>)> WriteInTransactionAsync(ChorusDb db, IReadOnlyList<InboundEnvelope> batch, CancellationToken ct)
+    {
+        var results = new IngestResult[batch.Count];
+        var channelIds = batch.Select(e => e.ChannelId).Distinct().ToList();
+        var channels = await db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+
+        // 1. Dedupe against what is stored and within the batch.
+        var stored = new Dictionary<(Guid, string), IngestResult>();
+        foreach (var byChannel in batch.GroupBy(e => e.ChannelId))
+        {
+            var ids = byChannel.Select(e => e.ExternalId).Distinct().ToList();
+            var found = await (from m in db.Messages
+                               join c in db.Conversations on m.ConversationId equals c.Id
+                               where m.ChannelId == byChannel.Key && ids.Contains(m.ExternalId!)
+                               select new { m.ExternalId, m.Id, m.ConversationId, c.Number, c.RequesterId }).ToListAsync(ct);
+            foreach (var f in found)
+                stored[(byChannel.Key, f.ExternalId!)] = new IngestResult(IngestStatus.Duplicate, f.ConversationId, f.Number, f.Id, f.RequesterId);
+        }
+
+        var fresh = new List<int>();
+        var seen = new HashSet<(Guid, string)>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var e = batch[i];
+            if (!channels.ContainsKey(e.ChannelId)) results[i] = IngestResult.Rejected($"Channel {e.ChannelId} does not exist.");
+            else if (stored.TryGetValue((e.ChannelId, e.ExternalId), out var dup)) results[i] = dup;
+            else if (!seen.Add((e.ChannelId, e.ExternalId))) results[i] = default!; // duplicate inside the batch: filled in below
+            else fresh.Add(i);
+        }
+
+        // 2. Resolve people by identity; create the unknown ones (with their organization by e-mail domain).
+        var people = await ResolvePeopleAsync(db, fresh.Select(i => batch[i].Author), ct);
+
+        // 3. Thread into conversations.
+        var threads = await FindOpenThreadsAsync(db, fresh.Select(i => batch[i]), ct);
+        var newThreads = fresh.Select(i => ThreadKey(batch[i])).Distinct().Count(k => !threads.ContainsKey(k));
+        var nextNumber = newThreads == 0 ? 0 : await AllocateNumbersAsync(db, newThreads, ct) - newThreads + 1;
+
+        var changes = new Dictionary<Guid, InboxChange>();
+        foreach (var i in fresh)
+        {
+            var e = batch[i];
+            var channel = channels[e.ChannelId];
+            var personId = people[(e.Author.Kind, Identity.Normalize(e.Author.Kind, e.Author.Handle))];
+            var text = string.IsNullOrWhiteSpace(e.Text) ? HtmlCleaner.ToText(e.Html!) : e.Text!.Trim();
+            var key = ThreadKey(e);
+            var created = false;
+            if (!threads.TryGetValue(key, out var conversation))
+            {
+                conversation = new Conversation
+                {
+                    Number = nextNumber++,
+                    ChannelId = e.ChannelId,
+                    ExternalThreadId = key.Thread,
+                    Subject = Subject(e.Subject, text),
+                    RequesterId = personId,
+                    TeamId = channel.DefaultTeamId,
+                    CreatedAt = e.At,
+                    LastMessageAt = e.At,
+                };
+                db.Conversations.Add(conversation);
+                db.Activities.Add(new Activity
+                {
+                    PersonId = personId, At = e.At, Kind = ActivityKinds.ConversationStarted, ConversationId = conversation.Id,
+                    Summary = $"Started #{conversation.Number} on {channel.Name}: {conversation.Subject}",
+                });
+                threads[key] = conversation;
+                created = true;
+            }
+            else if (conversation.Status is ConversationStatus.Solved or ConversationStatus.Pending or ConversationStatus.OnHold)
+            {
+                db.Messages.Add(new Message
+                {
+                    ConversationId = conversation.Id, ChannelId = e.ChannelId, Kind = MessageKind.Event, CreatedAt = e.At,
+                    Text = $"Reopened by a new message from the requester (was {conversation.Status.ToDisplay()}).",
+                });
+                conversation.Status = ConversationStatus.Open;
+                conversation.SolvedAt = null;
+            }
+
+            var message = new Message
+            {
+                ConversationId = conversation.Id, ChannelId = e.ChannelId, Kind = MessageKind.Inbound, ExternalId = e.ExternalId,
+                AuthorPersonId = personId, Text = text, Html = e.Html is null ? null : html.Sanitize(e.Html), CreatedAt = e.At,
+            };
+            db.Messages.Add(message);
+            conversation.MessageCount++;
+            conversation.Preview = Preview(text);
+            if (e.At > conversation.LastMessageAt) conversation.LastMessageAt = e.At;
+            conversation.WaitingSince ??= e.At;
+            conversation.UpdatedAt = DateTimeOffset.UtcNow;
+
+            results[i] = new IngestResult(created ? IngestStatus.Created : IngestStatus.Appended, conversation.Id, conversation.Number, message.Id, personId);
+            changes[conversation.Id] = new InboxChange(conversation.Id, conversation.Number, conversation.TeamId,
+                created || (changes.TryGetValue(conversation.Id, out var prev) && prev.Kind == InboxChangeKind.Created) ? InboxChangeKind.Created : InboxChangeKind.Updated);
+        }
+
+        // Deliveries repeated inside the same batch point at what their first copy created.
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (results[i] is not null) continue;
+            var first = fresh.First(j => batch[j].ChannelId == batch[i].ChannelId && batch[j].ExternalId == batch[i].ExternalId);
+            results[i] = results[first] with { Status = IngestStatus.Duplicate };
+        }
+        return (results, changes.Values.ToList());
+    }
+
+    private static (Guid Channel, string Thread) ThreadKey(InboundEnvelope e) =>
+        (e.ChannelId, string.IsNullOrWhiteSpace(e.ExternalThreadId) ? e.ExternalId : e.ExternalThreadId);
+
+    private static string Subject(string? subject, string text)
+    {
+        if (!string.IsNullOrWhiteSpace(subject)) return subject.Trim().Length > 500 ? subject.Trim()[..500] : subject.Trim();
+        var firstLine = text.Split('\n', 2)[0].Trim();
+        return firstLine.Length > 80 ? firstLine[..77] + "..." : firstLine;
+    }
+
+    internal static string Preview(string text)
+    {
+        var flat = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return flat.Length > 200 ? flat[..197] + "..." : flat;
+    }
+
+    private static async Task<Dictionary<(IdentityKind, string), Guid>> ResolvePeopleAsync(ChorusDb db, IEnumerable<InboundAuthor> authors, CancellationToken ct)
+    {
+        var wanted = authors.GroupBy(a => (a.Kind, Handle: Identity.Normalize(a.Kind, a.Handle))).ToDictionary(g => g.Key, g => g.First());
+        var result = new Dictionary<(IdentityKind, string), Guid>();
+        foreach (var kind in wanted.Keys.Select(k => k.Kind).Distinct())
+        {
+            var handles = wanted.Keys.Where(k => k.Kind == kind).Select(k => k.Handle).ToList();
+            foreach (var chunk in handles.Chunk(500))
+            {
+                var found = await db.Identities.AsNoTracking().Where(i => i.Kind == kind && chunk.Contains(i.Handle))
+                    .Select(i => new { i.Handle, i.PersonId }).ToListAsync(ct);
+                foreach (var f in found) result[(kind, f.Handle)] = f.PersonId;
+            }
+        }
+
+        var missing = wanted.Where(w => !result.ContainsKey(w.Key)).ToList();
+        if (missing.Count == 0) return result;
+
+        var organizations = await ResolveOrganizationsAsync(db,
+            missing.Where(m => m.Key.Kind == IdentityKind.Email).Select(m => EmailAddress.Domain(m.Key.Handle)).OfType<string>(), ct);
+        foreach (var ((kind, handle), author) in missing)
+        {
+            var domain = kind == IdentityKind.Email ? EmailAddress.Domain(handle) : null;
+            var person = new Person
+            {
+                Name = string.IsNullOrWhiteSpace(author.Name) ? DefaultName(kind, handle) : author.Name.Trim(),
+                OrganizationId = domain is not null && organizations.TryGetValue(domain, out var org) ? org : null,
+            };
+            db.People.Add(person);
+            db.Identities.Add(new Identity { PersonId = person.Id, Kind = kind, Handle = handle, DisplayName = author.Name });
+            result[(kind, handle)] = person.Id;
+        }
+        return result;
+    }
+
+    private static string DefaultName(IdentityKind kind, string handle) =>
+        kind == IdentityKind.Email ? handle.Split('@')[0] : handle;
+
+    private static async Task<Dictionary<string, Guid>> ResolveOrganizationsAsync(ChorusDb db, IEnumerable<string> domains, CancellationToken ct)
+    {
+        var wanted = domains.Where(d => !EmailAddress.FreeMailDomains.Contains(d)).Distinct().ToList();
+        if (wanted.Count == 0) return [];
+        var found = await db.Organizations.AsNoTracking().Where(o => wanted.Contains(o.Domain!)).ToDictionaryAsync(o => o.Domain!, o => o.Id, ct);
+        foreach (var domain in wanted.Where(d => !found.ContainsKey(d)))
+        {
+            var org = new Organization { Domain = domain, Name = OrganizationName(domain) };
+            db.Organizations.Add(org);
+            found[domain] = org.Id;
+        }
+        return found;
+    }
+
+    private static string OrganizationName(string domain)
+    {
+        var name = domain.Split('.')[0];
+        return name.Length == 0 ? domain : char.ToUpperInvariant(name[0]) + name[1..];
+    }
+
+    /// The conversation each envelope threads into: the newest one on its (channel, thread id) that is
+    /// not closed, following merges. Closed conversations stay closed; a new message starts a new one.
+    private static async Task<Dictionary<(Guid, string), Conversation>> FindOpenThreadsAsync(ChorusDb db, IEnumerable<InboundEnvelope> envelopes, CancellationToken ct)
+    {
+        var result = new Dictionary<(Guid, string), Conversation>();
+        foreach (var group in envelopes.GroupBy(e => e.ChannelId))
+        {
+            var keys = group.Select(e => ThreadKey(e).Thread).Distinct().ToList();
+            foreach (var chunk in keys.Chunk(500))
+            {
+                var candidates = await db.Conversations.Where(c => c.ChannelId == group.Key && chunk.Contains(c.ExternalThreadId!)
+                                                                       && (c.Status != ConversationStatus.Closed || c.MergedIntoId != null))
+                    .ToListAsync(ct);
+                foreach (var c in candidates.OrderBy(c => c.CreatedAt))
+                {
+                    var target = c;
+                    for (var hops = 0; target.MergedIntoId is { } into && hops < 10; hops++)
+                        target = await db.Conversations.FindAsync([into], ct) ?? target;
+                    if (target.Status != ConversationStatus.Closed) result[(group.Key, c.ExternalThreadId!)] = target;
+                }
+            }
+        }
+        return result;
+    }
+
+    /// Reserves <paramref name="count"/> conversation numbers; returns the last one reserved.
+    private static async Task<long> AllocateNumbersAsync(ChorusDb db, int count, CancellationToken ct)
+    {
+        var conn = db.Database.GetDbConnection();
+        await using DbCommand cmd = conn.CreateCommand();
+        cmd.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        cmd.CommandText = """UPDATE "Counters" SET "Value" = "Value" + @n WHERE "Name" = 'conversation' RETURNING "Value" """;
+        var p = cmd.CreateParameter();
+        p.ParameterName = "@n";
+        p.Value = (long)count;
+        cmd.Parameters.Add(p);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+    }
+}

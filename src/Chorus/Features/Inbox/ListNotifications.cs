@@ -1,0 +1,24 @@
+using Chorus.Data;
+using Chorus.Features.Admin;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Inbox;
+
+public sealed record NotificationView(Guid Id, string Kind, long ConversationNumber, string Text, DateTimeOffset CreatedAt, bool Read);
+
+public class ListNotifications(ChorusDb db)
+{
+    public Task<List<NotificationView>> RunAsync(StaffActor actor, bool unreadOnly, CancellationToken ct = default) =>
+        db.Notifications.AsNoTracking()
+            .Where(n => n.StaffUserId == actor.Id && (!unreadOnly || n.ReadAt == null))
+            .OrderByDescending(n => n.CreatedAt).Take(100)
+            .Select(n => new NotificationView(n.Id, n.Kind, db.Conversations.Where(c => c.Id == n.ConversationId).Select(c => c.Number).First(), n.Text, n.CreatedAt, n.ReadAt != null))
+            .ToListAsync(ct);
+
+    public Task<int> UnreadCountAsync(StaffActor actor, CancellationToken ct = default) =>
+        db.Notifications.CountAsync(n => n.StaffUserId == actor.Id && n.ReadAt == null, ct);
+
+    public Task MarkReadAsync(StaffActor actor, Guid conversationId, CancellationToken ct = default) =>
+        db.Notifications.Where(n => n.StaffUserId == actor.Id && n.ConversationId == conversationId && n.ReadAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, DateTimeOffset.UtcNow), ct);
+}

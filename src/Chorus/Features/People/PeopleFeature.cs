@@ -1,0 +1,37 @@
+using Chorus.Common;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Chorus.Features.People;
+
+public static class PeopleFeature
+{
+    public static IServiceCollection AddPeople(this IServiceCollection services) =>
+        services.AddScoped<ReadPeople>().AddScoped<UpdatePerson>().AddScoped<MergePeople>();
+
+    public sealed record MergeRequest(Guid Other);
+
+    public static void MapPeopleApi(this RouteGroupBuilder api)
+    {
+        var people = api.MapGroup("/people").WithTags("People");
+
+        people.MapGet("/", async ([FromQuery] string? q, [FromQuery] PersonKind? kind, [FromQuery] int? page, [FromQuery] int? pageSize, ReadPeople read, HttpContext http) =>
+            TypedResults.Ok(await read.FindAsync(q, kind, page ?? 1, pageSize ?? 50, http.RequestAborted)))
+            .WithSummary("Find people by name or any identity handle");
+
+        people.MapGet("/{id:guid}", async (Guid id, ReadPeople read, HttpContext http) =>
+            ApiResults.From(await read.GetAsync(await http.ActorAsync(), id, http.RequestAborted), p => TypedResults.Ok(p)))
+            .WithSummary("A person's profile, identities, conversations and timeline");
+
+        people.MapPatch("/{id:guid}", async (Guid id, PersonChange change, UpdatePerson update, HttpContext http) =>
+            ApiResults.From(await update.RunAsync(await http.ActorAsync(), id, change, http.RequestAborted), p => TypedResults.Ok(new { id = p })))
+            .WithSummary("Edit name, kind, lifecycle stage, notes or organization");
+
+        people.MapPost("/{id:guid}/merge", async (Guid id, MergeRequest body, MergePeople merge, HttpContext http) =>
+            ApiResults.From(await merge.RunAsync(await http.ActorAsync(), id, body.Other, http.RequestAborted), a => TypedResults.Ok(new { mergeId = a })))
+            .WithSummary("Merge another person into this one (undoable)");
+
+        people.MapPost("/merges/{mergeId:guid}/undo", async (Guid mergeId, MergePeople merge, HttpContext http) =>
+            ApiResults.From(await merge.UndoAsync(await http.ActorAsync(), mergeId, http.RequestAborted), p => TypedResults.Ok(new { restored = p })))
+            .WithSummary("Undo a merge");
+    }
+}
