@@ -31,6 +31,7 @@ public static class ChorusApp
         services.AddMudServices();
         services.AddCascadingAuthenticationState();
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddOpenApi();
         services.AddHttpContextAccessor();
         services.AddSingleton<HtmlCleaner>();
@@ -88,7 +89,10 @@ public static class ChorusApp
         var app = builder.Build();
 
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // Pages get a friendly not-found page; the API gets RFC 9457 problem details for empty error responses.
+        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
         app.UseRateLimiter();
         app.UseAuthentication();

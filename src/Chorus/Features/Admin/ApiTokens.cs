@@ -59,15 +59,16 @@ public sealed class ApiTokenAuthenticationHandler(
         var found = await db.ApiTokens.Where(t => t.Hash == hash && t.RevokedAt == null)
             .Select(t => new { t.Id, t.StaffUserId, t.LastUsedAt }).SingleOrDefaultAsync(Context.RequestAborted);
         if (found is null) return AuthenticateResult.Fail("The API token is unknown or revoked.");
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == found.StaffUserId && (u.LockoutEnd == null || u.LockoutEnd < DateTimeOffset.UtcNow))
+        var now = DateTimeOffset.UtcNow;
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == found.StaffUserId && (u.LockoutEnd == null || u.LockoutEnd < now))
             .Select(u => new { u.Id, u.UserName, u.DisplayName }).SingleOrDefaultAsync(Context.RequestAborted);
         if (user is null) return AuthenticateResult.Fail("The token's user is disabled.");
         var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == user.Id select r.Name!)
             .ToListAsync(Context.RequestAborted);
 
         // Record use at most once a minute, so a busy integration does not write on every request.
-        if (found.LastUsedAt is null || found.LastUsedAt < DateTimeOffset.UtcNow.AddMinutes(-1))
-            await db.ApiTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, DateTimeOffset.UtcNow), Context.RequestAborted);
+        if (found.LastUsedAt is null || found.LastUsedAt < now.AddMinutes(-1))
+            await db.ApiTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
 
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, user.Id), new(ClaimTypes.Name, user.UserName ?? user.Id) };
         claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));

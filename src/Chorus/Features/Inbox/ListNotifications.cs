@@ -18,7 +18,10 @@ public class ListNotifications(ChorusDb db)
     public Task<int> UnreadCountAsync(StaffActor actor, CancellationToken ct = default) =>
         db.Notifications.CountAsync(n => n.StaffUserId == actor.Id && n.ReadAt == null, ct);
 
-    public Task MarkReadAsync(StaffActor actor, Guid conversationId, CancellationToken ct = default) =>
-        db.Notifications.Where(n => n.StaffUserId == actor.Id && n.ConversationId == conversationId && n.ReadAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, DateTimeOffset.UtcNow), ct);
+    public Task MarkReadAsync(StaffActor actor, Guid conversationId, CancellationToken ct = default)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return db.Notifications.Where(n => n.StaffUserId == actor.Id && n.ConversationId == conversationId && n.ReadAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct);
+    }
 }

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Chorus's one test command. Installs what the tests need when it is missing (Debian packages),
+# starts throwaway servers on 127.0.0.1, runs every test project, stops what it started, and ends
+# with one line: "N passed, N failed, N skipped". Under CI=true a missing server fails the run.
+# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Inbound]
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+T0=$SECONDS
+log() { echo "[test +$((SECONDS - T0))s] $*"; }
+export DEBIAN_FRONTEND=noninteractive DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+# ------------------------------------------------------------------ 1. Debian packages, only if missing
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+if ((${#need[@]})); then
+  if [ "$(id -u)" != 0 ]; then echo "missing packages: ${need[*]} (run as root, or install them)"; exit 1; fi
+  log "apt-get install ${need[*]}"
+  apt-get -o DPkg::Lock::Timeout=900 -qq update
+  apt-get -o DPkg::Lock::Timeout=900 -y -qq install --no-install-recommends "${need[@]}" >/dev/null
+fi
+log "packages ready"
+
+# ------------------------------------------------------------------ 2. servers on loopback
+RUN=${CHORUS_TEST_SERVICES_DIR:-/tmp/chorus-test-services}
+PGPORT=${CHORUS_TEST_PGPORT:-55432}
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+stop_services() {
+  if [ -f "$RUN/pg/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  return 0
+}
+stop_services   # leftovers of an interrupted earlier run (by pid file, never by name)
+rm -rf "$RUN"
+mkdir -p "$RUN"
+trap stop_services EXIT
+
+install -d -o postgres -g postgres "$RUN/pg"
+runuser -u postgres -- "$PGBIN/initdb" -D "$RUN/pg/data" -A trust -U postgres -E UTF8 --no-locale >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -l "$RUN/pg/log" -w \
+  -o "-p $PGPORT -k $RUN/pg -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+for _ in $(seq 50); do "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 0.1; done
+if ! "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT"; then log "PostgreSQL did not start"; tail -20 "$RUN/pg/log"; exit 1; fi
+log "PostgreSQL up on 127.0.0.1:$PGPORT"
+
+export TEST_PG="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres;Maximum Pool Size=20"
+export CHROMIUM_PATH=/usr/bin/chromium
+export SCREENSHOT_DIR="$ROOT/artifacts/screenshots"
+mkdir -p "$SCREENSHOT_DIR"
+
+# ------------------------------------------------------------------ 3. build and test
+dotnet restore Chorus.slnx
+dotnet build Chorus.slnx --no-restore -nodeReuse:false -clp:ErrorsOnly
+log "built"
+set +e
+dotnet test Chorus.slnx --no-build "$@" 2>&1 | tee "$RUN/test.log"
+rc=${PIPESTATUS[0]}
+set -e
+dotnet build-server shutdown >/dev/null 2>&1 || true
+log "tested (exit $rc)"
+# One plain summary line summed over every test assembly (vstest minimal and normal formats).
+awk '/^(Passed|Failed)! +- Failed:/ { gsub(/,/, ""); f += $4; p += $6; s += $8; next }
+     /^ +Passed: [0-9]+$/ { p += $2 } /^ +Failed: [0-9]+$/ { f += $2 } /^ +Skipped: [0-9]+$/ { s += $2 }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$RUN/test.log"
+exit "$rc"
