@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 
 namespace Chorus.Features.Admin;
@@ -11,6 +12,6 @@ public static class AccountEndpoints
         {
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/account/login");
-        });
+        }).WithMetadata(new RequireAntiforgeryTokenAttribute()); // the form posts no fields, so say it explicitly
     }
 }

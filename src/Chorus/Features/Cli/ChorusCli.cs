@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Chorus.Data;
 using Chorus.Features.Admin;
+using Chorus.Features.Search;
 
 namespace Chorus.Features.Cli;
 
@@ -8,7 +9,7 @@ namespace Chorus.Features.Cli;
 /// and environment variables apply to commands exactly as they do to the server.
 public static class ChorusCli
 {
-    private static readonly string[] Commands = ["migrate", "users", "bench", "help", "--help", "-h", "-?", "--version"];
+    private static readonly string[] Commands = ["migrate", "users", "search", "bench", "help", "--help", "-h", "-?", "--version"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -17,6 +18,7 @@ public static class ChorusCli
         var root = new RootCommand("Chorus: one inbox for Support, Community, Marketing and PR. Without a command, Chorus serves the web app.");
         root.Subcommands.Add(Migrate());
         root.Subcommands.Add(Users());
+        root.Subcommands.Add(Search());
         root.Subcommands.Add(BenchCommand.Create());
         if (args is ["help"]) args = ["--help"];
         var parse = root.Parse(args);
@@ -41,6 +43,23 @@ public static class ChorusCli
             return 0;
         });
         return cmd;
+    }
+
+    private static Command Search()
+    {
+        var rebuild = new Command("rebuild", "Rebuild the full-text search index (SQLite; run after a VACUUM).") { TreatUnmatchedTokensAsErrors = false };
+        rebuild.SetAction(async (parse, ct) =>
+        {
+            await using var app = Host(parse);
+            using var scope = app.Services.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<ChorusDb>().MigrateAsync(ct);
+            var rebuilt = await scope.ServiceProvider.GetRequiredService<SearchConversations>().RebuildAsync(ct);
+            Console.WriteLine(rebuilt ? "Search index rebuilt." : "PostgreSQL keeps its search columns current; nothing to rebuild.");
+            return 0;
+        });
+        var search = new Command("search", "Maintain the full-text search index.");
+        search.Subcommands.Add(rebuild);
+        return search;
     }
 
     private static Command Users()

@@ -20,6 +20,7 @@ public static class InboxFeature
         services.AddScoped<UpdateConversation>();
         services.AddScoped<PostMessage>();
         services.AddScoped<MergeConversations>();
+        services.AddScoped<FollowConversation>();
         services.AddScoped<ListNotifications>();
         return services;
     }
@@ -90,6 +91,20 @@ public static class InboxFeature
             ApiResults.From(await merge.RunAsync(await http.ActorAsync(), number, body.Into, http.RequestAborted),
                 into => TypedResults.Ok(new { merged = number, into })))
             .WithSummary("Merge this conversation into another");
+
+        conversations.MapPut("/{number:long}/followers/me", async (long number, HttpContext http, FollowConversation follow) =>
+            ApiResults.From(await follow.RunAsync(await http.ActorAsync(), number, true, http.RequestAborted), _ => TypedResults.NoContent()))
+            .WithSummary("Follow a conversation");
+        conversations.MapDelete("/{number:long}/followers/me", async (long number, HttpContext http, FollowConversation follow) =>
+            ApiResults.From(await follow.RunAsync(await http.ActorAsync(), number, false, http.RequestAborted), _ => TypedResults.NoContent()))
+            .WithSummary("Stop following a conversation");
+
+        api.MapPost("/notifications/read", async (HttpContext http, ListNotifications list, [FromQuery] long? conversation) =>
+        {
+            var actor = await http.ActorAsync();
+            await list.MarkReadAsync(actor, conversation, http.RequestAborted);
+            return TypedResults.NoContent();
+        }).WithTags("Conversations").WithSummary("Mark my notifications read (all, or those of one conversation number)");
 
         api.MapGet("/notifications", async (HttpContext http, ListNotifications list, bool? unread) =>
             TypedResults.Ok(await list.RunAsync(await http.ActorAsync(), unread ?? false, http.RequestAborted)))

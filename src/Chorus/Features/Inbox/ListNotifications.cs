@@ -24,4 +24,13 @@ public class ListNotifications(ChorusDb db)
         return db.Notifications.Where(n => n.StaffUserId == actor.Id && n.ConversationId == conversationId && n.ReadAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct);
     }
+
+    /// Marks all of the actor's notifications read, or only those of one conversation number.
+    public Task MarkReadAsync(StaffActor actor, long? conversationNumber, CancellationToken ct = default)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return db.Notifications.Where(n => n.StaffUserId == actor.Id && n.ReadAt == null
+                && (conversationNumber == null || db.Conversations.Any(c => c.Id == n.ConversationId && c.Number == conversationNumber)))
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct);
+    }
 }

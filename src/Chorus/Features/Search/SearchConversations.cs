@@ -27,6 +27,16 @@ public class SearchConversations(ChorusDb db)
             """);
     }
 
+    /// Rebuilds the SQLite full-text index from the tables (needed after a VACUUM, which may renumber
+    /// the rowids the index points at). PostgreSQL's generated columns never need it.
+    public async Task<bool> RebuildAsync(CancellationToken ct = default)
+    {
+        if (db.Provider != DatabaseProvider.Sqlite) return false;
+        await db.Database.ExecuteSqlRawAsync(
+            "INSERT INTO \"MessageSearch\"(\"MessageSearch\") VALUES ('rebuild'); INSERT INTO \"ConversationSearch\"(\"ConversationSearch\") VALUES ('rebuild');", ct);
+        return true;
+    }
+
     /// People whose name or any identity handle contains the text.
     public IQueryable<Guid> PersonIds(string query)
     {
