@@ -21,12 +21,19 @@ public static class InboundApi
     {
         api.MapPost("/inbound", async (HttpContext http, ChorusDb db, IngestPipeline pipeline) =>
         {
-            if (http.Request.ContentLength > MaxBodyBytes)
-                return TypedResults.Problem(title: "Too large", detail: $"An inbound envelope is at most {MaxBodyBytes:N0} bytes.", statusCode: 413);
+            var tooLarge = TypedResults.Problem(title: "Too large", detail: $"An inbound envelope is at most {MaxBodyBytes:N0} bytes.", statusCode: 413);
+            if (http.Request.ContentLength > MaxBodyBytes) return tooLarge;
+            // Also caps chunked bodies that announce no length: reading past the limit throws.
+            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                limit.MaxRequestBodySize = MaxBodyBytes;
             InboundRequest? body;
             try
             {
                 body = await http.Request.ReadFromJsonAsync<InboundRequest>(http.RequestAborted);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return tooLarge;
             }
             catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or BadHttpRequestException)
             {
