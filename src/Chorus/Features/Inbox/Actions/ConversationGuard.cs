@@ -12,9 +12,10 @@ internal static class ConversationGuard
     public static async Task<(Conversation? Conversation, string? Error, Outcome<T>? Failure)> LoadForWorkAsync<T>(
         ChorusDb db, StaffActor actor, long number, int? expectedVersion, CancellationToken ct)
     {
-        if (!actor.CanWork) return (null, null, new Outcome<T>.Forbidden("Viewers can read conversations but not change them."));
         var conversation = await db.Conversations.Include(c => c.Tags).Include(c => c.Followers).SingleOrDefaultAsync(c => c.Number == number, ct);
+        // Not found before forbidden: whoever may not see a private team's conversation must not learn it exists.
         if (conversation is null || !actor.CanSeeTeam(conversation.TeamId)) return (null, null, new Outcome<T>.NotFound($"Conversation #{number}"));
+        if (!actor.CanWork) return (null, null, new Outcome<T>.Forbidden("Viewers can read conversations but not change them."));
         if (expectedVersion is { } v && v != conversation.Version)
             return (null, null, new Outcome<T>.Conflict(ConflictMessage(number)));
         return (conversation, null, null);
