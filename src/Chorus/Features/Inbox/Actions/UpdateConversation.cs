@@ -103,6 +103,7 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
         }
 
         if (notes.Count == 0) return c.Version;
+        c.UpdatedAt = DateTimeOffset.UtcNow; // marks the row changed even when only tags changed, so the version moves
         foreach (var note in notes) db.Messages.Add(ConversationGuard.Event(c, note));
         if (c.Status == ConversationStatus.New && change.Status is null) c.Status = ConversationStatus.Open;
         audit.Add(actor, "conversation.updated", "conversation", c.Number.ToString(), string.Join(" ", notes));
