@@ -96,6 +96,7 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
             .Select(u => u.Id).ToList();
     }
 
-    [GeneratedRegex(@"(?<![\w@])@([A-Za-z][A-Za-z0-9._-]{0,63})")]
+    // A handle ends with a letter or digit, so "@maya." at the end of a sentence is @maya.
+    [GeneratedRegex(@"(?<![\w@])@([A-Za-z](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?)")]
     private static partial Regex MentionPattern();
 }
