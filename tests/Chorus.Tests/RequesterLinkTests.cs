@@ -95,6 +95,29 @@ public class RequesterLinkTests
         Assert.Equal(d.PersonId, inbound.GetProperty("authorPersonId").GetGuid());
     }
 
+    [Theory, Providers]
+    public async Task After_a_merge_the_requester_still_sees_their_messages_through_the_old_link(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        var first = await agent.DeliverAsync("mq-1", handle: "dup@requester.test", text: "First try: the app crashes");
+        var second = await agent.DeliverAsync("mq-2", handle: "dup@requester.test", text: "Second try: still crashing");
+        var stranger = await agent.DeliverAsync("mq-3", handle: "stranger@elsewhere.test", text: "Stranger's own problem");
+        await (await agent.PostAsync($"/api/v1/conversations/{second.Number}/merge", new { into = first.Number })).JsonAsync(HttpStatusCode.OK);
+        await (await agent.PostAsync($"/api/v1/conversations/{first.Number}/replies", new { text = "We found the crash." })).JsonAsync(HttpStatusCode.Created);
+        var links = app.Services.GetRequiredService<RequesterLinks>();
+
+        var html = await (await app.CreateClient().GetAsync(links.PathFor(second.ConversationId))).Content.ReadAsStringAsync();
+        Assert.Contains("Second try: still crashing", html);
+        Assert.Contains("We found the crash.", html);
+
+        // Merging someone else's conversation into it must not show them this requester's thread.
+        await (await agent.PostAsync($"/api/v1/conversations/{stranger.Number}/merge", new { into = first.Number })).JsonAsync(HttpStatusCode.OK);
+        var strangerPage = await (await app.CreateClient().GetAsync(links.PathFor(stranger.ConversationId))).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("the app crashes", strangerPage);
+        Assert.DoesNotContain("still crashing", strangerPage);
+    }
+
     private static string Flip(string token, int i)
     {
         var chars = token.ToCharArray();
