@@ -21,6 +21,16 @@ internal static class ConversationGuard
         return (conversation, null, null);
     }
 
+    /// Whether a staff user (not the actor) may see conversations owned by <paramref name="teamId"/>:
+    /// public or no team, a member of the private team, or an admin.
+    public static async Task<bool> StaffCanSeeAsync(ChorusDb db, string staffUserId, Guid? teamId, CancellationToken ct)
+    {
+        if (teamId is not { } team || !await db.Teams.AnyAsync(t => t.Id == team && t.IsPrivate, ct)) return true;
+        if (await db.TeamMembers.AnyAsync(m => m.TeamId == team && m.StaffUserId == staffUserId, ct)) return true;
+        return await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id
+                      where ur.UserId == staffUserId && r.Name == Roles.Admin select ur).AnyAsync(ct);
+    }
+
     public static string ConflictMessage(long number) =>
         $"Someone else changed #{number} after you opened it. Your change was not saved: reload to see theirs, then try again.";
 

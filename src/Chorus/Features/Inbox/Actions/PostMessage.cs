@@ -59,6 +59,9 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         {
             if (c.Status == ConversationStatus.New) c.Status = ConversationStatus.Open;
             mentioned = await ResolveMentionsAsync(text, ct);
+            // A colleague outside a private team is not told (the notification would quote the note).
+            foreach (var staffId in mentioned.ToList())
+                if (!await ConversationGuard.StaffCanSeeAsync(db, staffId, c.TeamId, ct)) mentioned.Remove(staffId);
             foreach (var staffId in mentioned.Where(id => id != actor.Id))
             {
                 db.Notifications.Add(new Notification

@@ -72,6 +72,8 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
                 var canWork = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id
                                      where ur.UserId == assigneeId && (r.Name == Roles.Admin || r.Name == Roles.Agent) select ur).AnyAsync(ct);
                 if (assignee is null || !canWork) return Outcome<int>.Invalid.One("assigneeId", "Conversations can be assigned only to agents and admins.");
+                if (!await ConversationGuard.StaffCanSeeAsync(db, assignee.Id, c.TeamId, ct))
+                    return Outcome<int>.Invalid.One("assigneeId", $"{assignee.DisplayName} is not in this conversation's private team.");
                 notes.Add(assignee.Id == actor.Id ? $"{actor.Name} took the conversation." : $"{actor.Name} assigned the conversation to {assignee.DisplayName}.");
                 c.AssigneeId = assignee.Id;
                 if (c.Followers.All(f => f.StaffUserId != assignee.Id)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = assignee.Id });
