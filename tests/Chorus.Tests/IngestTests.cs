@@ -207,4 +207,34 @@ public class IngestTests
         Assert.StartsWith("Dr. Bartholomew", person.GetProperty("name").GetString());
         Assert.True(person.GetProperty("name").GetString()!.Length <= 200);
     }
+
+    [Theory, Providers]
+    public async Task Shortened_previews_and_subjects_never_cut_a_character_in_half(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        // An emoji is two UTF-16 units; these put one across the 197-character preview cut and the 77-character subject cut.
+        var longText = new string('a', 196) + "😀 and more words after the emoji";
+        var noSubject = new string('b', 76) + "😀 rest of the first line";
+
+        var preview = await agent.PostAsync("/api/v1/inbound", new { externalId = "emoji-1", author = new { kind = "Email", handle = "e@emoji.test" }, subject = "Emoji", text = longText });
+        var subject = await agent.PostAsync("/api/v1/inbound", new { externalId = "emoji-2", author = new { kind = "Email", handle = "e@emoji.test" }, text = noSubject });
+
+        var p = await agent.ConversationAsync((await preview.JsonAsync(HttpStatusCode.Created)).GetProperty("conversationNumber").GetInt64());
+        var s = await agent.ConversationAsync((await subject.JsonAsync(HttpStatusCode.Created)).GetProperty("conversationNumber").GetInt64());
+        Assert.Equal(longText, p.Messages().Single().Text);
+        AssertWhole(p.Summary().GetProperty("preview").GetString()!);
+        AssertWhole(s.Summary().GetProperty("subject").GetString()!);
+    }
+
+    /// No lone surrogate and no replacement character where a character was cut in half.
+    internal static void AssertWhole(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            Assert.False(text[i] == '\uFFFD', $"replacement character in '{text}'");
+            if (char.IsHighSurrogate(text[i])) Assert.True(i + 1 < text.Length && char.IsLowSurrogate(text[++i]), $"half a character in '{text}'");
+            else Assert.False(char.IsLowSurrogate(text[i]), $"half a character in '{text}'");
+        }
+    }
 }

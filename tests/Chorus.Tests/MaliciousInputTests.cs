@@ -103,5 +103,25 @@ public class MaliciousInputTests
         Assert.All(texts, t => Assert.True(t.StartsWith("before") && t.EndsWith("after"), t));
     }
 
+    [Theory, Providers]
+    public async Task Staff_text_shortened_at_a_limit_never_cuts_a_character_in_half(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        var d = await agent.DeliverAsync("cut-1");
+        var reply = new string('a', 196) + "😀 the emoji sits where the preview is cut";
+        var notes = new string('n', 9_999) + "😀 beyond the 10,000-character limit of notes";
+
+        await (await agent.PostAsync($"/api/v1/conversations/{d.Number}/replies", new { text = reply })).JsonAsync(HttpStatusCode.Created);
+        await (await agent.PatchAsync($"/api/v1/people/{d.PersonId}", new { notes })).JsonAsync(HttpStatusCode.OK);
+
+        var detail = await agent.ConversationAsync(d.Number);
+        Assert.Equal(reply, detail.Messages().Single(m => m.Kind == "Reply").Text);
+        IngestTests.AssertWhole(detail.Summary().GetProperty("preview").GetString()!);
+        var person = await (await agent.GetAsync($"/api/v1/people/{d.PersonId}")).JsonAsync(HttpStatusCode.OK);
+        IngestTests.AssertWhole(person.GetProperty("notes").GetString()!);
+        Assert.StartsWith("nnn", person.GetProperty("notes").GetString());
+    }
+
     private static string Show(string s) => JsonSerializer.Serialize(s.Length > 50 ? s[..50] : s);
 }
