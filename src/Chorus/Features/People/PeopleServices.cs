@@ -96,7 +96,7 @@ public class UpdatePerson(ChorusDb db, RecordAudit audit)
             db.Activities.Add(new Activity { PersonId = p.Id, Kind = "person.stage-changed", Summary = $"Lifecycle stage changed to {stage} by {actor.Name}." });
             p.Stage = stage;
         }
-        if (change.Notes is not null) p.Notes = change.Notes.Length > 10_000 ? change.Notes[..10_000] : change.Notes;
+        if (change.Notes is not null) p.Notes = TextLimits.Cut(change.Notes, 10_000);
         if (change.OrganizationName is not null)
         {
             var name = change.OrganizationName.Trim();

@@ -42,7 +42,7 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         var mentioned = new List<string>();
         if (post.Kind == PostKind.Reply)
         {
-            c.Preview = Ingest.WriteInboundBatch.Preview(text);
+            c.Preview = TextLimits.Preview(text);
             c.WaitingSince = null;
             c.FirstReplyAt ??= message.CreatedAt;
             var after = post.StatusAfter ?? (c.Status is ConversationStatus.New or ConversationStatus.Open ? ConversationStatus.Pending : c.Status);
@@ -67,7 +67,7 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
                 db.Notifications.Add(new Notification
                 {
                     StaffUserId = staffId, Kind = NotificationKinds.Mention, ConversationId = c.Id, MessageId = message.Id,
-                    Text = $"{actor.Name} mentioned you in #{c.Number}: {Ingest.WriteInboundBatch.Preview(text)}",
+                    Text = $"{actor.Name} mentioned you in #{c.Number}: {TextLimits.Preview(text)}",
                 });
                 if (c.Followers.All(f => f.StaffUserId != staffId)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = staffId });
             }
