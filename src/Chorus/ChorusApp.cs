@@ -88,7 +88,12 @@ public static class ChorusApp
 
         var app = builder.Build();
 
-        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        if (!app.Environment.IsDevelopment())
+        {
+            // The API answers an unexpected failure with RFC 9457 problem details (no internals); pages get the error page.
+            app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler());
+            app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
+        }
         // Pages get a friendly not-found page; the API gets RFC 9457 problem details for empty error responses.
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));

@@ -11,7 +11,8 @@ public static class SecurityHeaders
         {
             var h = http.Response.Headers;
             h["X-Content-Type-Options"] = "nosniff";
-            h["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            // A page may ask for a stricter policy (the requester link sends no referrer at all).
+            if (!h.ContainsKey("Referrer-Policy")) h["Referrer-Policy"] = "strict-origin-when-cross-origin";
             h["X-Frame-Options"] = "DENY";
             h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
             h["Content-Security-Policy"] = http.Request.Path.StartsWithSegments("/scalar")

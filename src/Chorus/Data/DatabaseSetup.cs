@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Chorus.Data;
 
@@ -14,7 +15,7 @@ public static class DatabaseSetup
         {
             var cs = config.GetConnectionString("Chorus")
                 ?? throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Chorus is not set.");
-            services.AddDbContext<ChorusDb, PostgresChorusDb>(o => o.UseNpgsql(cs));
+            services.AddDbContext<ChorusDb, PostgresChorusDb>(o => o.UseNpgsql(cs).AddInterceptors(new PostgresNulGuard()));
         }
         else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
@@ -61,5 +62,65 @@ file sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbCo
         using var cmd = connection.CreateCommand();
         cmd.CommandText = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
         cmd.ExecuteNonQuery();
+    }
+}
+
+/// PostgreSQL text cannot hold U+0000: a parameter containing it fails the whole statement (a search,
+/// a save). SQLite stores it. Drop the invisible character from text parameters instead of failing the request.
+file sealed class PostgresNulGuard : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+{
+    public override InterceptionResult<System.Data.Common.DbDataReader> ReaderExecuting(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<System.Data.Common.DbDataReader> result)
+    {
+        Strip(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Strip(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        Strip(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Strip(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        Strip(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Strip(command);
+        return ValueTask.FromResult(result);
+    }
+
+    private static void Strip(System.Data.Common.DbCommand command)
+    {
+        foreach (System.Data.Common.DbParameter p in command.Parameters)
+        {
+            switch (p.Value)
+            {
+                case string s when s.Contains('\0'):
+                    p.Value = s.Replace("\0", "");
+                    break;
+                case string[] list when list.Any(x => x?.Contains('\0') == true):
+                    p.Value = list.Select(x => x?.Replace("\0", "")).ToArray();
+                    break;
+                case List<string> list when list.Any(x => x?.Contains('\0') == true):
+                    p.Value = list.Select(x => x?.Replace("\0", "")).ToList();
+                    break;
+            }
+        }
     }
 }

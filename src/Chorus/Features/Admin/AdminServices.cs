@@ -81,6 +81,11 @@ public class ManageStaff(ChorusDb db, UserManager<StaffUser> users, RecordAudit 
         if (actor is { IsAdmin: false }) return new Outcome<StaffView>.Forbidden("Only admins can add staff.");
         if (!EmailAddress.IsValid(input.Email)) return Outcome<StaffView>.Invalid.One("email", "That is not a valid e-mail address.");
         if (!Roles.All.Contains(input.Role)) return Outcome<StaffView>.Invalid.One("role", "The role must be admin, agent or viewer.");
+        // Checked before the user is created, so a bad request leaves no half-made account behind.
+        if (input.DisplayName is { Length: > 200 }) return Outcome<StaffView>.Invalid.One("displayName", "A display name is at most 200 characters.");
+        var teamIds = (input.TeamIds ?? []).Distinct().ToList();
+        if (await db.Teams.CountAsync(t => teamIds.Contains(t.Id), ct) != teamIds.Count)
+            return Outcome<StaffView>.Invalid.One("teamIds", "One of the teams does not exist.");
         var user = new StaffUser
         {
             UserName = input.Email.Trim(), Email = input.Email.Trim(), EmailConfirmed = true,
@@ -91,10 +96,10 @@ public class ManageStaff(ChorusDb db, UserManager<StaffUser> users, RecordAudit 
             return new Outcome<StaffView>.Invalid(created.Errors.GroupBy(e => e.Code.Contains("Password") ? "password" : "email")
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
         await users.AddToRoleAsync(user, input.Role);
-        foreach (var team in input.TeamIds ?? []) db.TeamMembers.Add(new TeamMember { TeamId = team, StaffUserId = user.Id });
+        foreach (var team in teamIds) db.TeamMembers.Add(new TeamMember { TeamId = team, StaffUserId = user.Id });
         audit.Add(actor, "staff.added", "staff", user.Id, $"{user.Email} as {input.Role}");
         await db.SaveChangesAsync(ct);
-        return new StaffView(user.Id, user.Email, user.DisplayName, input.Role, user.Availability, input.TeamIds ?? []);
+        return new StaffView(user.Id, user.Email, user.DisplayName, input.Role, user.Availability, teamIds);
     }
 
     public async Task SetAvailabilityAsync(StaffActor actor, Availability availability, CancellationToken ct = default) =>

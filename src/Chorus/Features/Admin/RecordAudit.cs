@@ -18,7 +18,7 @@ public class RecordAudit(ChorusDb db)
         db.AuditEntries.Add(new AuditEntry
         {
             ActorId = actor?.Id, ActorName = actor?.Name ?? "system", Action = action,
-            TargetKind = targetKind, TargetId = targetId, Details = details is { Length: > 2000 } ? details[..2000] : details,
+            TargetKind = targetKind, TargetId = targetId, Details = details is null ? null : Chorus.Common.TextLimits.Cut(details, 2000),
         });
     }
 

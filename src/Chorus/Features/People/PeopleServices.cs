@@ -96,7 +96,7 @@ public class UpdatePerson(ChorusDb db, RecordAudit audit)
             db.Activities.Add(new Activity { PersonId = p.Id, Kind = "person.stage-changed", Summary = $"Lifecycle stage changed to {stage} by {actor.Name}." });
             p.Stage = stage;
         }
-        if (change.Notes is not null) p.Notes = change.Notes.Length > 10_000 ? change.Notes[..10_000] : change.Notes;
+        if (change.Notes is not null) p.Notes = TextLimits.Cut(change.Notes, 10_000);
         if (change.OrganizationName is not null)
         {
             var name = change.OrganizationName.Trim();
@@ -118,7 +118,9 @@ public class UpdatePerson(ChorusDb db, RecordAudit audit)
 /// the kept person. The merge is recorded as an activity holding exactly what moved, so it can be undone.
 public class MergePeople(ChorusDb db, RecordAudit audit)
 {
-    private sealed record MergeRecord(Guid SourceId, string SourceName, List<Guid> Identities, List<Guid> Conversations, List<Guid> Messages, List<Guid> Activities);
+    /// KeepKindBefore / KeepOrganizationWasEmpty: what the merge changed on the kept person, so undo can put it back.
+    private sealed record MergeRecord(Guid SourceId, string SourceName, List<Guid> Identities, List<Guid> Conversations, List<Guid> Messages, List<Guid> Activities,
+        PersonKind? KeepKindBefore = null, bool KeepOrganizationWasEmpty = false);
 
     public async Task<Outcome<Guid>> RunAsync(StaffActor actor, Guid keepId, Guid mergeId, CancellationToken ct = default)
     {
@@ -134,7 +136,9 @@ public class MergePeople(ChorusDb db, RecordAudit audit)
             await db.Identities.Where(i => i.PersonId == merge.Id).Select(i => i.Id).ToListAsync(ct),
             await db.Conversations.Where(c => c.RequesterId == merge.Id).Select(c => c.Id).ToListAsync(ct),
             await db.Messages.Where(m => m.AuthorPersonId == merge.Id).Select(m => m.Id).ToListAsync(ct),
-            await db.Activities.Where(a => a.PersonId == merge.Id).Select(a => a.Id).ToListAsync(ct));
+            await db.Activities.Where(a => a.PersonId == merge.Id).Select(a => a.Id).ToListAsync(ct),
+            keep.Kind == PersonKind.Customer && merge.Kind != PersonKind.Customer ? keep.Kind : null,
+            keep.OrganizationId is null && merge.OrganizationId is not null);
         await db.Identities.Where(i => i.PersonId == merge.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.PersonId, keep.Id), ct);
         await db.Conversations.Where(c => c.RequesterId == merge.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.RequesterId, keep.Id), ct);
         await db.Messages.Where(m => m.AuthorPersonId == merge.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.AuthorPersonId, keep.Id), ct);
@@ -175,6 +179,9 @@ public class MergePeople(ChorusDb db, RecordAudit audit)
             await db.Messages.Where(m => chunk.Contains(m.Id) && m.AuthorPersonId == keepId).ExecuteUpdateAsync(s => s.SetProperty(m => m.AuthorPersonId, source.Id), ct);
         await db.Activities.Where(a => record.Activities.Contains(a.Id) && a.PersonId == keepId).ExecuteUpdateAsync(s => s.SetProperty(a => a.PersonId, source.Id), ct);
         source.MergedIntoId = null;
+        var keep = await db.People.SingleOrDefaultAsync(p => p.Id == keepId, ct);
+        if (keep is not null && record.KeepKindBefore is { } kindBefore && keep.Kind == source.Kind) keep.Kind = kindBefore;
+        if (keep is not null && record.KeepOrganizationWasEmpty && keep.OrganizationId == source.OrganizationId) keep.OrganizationId = null;
         db.Activities.Add(new Activity { PersonId = keepId, Kind = ActivityKinds.MergeUndone, Data = idText, Summary = $"{actor.Name} undid the merge of {record.SourceName}." });
         db.Activities.Add(new Activity { PersonId = source.Id, Kind = ActivityKinds.MergeUndone, Data = idText, Summary = $"{actor.Name} split this profile out again after a merge." });
         audit.Add(actor, "person.merge-undone", "person", source.Id.ToString(), record.SourceName);

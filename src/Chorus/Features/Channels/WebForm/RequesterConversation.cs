@@ -14,11 +14,16 @@ public sealed record RequesterView(Guid Id, long Number, string Subject, Convers
 /// Internal notes and system events are never part of it.
 public class ReadRequesterConversation(ChorusDb db)
 {
-    public async Task<RequesterView?> RunAsync(Guid conversationId, CancellationToken ct = default)
+    public async Task<RequesterView?> RunAsync(Guid conversationId, CancellationToken ct = default, int depth = 0)
     {
         var c = await db.Conversations.AsNoTracking().Where(x => x.Id == conversationId)
-            .Select(x => new { x.Id, x.Number, x.Subject, x.Status, x.MergedIntoId, Requester = x.Requester!.Name }).SingleOrDefaultAsync(ct);
+            .Select(x => new { x.Id, x.Number, x.Subject, x.Status, x.MergedIntoId, x.RequesterId, Requester = x.Requester!.Name }).SingleOrDefaultAsync(ct);
         if (c is null) return null;
+        // A merged conversation's messages live in the target: follow it when it is the same requester's
+        // (never into someone else's thread).
+        if (c.MergedIntoId is { } into && depth < 10
+            && await db.Conversations.AnyAsync(t => t.Id == into && t.RequesterId == c.RequesterId, ct))
+            return await RunAsync(into, ct, depth + 1);
         var messages = await (from m in db.Messages.AsNoTracking()
                               where m.ConversationId == c.Id && (m.Kind == MessageKind.Inbound || m.Kind == MessageKind.Reply)
                               join u in db.Users on m.AuthorStaffId equals u.Id into uj

@@ -12,12 +12,23 @@ internal static class ConversationGuard
     public static async Task<(Conversation? Conversation, string? Error, Outcome<T>? Failure)> LoadForWorkAsync<T>(
         ChorusDb db, StaffActor actor, long number, int? expectedVersion, CancellationToken ct)
     {
-        if (!actor.CanWork) return (null, null, new Outcome<T>.Forbidden("Viewers can read conversations but not change them."));
         var conversation = await db.Conversations.Include(c => c.Tags).Include(c => c.Followers).SingleOrDefaultAsync(c => c.Number == number, ct);
+        // Not found before forbidden: whoever may not see a private team's conversation must not learn it exists.
         if (conversation is null || !actor.CanSeeTeam(conversation.TeamId)) return (null, null, new Outcome<T>.NotFound($"Conversation #{number}"));
+        if (!actor.CanWork) return (null, null, new Outcome<T>.Forbidden("Viewers can read conversations but not change them."));
         if (expectedVersion is { } v && v != conversation.Version)
             return (null, null, new Outcome<T>.Conflict(ConflictMessage(number)));
         return (conversation, null, null);
+    }
+
+    /// Whether a staff user (not the actor) may see conversations owned by <paramref name="teamId"/>:
+    /// public or no team, a member of the private team, or an admin.
+    public static async Task<bool> StaffCanSeeAsync(ChorusDb db, string staffUserId, Guid? teamId, CancellationToken ct)
+    {
+        if (teamId is not { } team || !await db.Teams.AnyAsync(t => t.Id == team && t.IsPrivate, ct)) return true;
+        if (await db.TeamMembers.AnyAsync(m => m.TeamId == team && m.StaffUserId == staffUserId, ct)) return true;
+        return await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id
+                      where ur.UserId == staffUserId && r.Name == Roles.Admin select ur).AnyAsync(ct);
     }
 
     public static string ConflictMessage(long number) =>

@@ -42,7 +42,7 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         var mentioned = new List<string>();
         if (post.Kind == PostKind.Reply)
         {
-            c.Preview = Ingest.WriteInboundBatch.Preview(text);
+            c.Preview = TextLimits.Preview(text);
             c.WaitingSince = null;
             c.FirstReplyAt ??= message.CreatedAt;
             var after = post.StatusAfter ?? (c.Status is ConversationStatus.New or ConversationStatus.Open ? ConversationStatus.Pending : c.Status);
@@ -59,12 +59,15 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         {
             if (c.Status == ConversationStatus.New) c.Status = ConversationStatus.Open;
             mentioned = await ResolveMentionsAsync(text, ct);
+            // A colleague outside a private team is not told (the notification would quote the note).
+            foreach (var staffId in mentioned.ToList())
+                if (!await ConversationGuard.StaffCanSeeAsync(db, staffId, c.TeamId, ct)) mentioned.Remove(staffId);
             foreach (var staffId in mentioned.Where(id => id != actor.Id))
             {
                 db.Notifications.Add(new Notification
                 {
                     StaffUserId = staffId, Kind = NotificationKinds.Mention, ConversationId = c.Id, MessageId = message.Id,
-                    Text = $"{actor.Name} mentioned you in #{c.Number}: {Ingest.WriteInboundBatch.Preview(text)}",
+                    Text = $"{actor.Name} mentioned you in #{c.Number}: {TextLimits.Preview(text)}",
                 });
                 if (c.Followers.All(f => f.StaffUserId != staffId)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = staffId });
             }
@@ -96,6 +99,7 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
             .Select(u => u.Id).ToList();
     }
 
-    [GeneratedRegex(@"(?<![\w@])@([A-Za-z][A-Za-z0-9._-]{0,63})")]
+    // A handle ends with a letter or digit, so "@maya." at the end of a sentence is @maya.
+    [GeneratedRegex(@"(?<![\w@])@([A-Za-z](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?)")]
     private static partial Regex MentionPattern();
 }

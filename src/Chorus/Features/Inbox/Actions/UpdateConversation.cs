@@ -72,6 +72,8 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
                 var canWork = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id
                                      where ur.UserId == assigneeId && (r.Name == Roles.Admin || r.Name == Roles.Agent) select ur).AnyAsync(ct);
                 if (assignee is null || !canWork) return Outcome<int>.Invalid.One("assigneeId", "Conversations can be assigned only to agents and admins.");
+                if (!await ConversationGuard.StaffCanSeeAsync(db, assignee.Id, c.TeamId, ct))
+                    return Outcome<int>.Invalid.One("assigneeId", $"{assignee.DisplayName} is not in this conversation's private team.");
                 notes.Add(assignee.Id == actor.Id ? $"{actor.Name} took the conversation." : $"{actor.Name} assigned the conversation to {assignee.DisplayName}.");
                 c.AssigneeId = assignee.Id;
                 if (c.Followers.All(f => f.StaffUserId != assignee.Id)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = assignee.Id });
@@ -103,6 +105,7 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
         }
 
         if (notes.Count == 0) return c.Version;
+        c.UpdatedAt = DateTimeOffset.UtcNow; // marks the row changed even when only tags changed, so the version moves
         foreach (var note in notes) db.Messages.Add(ConversationGuard.Event(c, note));
         if (c.Status == ConversationStatus.New && change.Status is null) c.Status = ConversationStatus.Open;
         audit.Add(actor, "conversation.updated", "conversation", c.Number.ToString(), string.Join(" ", notes));

@@ -1,0 +1,211 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Chorus.Features.Channels.WebForm;
+using Chorus.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Chorus.Tests;
+
+/// Who may do what. One workspace per provider holds a public conversation (Support) and a private
+/// one (the private team Legal, whose only member is "insider"); every row is one actor doing one
+/// thing, with the outcome the product promises.
+public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IClassFixture<AuthorizationMatrixTests.World>
+{
+    private const string V = "visible", H = "hidden";
+
+    /// actor → action → expected (a status code, or visible/hidden for what a list, search or timeline shows).
+    private static readonly (string Action, string Viewer, string Outsider, string Insider, string Admin)[] Staff =
+    [
+        ("list:public",        V,     V,     V,     V),
+        ("list:private",       H,     H,     V,     V),
+        ("team-view:private",  H,     H,     V,     V),
+        ("search:private",     H,     H,     V,     V),
+        ("timeline:private",   H,     H,     V,     V),
+        ("detail:public",      "200", "200", "200", "200"),
+        ("detail:private",     "404", "404", "200", "200"),
+        ("patch:public",       "403", "200", "200", "200"),
+        ("patch:private",      "404", "404", "200", "200"),
+        ("bulk:private",       "404", "404", "200", "200"),
+        ("reply:public",       "403", "201", "201", "201"),
+        ("reply:private",      "404", "404", "201", "201"),
+        ("note:public",        "403", "201", "201", "201"),
+        ("note:private",       "404", "404", "201", "201"),
+        ("inbound",            "403", "201", "201", "201"),
+        ("teams:list",         "200", "200", "200", "200"),
+        ("teams:create",       "403", "403", "403", "201"),
+        ("teams:update",       "403", "403", "403", "200"),
+        ("staff:add",          "403", "403", "403", "201"),
+        ("audit",              "403", "403", "403", "200"),
+        ("tokens:list",        "200", "200", "200", "200"),
+        ("tokens:issue",       "201", "201", "201", "201"),
+        ("tokens:revoke-others", "404", "404", "404", "204"),
+    ];
+
+    private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
+
+    public static TheoryData<Provider, string, string, string> Rows()
+    {
+        var rows = new TheoryData<Provider, string, string, string>();
+        foreach (var provider in new ProvidersAttribute().GetData(null!).Select(r => (Provider)r[0]))
+        {
+            foreach (var (action, viewer, outsider, insider, admin) in Staff)
+            {
+                rows.Add(provider, "viewer", action, viewer);
+                rows.Add(provider, "outsider", action, outsider);
+                rows.Add(provider, "insider", action, insider);
+                rows.Add(provider, "admin", action, admin);
+                // Without a valid API token the API answers 401, whatever is asked.
+                foreach (var caller in Callers) rows.Add(provider, caller, action, "401");
+            }
+            rows.Add(provider, "requester", "link:own", "200");
+            rows.Add(provider, "requester", "link:tampered", "404");
+        }
+        return rows;
+    }
+
+    [Theory, MemberData(nameof(Rows))]
+    public async Task Actor_doing_action_gets(Provider provider, string actor, string action, string expected)
+    {
+        var w = await world.ForAsync(provider);
+        Assert.Equal(expected, await w.DoAsync(actor, action));
+    }
+
+    public sealed class World : IAsyncLifetime
+    {
+        private readonly Dictionary<Provider, Task<Workspace>> _workspaces = [];
+        private readonly Lock _lock = new();
+
+        public Task<Workspace> ForAsync(Provider provider)
+        {
+            lock (_lock)
+            {
+                if (!_workspaces.TryGetValue(provider, out var w)) _workspaces[provider] = w = Workspace.CreateAsync(provider);
+                return w;
+            }
+        }
+
+        public Task InitializeAsync() => Task.CompletedTask;
+
+        public async Task DisposeAsync()
+        {
+            foreach (var w in _workspaces.Values)
+                if (w.IsCompletedSuccessfully) await w.Result.App.DisposeAsync();
+        }
+    }
+
+    public sealed class Workspace
+    {
+        public required ChorusFactory App { get; init; }
+        public required Dictionary<string, HttpClient> Clients { get; init; }
+        public required long Public { get; init; }
+        public required long Private { get; init; }
+        public required Guid PrivateTeam { get; init; }
+        public required Guid SupportTeam { get; init; }
+        public required Guid SharedPerson { get; init; }
+        public required Guid VictimToken { get; init; }
+        public required string PublicLink { get; init; }
+        private int _counter;
+
+        public const string Secret = "zebracorn";
+
+        public static async Task<Workspace> CreateAsync(Provider provider)
+        {
+            var app = new ChorusFactory(provider);
+            var admin = await app.StaffAsync("admin");
+            var insider = await app.StaffAsync("agent", "Support");
+            var outsider = await app.StaffAsync("agent", "Support");
+            var viewer = await app.StaffAsync("viewer", "Support");
+
+            var legal = await (await admin.PostAsync("/api/v1/teams", new { name = "Legal", isPrivate = true, memberIds = new[] { insider.UserId } }))
+                .JsonAsync(HttpStatusCode.Created);
+            var legalId = legal.GetProperty("id").GetGuid();
+            var pub = await admin.DeliverAsync("pub-1", handle: "pat@public.test", name: "Pat Public", subject: "Where is my parcel", text: "My parcel is late");
+            var priv = await admin.DeliverAsync("priv-1", handle: "pat@public.test", name: "Pat Public", subject: $"{Secret} contract", text: $"The {Secret} agreement draft");
+            await admin.PatchConversationAsync(priv.Number, new { teamId = legalId });
+
+            var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
+            var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
+            Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
+
+            HttpClient Bearer(string? token)
+            {
+                var c = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+                if (token is not null) c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                return c;
+            }
+            var links = app.Services.GetRequiredService<RequesterLinks>();
+            return new Workspace
+            {
+                App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
+                SharedPerson = pub.PersonId, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                Clients = new()
+                {
+                    ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
+                    ["anonymous"] = Bearer(null), ["requester"] = Bearer(null),
+                    ["invalid-token"] = Bearer("chorus_" + new string('0', 48)),
+                    ["revoked-token"] = Bearer(revoked.GetProperty("token").GetString()),
+                },
+            };
+        }
+
+        public async Task<string> DoAsync(string actor, string action)
+        {
+            var c = Clients[actor];
+            var n = Interlocked.Increment(ref _counter);
+            var all = "status=New&status=Open&status=Pending&status=OnHold&status=Solved&status=Closed";
+            var (kind, target) = action.Split(':') is [var k, var t] ? (k, t) : (action, "");
+            var number = target == "private" ? Private : Public;
+            HttpResponseMessage response = kind switch
+            {
+                "list" => await c.GetAsync($"/api/v1/conversations?{all}"),
+                "team-view" => await c.GetAsync($"/api/v1/conversations?view=Team&team={PrivateTeam}&{all}"),
+                "search" => await c.GetAsync($"/api/v1/conversations?q={Secret}"),
+                "timeline" => await c.GetAsync($"/api/v1/people/{SharedPerson}"),
+                "detail" => await c.GetAsync($"/api/v1/conversations/{number}"),
+                "patch" => await c.PatchAsJsonAsync($"/api/v1/conversations/{number}", new { priority = "High" }),
+                "bulk" => await c.PostAsJsonAsync("/api/v1/conversations/bulk", new { numbers = new[] { number }, change = new { priority = "High" } }),
+                "reply" => await c.PostAsJsonAsync($"/api/v1/conversations/{number}/replies", new { text = $"Reply {n}" }),
+                "note" => await c.PostAsJsonAsync($"/api/v1/conversations/{number}/notes", new { text = $"Note {n}" }),
+                "inbound" => await c.PostAsJsonAsync("/api/v1/inbound", new { externalId = $"matrix-{n}", author = new { kind = "Email", handle = "m@matrix.test" }, text = "hi" }),
+                "teams" when target == "list" => await c.GetAsync("/api/v1/teams"),
+                "teams" when target == "create" => await c.PostAsJsonAsync("/api/v1/teams", new { name = $"Team {n}" }),
+                "teams" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/teams/{SupportTeam}", new { description = $"Edited {n}" }),
+                "staff" => await c.PostAsJsonAsync("/api/v1/staff", new { email = $"new{n}@test.chorus", displayName = $"New {n}", role = "agent", password = ChorusFactory.Password }),
+                "audit" => await c.GetAsync("/api/v1/audit"),
+                "tokens" when target == "list" => await c.GetAsync("/api/v1/me/tokens"),
+                "tokens" when target == "issue" => await c.PostAsJsonAsync("/api/v1/me/tokens", new { name = $"token {n}" }),
+                "tokens" when target == "revoke-others" => await c.DeleteAsync($"/api/v1/me/tokens/{VictimToken}"),
+                "link" when target == "own" => await c.GetAsync(PublicLink),
+                "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
+                _ => throw new ArgumentException("unknown action " + action),
+            };
+            var body = await response.Content.ReadAsStringAsync();
+            if (kind is "list" or "team-view" or "search" or "timeline" && response.StatusCode == HttpStatusCode.OK)
+            {
+                var json = JsonDocument.Parse(body).RootElement;
+                var shows = kind == "timeline"
+                    ? json.GetProperty("conversations").EnumerateArray().Any(x => x.GetProperty("number").GetInt64() == Private)
+                      || body.Contains(Secret, StringComparison.OrdinalIgnoreCase)
+                    : json.Numbers().Contains(number);
+                return shows ? V : H;
+            }
+            if (kind == "bulk" && response.StatusCode == HttpStatusCode.OK)
+                return JsonDocument.Parse(body).RootElement[0].GetProperty("status").GetInt32().ToString();
+            // A refusal says why in problem details (pages and 401s excepted).
+            if ((int)response.StatusCode is 403 or 404 && kind != "link")
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return ((int)response.StatusCode).ToString();
+        }
+
+        private static string Tamper(string path)
+        {
+            var chars = path.ToCharArray();
+            var i = chars.Length - 10;
+            chars[i] = chars[i] == 'A' ? 'B' : 'A';
+            return new string(chars);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using Chorus.Tests.Infrastructure;
+
+namespace Chorus.Tests;
+
+/// Search in the inbox (q=): message words, subjects, requesters, #numbers; any text a person types is safe.
+public class SearchTests
+{
+    private static async Task<long[]> SearchAsync(StaffClient c, string q, string more = "") =>
+        (await c.ListAsync("q=" + Uri.EscapeDataString(q) + more)).Numbers().Order().ToArray();
+
+    [Theory, Providers]
+    public async Task Search_finds_conversations_by_message_words_subject_requester_and_number(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        var invoice = (await agent.DeliverAsync("s-1", handle: "olga@invoices.test", name: "Olga Ledger", subject: "Billing question", text: "My invoice shows the wrong amount")).Number;
+        var crash = (await agent.DeliverAsync("s-2", handle: "pete@crashes.test", name: "Pete Crash", subject: "Application crashes on startup", text: "It stops right away")).Number;
+        var later = (await agent.DeliverAsync("s-3", thread: "s-2", handle: "pete@crashes.test", text: "Also the telemetry dialog freezes")).Number;
+        Assert.Equal(crash, later);
+
+        Assert.Equal([invoice], await SearchAsync(agent, "invoice"));
+        Assert.Equal([invoice], await SearchAsync(agent, "wrong amount"));
+        Assert.Equal([crash], await SearchAsync(agent, "telemetry"));           // any message of the thread, not just the first
+        Assert.Equal([crash], await SearchAsync(agent, "startup"));             // subject
+        Assert.Equal([invoice], await SearchAsync(agent, "Ledger"));            // requester name
+        Assert.Equal([crash], await SearchAsync(agent, "pete@crashes.test"));  // requester e-mail
+        Assert.Equal([invoice], await SearchAsync(agent, $"#{invoice}"));
+        Assert.Equal([crash], await SearchAsync(agent, $"{crash}"));
+        Assert.Empty(await SearchAsync(agent, "kangaroo"));
+    }
+
+    [Theory, Providers]
+    public async Task Search_combines_with_a_status_filter_and_covers_solved_ones_by_default(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        var open = (await agent.DeliverAsync("st-1", text: "The printer is on fire")).Number;
+        var solved = (await agent.DeliverAsync("st-2", text: "The printer is jammed")).Number;
+        await agent.PatchConversationAsync(solved, new { status = "Solved" });
+
+        Assert.Equal(new[] { open, solved }.Order(), await SearchAsync(agent, "printer"));
+        Assert.Equal([solved], await SearchAsync(agent, "printer", "&status=Solved"));
+        Assert.Equal([open], await SearchAsync(agent, "printer", "&status=New&status=Open"));
+    }
+
+    private static readonly string[] HostileQueries =
+    [
+        "\"", "\"unbalanced", "'", "-", "--", "- printer", "printer -fire", "a:b", "subject:printer", ":", "*", "print*", "**", "NEAR", "NEAR(a b)",
+        "printer NEAR fire", "AND", "OR", "NOT", "a AND OR b", "(", ")", "()", "^", "{}", "[", "\\", "%", "_", "'; DROP TABLE \"Messages\"; --",
+        "!", "&", "|", "<->", "a & b | !c", "😀", "#", "#abc", "#99999999999999999999", "\u0000", "x\u0000y", new string('a', 2000),
+    ];
+
+    [Theory, Providers]
+    public async Task Search_syntax_characters_in_a_query_never_cause_a_server_error(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        var fire = (await agent.DeliverAsync("h-1", text: "The printer is on fire")).Number;
+        var failures = new List<string>();
+        foreach (var q in HostileQueries)
+        {
+            var response = await agent.GetAsync("/api/v1/conversations?q=" + Uri.EscapeDataString(q));
+            if (response.StatusCode != HttpStatusCode.OK) failures.Add($"q={Show(q)} → {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        // Syntax characters around a real word still find it.
+        Assert.Equal([fire], await SearchAsync(agent, "\"printer\""));
+        Assert.Equal([fire], await SearchAsync(agent, "printer:"));
+        Assert.Equal([fire], await SearchAsync(agent, "(fire)"));
+        var people = await agent.GetAsync("/api/v1/people?q=" + Uri.EscapeDataString("\"%_\\*:-\u0000"));
+        Assert.Equal(HttpStatusCode.OK, people.StatusCode);
+    }
+
+    private static string Show(string q) => q.Length > 40 ? q[..40] + "…" : q.Replace("\u0000", "\\0");
+}
