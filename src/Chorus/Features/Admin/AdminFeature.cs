@@ -1,4 +1,5 @@
 using Chorus.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Chorus.Features.Admin;
@@ -13,7 +14,8 @@ public static class AdminFeature
 
     public static void MapAdminApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/me", async (HttpContext http) => TypedResults.Ok(await http.ActorAsync())).WithTags("Staff").WithSummary("Who am I");
+        // The explicit return type matters: a lambda taking only HttpContext otherwise binds as a RequestDelegate and its result is dropped (empty 200).
+        api.MapGet("/me", async Task<Ok<StaffActor>> (HttpContext http) => TypedResults.Ok(await http.ActorAsync())).WithTags("Staff").WithSummary("Who am I");
 
         var teams = api.MapGroup("/teams").WithTags("Teams");
         teams.MapGet("/", async (ManageTeams t, HttpContext http) => TypedResults.Ok(await t.ListAsync(http.RequestAborted)));

@@ -62,9 +62,13 @@ public class ReadPeople(ChorusDb db, SearchConversations search, InboxQuery inbo
         var activities = await db.Activities.AsNoTracking().Where(a => a.PersonId == id)
             .OrderByDescending(a => a.At).Take(200)
             .Select(a => new { a.At, a.Kind, a.Summary, a.Id, a.ConversationId }).ToListAsync(ct);
+        // Activities about a conversation carry its number, subject and channel like messages do, so the timeline can link them.
+        var byId = conversations.ToDictionary(c => c.Id);
         var timeline = messages
             .Concat(activities.Where(a => a.ConversationId is null || visible.Contains(a.ConversationId.Value))
-                .Select(a => new TimelineItem(a.At, a.Kind, null, null, null, a.Summary ?? a.Kind, a.Id)))
+                .Select(a => a.ConversationId is { } cid && byId.TryGetValue(cid, out var c)
+                    ? new TimelineItem(a.At, a.Kind, c.Number, c.Subject, c.ChannelName, a.Summary ?? a.Kind, a.Id)
+                    : new TimelineItem(a.At, a.Kind, null, null, null, a.Summary ?? a.Kind, a.Id)))
             .OrderByDescending(t => t.At).ToList();
 
         return new PersonProfile(p.Id, p.Name, p.Kind, p.Stage, p.OrganizationId, p.Organization?.Name, p.Organization?.Domain, p.Notes, p.CreatedAt,
