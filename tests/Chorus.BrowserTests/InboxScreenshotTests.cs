@@ -34,7 +34,7 @@ public class InboxScreenshotTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await PostAsync(maya, $"/api/v1/conversations/{crash.Number}/replies",
             new { text = "Thanks Sven, sorry about this. Could you send the log from `~/.local/share/starfall/crash.log`? It tells us which driver call fails." });
         await InboundAsync(dana, null, "Here it is: it stops at vkCreateDevice. The 1.4.1 build worked fine on the same machine.",
-            "Sven Dubois", "sven@dubois.test", Now.AddMinutes(-95), "shot-crash");
+            "Sven Dubois", "sven@dubois.test", thread: "shot-crash");
         await PostAsync(maya, $"/api/v1/conversations/{crash.Number}/notes",
             new { text = "Same stack as the 12 other Linux reports today. @tom can you link it to the engine bug so we can reply with an ETA?" });
 
@@ -64,11 +64,21 @@ public class InboxScreenshotTests(BrowserFixture fx) : IClassFixture<BrowserFixt
             "Jade Nakamura", "jade@nakamura.test", Now.AddDays(-2));
         await InboundAsync(dana, "Partnership: streaming Starfall at TwitchCon", "We'd love to feature Starfall on our booth stream. Who should we talk to?",
             "Rae Holloway", "rae@pixelhound.test", Now.AddHours(-3));
+        var influencer = await InboundAsync(dana, "Subtitles out of sync in chapter 3", "Streaming the story tonight to 40k viewers; subtitles drift by two seconds after the train scene.",
+            "Nia Okonkwo", "nia@nialive.test", Now.AddHours(-2));
+        await Change(dana, influencer.Number, new { teamId = teams["Marketing"], assigneeId = maya.UserId, priority = "High", addTags = new[] { "subtitles", "stream" } });
+        await MarkAsync(dana, influencer.PersonId, "Influencer");
+        var partner = await InboundAsync(dana, "Invoice for the studio license", "Could you resend the invoice for our studio license with our VAT number on it?",
+            "Hugo Lindqvist", "hugo@northwind.test", Now.AddHours(-26));
+        await Change(dana, partner.Number, new { teamId = teams["Support"], assigneeId = tom.UserId, addTags = new[] { "billing" } });
+        await MarkAsync(dana, partner.PersonId, "Partner");
+        await InboundAsync(dana, "Can't link my Steam account", "Linking fails with error 0x3F every time.",
+            "Mateo Silva", "mateo@silva.test", Now.AddMinutes(-18));
         await InboundAsync(dana, "Controller not detected", "My Xbox controller is not detected since the update.",
             "Kai Nakamura", "kai@nakamura.test", Now.AddMinutes(-6));
 
         var page = await OpenAsync(fx, "maya@shots.test", "/inbox?view=all");
-        await Expect(page.Locator("[data-test=inbox-row]")).ToHaveCountAsync(8);
+        await Expect(page.Locator("[data-test=inbox-row]")).ToHaveCountAsync(11);
         await Expect(Row(page, press.Number).Locator("[data-test=row-kind]")).ToHaveTextAsync("press");
         await Expect(Row(page, vip.Number).Locator("[data-test=row-kind]")).ToHaveTextAsync("VIP");
         await Expect(Row(page, crash.Number).Locator("[data-test=row-assignee]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("Maya Okafor"));

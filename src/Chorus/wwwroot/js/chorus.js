@@ -7,7 +7,8 @@ window.chorus = window.chorus || {};
     function isTyping(el) {
         if (!el) return false;
         const tag = el.tagName;
-        return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
+        if (tag === 'INPUT') return ['checkbox', 'radio', 'button', 'submit', 'reset'].indexOf(el.type) < 0;
+        return tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
     }
 
     // Enter on a focused link or button must keep its own meaning.
@@ -21,22 +22,20 @@ window.chorus = window.chorus || {};
     }
 
     // Single-key shortcuts for one page. `keys` are KeyboardEvent.key values sent to the
-    // component's [JSInvokable] OnShortcut; `focus` maps keys to a selector to focus directly
-    // (no round trip, so the key is never typed into the field). Returns { dispose }.
+    // component's [JSInvokable] OnShortcut; `focus` maps keys to a field to focus at once, in the
+    // browser, so what the person types next lands in that field and not in the page's
+    // shortcuts while the server round trip is under way. Returns { dispose }.
     chorus.registerShortcuts = function (dotnet, keys, focus) {
         const handler = function (e) {
             if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
             if (isTyping(e.target) || overlayOpen()) return;
             if (e.key === 'Enter' && isActivatable(e.target)) return;
-            const target = focus && focus[e.key];
-            if (target) {
-                const el = document.querySelector(target);
-                if (el) { e.preventDefault(); el.focus(); el.select && el.select(); }
-                return;
-            }
-            if (keys.indexOf(e.key) < 0) return;
+            const field = focus && focus[e.key] ? document.querySelector(focus[e.key]) : null;
+            const known = keys.indexOf(e.key) >= 0;
+            if (!field && !known) return;
             e.preventDefault();
-            dotnet.invokeMethodAsync('OnShortcut', e.key);
+            if (field) field.focus();
+            if (known) dotnet.invokeMethodAsync('OnShortcut', e.key);
         };
         document.addEventListener('keydown', handler);
         return { dispose: function () { document.removeEventListener('keydown', handler); } };

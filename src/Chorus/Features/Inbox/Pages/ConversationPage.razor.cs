@@ -120,7 +120,8 @@ public partial class ConversationPage
         if (shortcuts is null)
         {
             selfRef = DotNetObjectReference.Create(this);
-            shortcuts = await JS.InvokeAsync<IJSObjectReference>("chorus.registerShortcuts", selfRef, new[] { "r", "n", "e", "a" }, null);
+            shortcuts = await JS.InvokeAsync<IJSObjectReference>("chorus.registerShortcuts", selfRef, new[] { "r", "n", "e", "a" },
+                new Dictionary<string, string> { ["r"] = "#composer-text", ["n"] = "#composer-text" });
             ctrlEnter = await JS.InvokeAsync<IJSObjectReference>("chorus.onCtrlEnter", "#composer-text", selfRef, nameof(SendFromKeyboard));
         }
         if (focusAfterRender is { } selector)

@@ -25,16 +25,17 @@ public partial class Inbox
     [CascadingParameter] private Task<AuthenticationState> Auth { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "view")] public string? ViewParam { get; set; }
-    [SupplyParameterFromQuery(Name = "team")] public Guid? TeamParam { get; set; }
+    // Query values arrive as text and are parsed leniently: a mangled link shows the inbox, not an error page.
+    [SupplyParameterFromQuery(Name = "team")] public string? TeamParam { get; set; }
     [SupplyParameterFromQuery(Name = "status")] public string? StatusParam { get; set; }
-    [SupplyParameterFromQuery(Name = "channel")] public Guid? ChannelParam { get; set; }
+    [SupplyParameterFromQuery(Name = "channel")] public string? ChannelParam { get; set; }
     [SupplyParameterFromQuery(Name = "assignee")] public string? AssigneeParam { get; set; }
     [SupplyParameterFromQuery(Name = "priority")] public string? PriorityParam { get; set; }
     [SupplyParameterFromQuery(Name = "tag")] public string? TagParam { get; set; }
     [SupplyParameterFromQuery(Name = "kind")] public string? KindParam { get; set; }
     [SupplyParameterFromQuery(Name = "q")] public string? QueryParam { get; set; }
     [SupplyParameterFromQuery(Name = "sort")] public string? SortParam { get; set; }
-    [SupplyParameterFromQuery(Name = "page")] public int? PageParam { get; set; }
+    [SupplyParameterFromQuery(Name = "page")] public string? PageParam { get; set; }
 
     private sealed record ViewEntry(string Key, string Label, string Icon, InboxLocation Location, int? Count);
     private sealed record ChannelOption(Guid Id, string Name);

@@ -36,9 +36,12 @@ public sealed record InboxLocation
 
     public InboxLocation WithoutFilters() => ForView(View, View == InboxView.Team ? TeamId : null) with { Sort = Sort };
 
-    public static InboxLocation Parse(string? view, Guid? team, string? status, Guid? channel, string? assignee, string? priority,
-        string? tag, string? kind, string? q, string? sort, int? page)
+    public static InboxLocation Parse(string? view, string? teamText, string? status, string? channelText, string? assignee, string? priority,
+        string? tag, string? kind, string? q, string? sort, string? pageText)
     {
+        Guid? team = Guid.TryParse(teamText, out var t) ? t : null;
+        Guid? channel = Guid.TryParse(channelText, out var c) ? c : null;
+        int? page = int.TryParse(pageText, out var p) ? p : null;
         var v = ParseEnum<InboxView>(view) ?? InboxView.All;
         if (v == InboxView.Team && team is null) v = InboxView.All;
         return new InboxLocation
@@ -54,7 +57,7 @@ public sealed record InboxLocation
             PersonKind = ParseEnum<PersonKind>(kind),
             Query = string.IsNullOrWhiteSpace(q) ? null : q.Trim(),
             Sort = sort switch { "waiting" => InboxSort.LongestWaiting, "priority" => InboxSort.Priority, _ => InboxSort.Newest },
-            Page = Math.Max(1, page ?? 1),
+            Page = Math.Clamp(page ?? 1, 1, 10_000),
         };
     }
 
