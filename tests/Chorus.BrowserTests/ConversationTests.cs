@@ -91,6 +91,10 @@ public class ConversationTests(BrowserFixture fx) : IClassFixture<BrowserFixture
         await Expect(pageB.Locator("#composer-text")).ToHaveValueAsync("Half-written answer about the lock");
         Assert.Equal("OnHold", (await GetConversationAsync(first, c.Number)).GetProperty("summary").GetProperty("status").GetString());
 
+        // Even a reload of the whole page keeps what B typed.
+        await pageB.ReloadAsync();
+        await Expect(pageB.Locator("#composer-text")).ToHaveValueAsync("Half-written answer about the lock");
+
         // After the reload B works on the latest version, so the same change now goes through.
         await PickAsync(pageB, "#prop-status", "solved");
         await Expect(pageB.Locator("#conversation-status")).ToHaveTextAsync("solved");

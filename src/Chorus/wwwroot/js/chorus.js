@@ -54,6 +54,17 @@ window.chorus = window.chorus || {};
         return { dispose: function () { document.removeEventListener('keydown', handler); } };
     };
 
+    // Drafts survive a reload, a closed tab or a crash: a field with data-draft-key keeps its text
+    // in localStorage while it is typed; the page clears it once the message is sent.
+    document.addEventListener('input', function (e) {
+        const key = e.target.dataset && e.target.dataset.draftKey;
+        if (!key) return;
+        if (e.target.value) localStorage.setItem(key, e.target.value);
+        else localStorage.removeItem(key);
+    });
+    chorus.loadDraft = function (key) { return localStorage.getItem(key) || ''; };
+    chorus.clearDraft = function (key) { localStorage.removeItem(key); };
+
     chorus.focus = function (selector) {
         const el = document.querySelector(selector);
         if (el) el.focus();

@@ -109,6 +109,7 @@ public partial class ConversationPage
             gate.Release();
         }
         if (detail is null) return;
+        if (canWork) draft = await LoadDraftAsync();
         presenceId = detail.Summary.Id;
         Presence.Enter(presenceId.Value, sessionId, actor.Id, actor.Name);
         await MarkNotificationsReadAsync(detail.Summary.Id);
@@ -178,6 +179,14 @@ public partial class ConversationPage
             var fresh = await FetchAsync();
             if (fresh is null || detail is null) { detail = fresh; return; }
             now = DateTimeOffset.UtcNow;
+            if (fresh.MergedIntoId is not null)
+            {
+                // Merged away by someone else: its messages moved, so show where they went.
+                detail = fresh;
+                stale = null;
+                headerKey++;
+                return;
+            }
             if (stale is null && SameFields(detail, fresh))
             {
                 detail = fresh;
@@ -265,6 +274,7 @@ public partial class ConversationPage
                 draft = "";
                 statusAfter = null;
                 StopTyping();
+                await JS.InvokeVoidAsync("chorus.clearDraft", DraftKey);
                 await ReloadAsync();
             }
             else Snackbar.Add(outcome.Error ?? "Not sent.", Severity.Error); // the draft stays in the box
@@ -305,6 +315,15 @@ public partial class ConversationPage
                 break;
         }
         StateHasChanged();
+    }
+
+    /// Per person and conversation, so a shared browser never shows one agent's draft to another.
+    private string DraftKey => $"chorus-draft-{actor?.Id}-{Number}";
+
+    private async Task<string> LoadDraftAsync()
+    {
+        try { return await JS.InvokeAsync<string>("chorus.loadDraft", DraftKey); }
+        catch (JSException) { return ""; } // storage blocked by the browser: drafts just do not survive a reload
     }
 
     private void SetMode(PostKind kind)
