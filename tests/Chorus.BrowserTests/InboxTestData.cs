@@ -74,10 +74,10 @@ internal static class InboxTestData
         await page.Locator("#circuit[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 20_000 });
     }
 
-    /// Picks an option of a MudSelect (its id is on the input that opens it).
+    /// Picks an option of a MudSelect (its id lands on an input inside; the field around it opens the list).
     public static async Task PickAsync(IPage page, string selectId, string option)
     {
-        await page.Locator(selectId).ClickAsync();
+        await page.Locator($".mud-input-control:has({selectId})").ClickAsync();
         await page.Locator(".mud-popover-open [role=option]").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{System.Text.RegularExpressions.Regex.Escape(option)}\\s*$") }).ClickAsync();
     }
 

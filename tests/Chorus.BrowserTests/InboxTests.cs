@@ -53,6 +53,40 @@ public class InboxTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
     }
 
     [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task Filters_and_sorts_narrow_and_order_the_list_and_live_in_the_address()
+    {
+        var agent = await StaffAsync(fx, "agent", "Support");
+        var urgent = await InboundAsync(agent, "Filter: server down", "Nobody can log in.", at: DateTimeOffset.UtcNow.AddMinutes(-5));
+        var vip = await InboundAsync(agent, "Filter: collector's edition", "Is it shipping?", "Alex Rivera", at: DateTimeOffset.UtcNow.AddHours(-3));
+        var solved = await InboundAsync(agent, "Filter: thanks!", "All good now.", at: DateTimeOffset.UtcNow.AddMinutes(-1));
+        await PatchAsync(agent, $"/api/v1/conversations/{urgent.Number}", new { priority = "Urgent" });
+        await PatchAsync(agent, $"/api/v1/conversations/{solved.Number}", new { status = "Solved" });
+        await PatchAsync(agent, $"/api/v1/people/{vip.PersonId}", new { kind = "Vip" });
+
+        var page = await OpenAsync(fx, agent.Email, "/inbox?view=all&q=Filter");
+        var rows = page.Locator("[data-test=inbox-row]");
+        await Expect(rows).ToHaveCountAsync(3); // a search looks at every status
+
+        await PickAsync(page, "#filter-priority", "urgent");
+        await Expect(page).ToHaveURLAsync(new Regex("priority=urgent"));
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(Row(page, urgent.Number)).ToBeVisibleAsync();
+
+        await GoAsync(page, "/inbox?view=all&q=Filter&kind=vip");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(Row(page, vip.Number).Locator("[data-test=row-kind]")).ToHaveTextAsync("VIP");
+
+        await page.Locator("#clear-filters").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/inbox\\?view=all$"));
+        await Expect(Row(page, solved.Number)).ToHaveCountAsync(0); // without a search, solved ones are not in the active views
+        await Expect(Row(page, vip.Number)).ToBeVisibleAsync();
+
+        await PickAsync(page, "#inbox-sort", "Longest waiting");
+        await Expect(page).ToHaveURLAsync(new Regex("sort=waiting"));
+        await Expect(rows.First).ToHaveAttributeAsync("data-number", vip.Number.ToString());
+    }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
     public async Task Keyboard_moves_the_cursor_selects_and_opens_but_not_while_typing()
     {
         var agent = await StaffAsync(fx, "agent", "Support");

@@ -464,7 +464,7 @@ public partial class ConversationPage
             if (shortcuts is not null) { await shortcuts.InvokeVoidAsync("dispose"); await shortcuts.DisposeAsync(); }
             if (ctrlEnter is not null) { await ctrlEnter.InvokeVoidAsync("dispose"); await ctrlEnter.DisposeAsync(); }
         }
-        catch (JSDisconnectedException) { /* the browser is already gone */ }
+        catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException) { /* the browser is already gone */ }
         selfRef?.Dispose();
         gate.Dispose();
     }

@@ -321,7 +321,7 @@ public partial class Inbox
         if (shortcuts is not null)
         {
             try { await shortcuts.InvokeVoidAsync("dispose"); await shortcuts.DisposeAsync(); }
-            catch (JSDisconnectedException) { /* the browser is already gone */ }
+            catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException) { /* the browser is already gone */ }
         }
         selfRef?.Dispose();
     }
