@@ -25,6 +25,7 @@ public class ChorusFactory : WebApplicationFactory<Program>
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "chorus-test-" + Guid.NewGuid().ToString("N"));
     private readonly string? _pgDatabase;
     private readonly string? _pgAdmin;
+    private readonly bool _kestrel;
     private bool _prepared;
 
     public Provider Provider { get; }
@@ -33,6 +34,7 @@ public class ChorusFactory : WebApplicationFactory<Program>
     public ChorusFactory(Provider provider = Provider.Sqlite, bool kestrel = false)
     {
         Provider = provider;
+        _kestrel = kestrel;
         if (kestrel) UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         if (provider == Provider.Postgres)
         {
@@ -96,7 +98,10 @@ public class ChorusFactory : WebApplicationFactory<Program>
         var user = await sp.GetRequiredService<UserManager<StaffUser>>().FindByEmailAsync(email);
         var actor = (await sp.GetRequiredService<ResolveStaffActor>().ForUserIdAsync(user!.Id))!;
         var token = await sp.GetRequiredService<ManageApiTokens>().IssueAsync(actor, "tests");
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        // On a Kestrel factory the client must talk to the real socket, not the default http://localhost.
+        var client = _kestrel
+            ? new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = ServerAddress }
+            : CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
         return new StaffClient(client, user.Id, email, role);
     }

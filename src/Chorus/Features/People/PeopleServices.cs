@@ -153,7 +153,7 @@ public class MergePeople(ChorusDb db, RecordAudit audit)
         var activity = new Activity
         {
             PersonId = keep.Id, Kind = ActivityKinds.Merged, Data = JsonSerializer.Serialize(record),
-            Summary = $"{actor.Name} merged {merge.Name} into this profile ({record.Identities.Count} identities, {record.Conversations.Count} conversations).",
+            Summary = $"{actor.Name} merged {merge.Name} into this profile ({Plural(record.Identities.Count, "identity", "identities")}, {Plural(record.Conversations.Count, "conversation", "conversations")}).",
         };
         db.Activities.Add(activity);
         audit.Add(actor, "person.merged", "person", keep.Id.ToString(), $"{merge.Name} ({merge.Id}) into {keep.Name}");
@@ -161,6 +161,8 @@ public class MergePeople(ChorusDb db, RecordAudit audit)
         await tx.CommitAsync(ct);
         return activity.Id;
     }
+
+    private static string Plural(int n, string one, string many) => $"{n} {(n == 1 ? one : many)}";
 
     /// Moves back what the merge moved (and is still on the kept person) and revives the merged profile.
     public async Task<Outcome<Guid>> UndoAsync(StaffActor actor, Guid mergeActivityId, CancellationToken ct = default)
