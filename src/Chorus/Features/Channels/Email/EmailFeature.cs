@@ -14,7 +14,8 @@ public static class EmailFeature
         services.AddScoped<ManageMailboxes>().AddScoped<TestMailboxConnection>().AddScoped<QueueEmailReply>().AddScoped<SendEmail>()
             .AddScoped<ThreadInboundEmail>().AddScoped<RecordBounce>().AddScoped<PollMailbox>();
         services.AddHostedService<MailboxPollers>();
-        services.AddHostedService<OutboxDispatcher>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;
     }
 

@@ -20,6 +20,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!config.GetValue("Chorus:Outbox:Dispatch", true)) return; // a node that only serves (or a test that holds mail back)
         while (!stoppingToken.IsCancellationRequested)
         {
             var worked = false;
