@@ -1,0 +1,169 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Chorus.Tests.Infrastructure;
+using MailKit;
+using MailKit.Search;
+using MimeKit;
+
+namespace Chorus.Tests.Email;
+
+/// What the IMAP poller does with what real mailboxes hold: broken MIME, changed folders, our own
+/// mail, automatic replies and bounces.
+public class EmailInboundTests
+{
+    private static async Task<List<JsonElement>> ConversationsAsync(StaffClient staff, Guid channel)
+    {
+        var result = new List<JsonElement>();
+        foreach (var n in await MailApp.ConversationNumbersAsync(staff, channel)) result.Add(await MailApp.ConversationAsync(staff, n));
+        return result;
+    }
+
+    private static Task WaitForLastUidAsync(StaffClient admin, Guid channel, long uid) =>
+        Eventually.TrueAsync(async () => (await MailApp.MailboxAsync(admin, channel)).GetProperty("lastUid").GetInt64() == uid, $"the poller read up to UID {uid}");
+
+    [MailTheory, Providers]
+    public async Task Malformed_mime_is_reported_and_never_blocks_the_messages_after_it(Provider provider)
+    {
+        await using var app = MailApp.Create(provider);
+        var admin = await app.StaffAsync("admin");
+        var support = Mail.NewAddress("support");
+        await Mail.SendAsync(Mail.Compose(Mail.NewAddress("x"), support, "first", "creates the mailbox"));
+        string[] corpus = ["malformedHeader-noheader.msg", "missing-boundary.msg", "basic-plain-with-bad-header-separator.msg", "japanese.txt", "stack-overflow.txt"];
+        foreach (var file in corpus) await Mail.SaveRawAsync(support, Mail.Corpus(file));
+        var good = Mail.Compose(Mail.NewAddress("ann"), support, "=?ISO-8859-1?Q?Caf=E9?= is fine", "ignored");
+        good.Subject = "Café is fine";
+        await Mail.SaveRawAsync(support, Encoding.ASCII.GetBytes(good.ToString()));
+
+        var channel = await MailApp.AddMailboxAsync(admin, support);
+        await WaitForLastUidAsync(admin, channel, 7);
+
+        var mailbox = await MailApp.MailboxAsync(admin, channel);
+        Assert.Equal(JsonValueKind.Null, mailbox.GetProperty("lastError").ValueKind);
+        var conversations = await ConversationsAsync(admin, channel);
+        var subjects = conversations.Select(c => c.GetProperty("summary").GetProperty("subject").GetString()).ToList();
+        Assert.Contains("Café is fine", subjects);
+        // ISO-2022-JP, RFC 2047 encoded subject and body: decoded.
+        var japanese = conversations.Single(c => c.GetProperty("summary").GetProperty("subject").GetString()!.Contains("testing Japanese emails"));
+        Assert.Contains("日本語", japanese.GetProperty("summary").GetProperty("subject").GetString());
+        Assert.Contains("日本語", japanese.GetProperty("messages")[0].GetProperty("text").GetString());
+
+        // The one without any header (not parseable) and the one without a sender are skipped, each
+        // with its reason; everything else was filed.
+        var rejections = await MailApp.RejectionsAsync(admin, channel);
+        Assert.Equal(2, rejections.Count);
+        Assert.Contains(rejections, r => r.GetProperty("reason").GetString()!.Contains("no sender"));
+        Assert.All(rejections, r => Assert.Matches("no sender|could not be parsed", r.GetProperty("reason").GetString()!));
+        var filed = conversations.Sum(c => c.GetProperty("messages").EnumerateArray().Count(m => m.GetProperty("kind").GetString() == "Inbound"));
+        Assert.Equal(7, filed + rejections.Count);
+    }
+
+    [MailTheory, Providers]
+    public async Task A_changed_uidvalidity_makes_the_poller_read_the_folder_again_without_duplicates(Provider provider)
+    {
+        await using var app = MailApp.Create(provider);
+        var admin = await app.StaffAsync("admin");
+        var support = Mail.NewAddress("support");
+        var a = Mail.Compose(Mail.NewAddress("ann"), support, "Message A", "The first one.");
+        var b = Mail.Compose(Mail.NewAddress("bob"), support, "Message B", "Arrived after the folder was rebuilt.");
+        using (var imap = await Mail.ConnectImapAsync(support))
+        {
+            var folder = (await imap.GetFolder(imap.PersonalNamespaces[0]).CreateAsync("Support", true))!;
+            await folder.AppendAsync(new AppendRequest(a));
+            await imap.DisconnectAsync(true);
+        }
+        var channel = await MailApp.AddMailboxAsync(admin, support, new { imapFolder = "Support" });
+        await WaitForLastUidAsync(admin, channel, 1);
+        var before = (await MailApp.MailboxAsync(admin, channel)).GetProperty("uidValidity").GetInt64();
+
+        // The folder is deleted and created again (a restore, a server migration): new UIDVALIDITY, UIDs from 1.
+        using (var imap = await Mail.ConnectImapAsync(support))
+        {
+            await (await imap.GetFolderAsync("Support")).DeleteAsync();
+            var folder = (await imap.GetFolder(imap.PersonalNamespaces[0]).CreateAsync("Support", true))!;
+            await folder.AppendAsync(new AppendRequest(a));
+            await folder.AppendAsync(new AppendRequest(b));
+            await imap.DisconnectAsync(true);
+        }
+        await Eventually.TrueAsync(async () =>
+        {
+            var m = await MailApp.MailboxAsync(admin, channel);
+            return m.GetProperty("uidValidity").GetInt64() != before && m.GetProperty("lastUid").GetInt64() == 2;
+        }, "the rebuilt folder read");
+
+        var conversations = await ConversationsAsync(admin, channel);
+        Assert.Equal(["Message A", "Message B"], conversations.Select(c => c.GetProperty("summary").GetProperty("subject").GetString()).Order());
+        Assert.All(conversations, c => Assert.Single(c.GetProperty("messages").EnumerateArray()));
+    }
+
+    [MailTheory, Providers]
+    public async Task Own_mail_is_ignored_auto_replies_are_tagged_and_bounces_fail_the_reply(Provider provider)
+    {
+        await using var app = MailApp.Create(provider);
+        var admin = await app.StaffAsync("admin");
+        var agent = await app.StaffAsync("agent", "Support");
+        var support = Mail.NewAddress("support");
+        var channel = await MailApp.AddMailboxAsync(admin, support);
+
+        await Mail.SendAsync(Mail.Compose(support, support, "Our own mail", "A copy of something we sent."));
+        var vacation = Mail.Compose(Mail.NewAddress("ann"), support, "Out of office", "I am away until Monday.");
+        vacation.Headers.Add(HeaderId.AutoSubmitted, "auto-replied");
+        await Mail.SendAsync(vacation);
+        var newsletter = Mail.Compose(Mail.NewAddress("news"), support, "Weekly digest", "Ten things.");
+        newsletter.Headers.Add("Precedence", "bulk");
+        await Mail.SendAsync(newsletter);
+        var human = Mail.Compose(Mail.NewAddress("cat"), support, "A real question", "Not automatic.");
+        human.Headers.Add(HeaderId.AutoSubmitted, "no");
+        await Mail.SendAsync(human);
+        // The customer whose mail will bounce: Postfix answers mail to nosuchuser@ with a DSN.
+        await Mail.SendAsync(Mail.Compose("nosuchuser@" + Mail.Domain, support, "Please reply", "My address is gone by the time you answer."));
+        await WaitForLastUidAsync(admin, channel, 5);
+
+        var rejection = Assert.Single(await MailApp.RejectionsAsync(admin, channel));
+        Assert.Contains("own address", rejection.GetProperty("reason").GetString());
+        var bySubject = (await ConversationsAsync(admin, channel)).ToDictionary(c => c.GetProperty("summary").GetProperty("subject").GetString()!);
+        Assert.Equal(4, bySubject.Count);
+        static string[] Tags(JsonElement c) => c.GetProperty("summary").GetProperty("tags").EnumerateArray().Select(t => t.GetString()!).ToArray();
+        Assert.Equal(["auto-reply"], Tags(bySubject["Out of office"]));
+        Assert.Equal(["auto-reply"], Tags(bySubject["Weekly digest"]));
+        Assert.Empty(Tags(bySubject["A real question"]));
+
+        // The reply to the vanished address goes out, bounces, and the DSN marks it failed; no new conversation.
+        var number = bySubject["Please reply"].GetProperty("summary").GetProperty("number").GetInt64();
+        var posted = await agent.PostAsync($"/api/v1/conversations/{number}/replies", new { text = "Here is your answer." });
+        var replyId = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("messageId").GetGuid();
+        var failed = await Eventually.GetAsync<object>(async () =>
+        {
+            var detail = await MailApp.ConversationAsync(agent, number);
+            var reply = detail.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("id").GetGuid() == replyId);
+            return reply.GetProperty("delivery").GetProperty("status").GetString() == "Failed" ? detail : null;
+        }, "the bounce marks the reply failed", seconds: 45);
+        var detail = (JsonElement)failed;
+        var delivery = detail.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("id").GetGuid() == replyId).GetProperty("delivery");
+        Assert.Contains("5.1.1", delivery.GetProperty("error").GetString());
+        Assert.Contains("nosuchuser@" + Mail.Domain, delivery.GetProperty("error").GetString());
+        Assert.Contains(detail.GetProperty("messages").EnumerateArray(), m => m.GetProperty("kind").GetString() == "Event"
+            && m.GetProperty("text").GetString()!.Contains("could not be delivered"));
+        Assert.Equal(4, (await MailApp.ConversationNumbersAsync(admin, channel)).Count);
+    }
+
+    [NeedsEnvFact("TEST_SMTP", "TEST_IMAP")]
+    public async Task Processed_messages_can_be_moved_to_another_folder()
+    {
+        await using var app = MailApp.Create(Provider.Sqlite);
+        var admin = await app.StaffAsync("admin");
+        var support = Mail.NewAddress("support");
+        await Mail.SendAsync(Mail.Compose(Mail.NewAddress("ann"), support, "Move me", "Please."));
+        using (var imap = await Mail.ConnectImapAsync(support))
+        {
+            await imap.GetFolder(imap.PersonalNamespaces[0]).CreateAsync("Processed", true);
+            await imap.DisconnectAsync(true);
+        }
+        var channel = await MailApp.AddMailboxAsync(admin, support, new { processedAction = "Move", processedFolder = "Processed" });
+        await WaitForLastUidAsync(admin, channel, 1);
+
+        Assert.Single(await MailApp.ConversationNumbersAsync(admin, channel));
+        Assert.Empty(await Mail.ReadAsync(support, SearchQuery.All));
+        Assert.Equal("Move me", Assert.Single(await Mail.ReadAsync(support, SearchQuery.All, "Processed")).Message.Subject);
+    }
+}
