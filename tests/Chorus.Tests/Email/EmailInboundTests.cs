@@ -166,4 +166,26 @@ public class EmailInboundTests
         Assert.Empty(await Mail.ReadAsync(support, SearchQuery.All));
         Assert.Equal("Move me", Assert.Single(await Mail.ReadAsync(support, SearchQuery.All, "Processed")).Message.Subject);
     }
+
+    [NeedsEnvFact("TEST_SMTP", "TEST_IMAP")]
+    public async Task When_imap_is_down_the_mailbox_shows_the_error_and_nothing_is_lost_when_it_is_back()
+    {
+        await using var imapPort = new FlakyPort();
+        await using var app = MailApp.Create(Provider.Sqlite);
+        var admin = await app.StaffAsync("admin");
+        var support = Mail.NewAddress("support");
+        var channel = await MailApp.AddMailboxAsync(admin, support, new { imapPort = imapPort.Port });
+        await Mail.SendAsync(Mail.Compose(Mail.NewAddress("ann"), support, "While you were down", "Arrived during the outage."));
+
+        var down = await Eventually.GetAsync<object>(async () =>
+            await MailApp.MailboxAsync(admin, channel) is var m && m.GetProperty("consecutiveFailures").GetInt32() >= 2 ? m : null, "two failed polls");
+        Assert.Contains("could not connect", ((JsonElement)down).GetProperty("lastError").GetString());
+        Assert.Empty(await MailApp.ConversationNumbersAsync(admin, channel));
+
+        imapPort.StartForwardingTo(Mail.Imap.Host, Mail.Imap.Port);
+        await Eventually.TrueAsync(async () => (await MailApp.ConversationNumbersAsync(admin, channel)).Count == 1, "the waiting message filed");
+        // The poll that filed it ends by clearing the error.
+        await Eventually.TrueAsync(async () => (await MailApp.MailboxAsync(admin, channel)).GetProperty("lastError").ValueKind == JsonValueKind.Null, "the error cleared");
+        Assert.Equal(0, (await MailApp.MailboxAsync(admin, channel)).GetProperty("consecutiveFailures").GetInt32());
+    }
 }
