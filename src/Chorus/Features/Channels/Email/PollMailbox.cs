@@ -30,7 +30,7 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
         var mailbox = await db.Mailboxes.AsNoTracking().SingleOrDefaultAsync(m => m.ChannelId == channelId, ct);
         if (mailbox is null) return new PollResult(0, 0, 0, false, "The mailbox no longer exists.");
         var server = MailServers.Imap(mailbox, secrets);
-        var tokenKey = secrets.Unprotect(mailbox.ReplyTokenKeyProtected) is { } key ? Convert.FromBase64String(key) : [];
+        var tokens = secrets.Unprotect(mailbox.ReplyTokenKeyProtected) is { } key ? new ReplyTokenKey(mailbox.Address, Convert.FromBase64String(key)) : null;
         if (server.Password is null) return await FailedAsync(mailbox, "IMAP: the stored password cannot be read with this server's keys; enter it again.", ct);
 
         try
@@ -62,7 +62,7 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
             foreach (var uid in batch)
             {
                 summaries.TryGetValue(uid, out var summary);
-                switch (await ProcessAsync(mailbox, tokenKey, folder, uid, summary, ct))
+                switch (await ProcessAsync(mailbox, tokens, folder, uid, summary, ct))
                 {
                     case Processed.Filed: filed++; break;
                     case Processed.Bounce: bounced++; break;
@@ -90,7 +90,7 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
 
     private enum Processed { Filed, Bounce, Skipped }
 
-    private async Task<Processed> ProcessAsync(Mailbox mailbox, byte[] tokenKey, IMailFolder folder, UniqueId uid, IMessageSummary? summary, CancellationToken ct)
+    private async Task<Processed> ProcessAsync(Mailbox mailbox, ReplyTokenKey? tokens, IMailFolder folder, UniqueId uid, IMessageSummary? summary, CancellationToken ct)
     {
         if (summary?.Size is { } size && size > MaxMessageBytes)
             return await SkipAsync(mailbox, uid, null, $"The message is {size / 1048576.0:N1} MB; the limit is {MaxMessageBytes / 1048576.0:N0} MB. It was left in the mailbox.", ct);
@@ -117,7 +117,7 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                     ? "A delivery report about a message Chorus did not send: " + bounce.Reason
                     : bounce.Reason, ct);
             case InboundEmail.File email:
-                var thread = await threads.RunAsync(mailbox, tokenKey, mime, email, ct);
+                var thread = await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct);
                 var result = await pipeline.IngestAsync(new InboundEnvelope(mailbox.ChannelId, email.ExternalId, thread,
                     new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, email.Html), ct);
                 if (result.Status == IngestStatus.Rejected) return await SkipAsync(mailbox, uid, mime, result.Error ?? "Rejected by the ingest pipeline.", ct);

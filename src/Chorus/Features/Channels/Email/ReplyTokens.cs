@@ -4,6 +4,9 @@ using System.Text.RegularExpressions;
 
 namespace Chorus.Features.Channels.Email;
 
+/// A mailbox's address and the key its reply tokens are signed with.
+public sealed record ReplyTokenKey(string Address, byte[] Key);
+
 /// The plus-address we put in Reply-To: support+c42-k3j5h2ab@example.com names conversation #42.
 /// The suffix is a MAC keyed per mailbox, so nobody can post into a conversation by guessing numbers;
 /// it still threads a reply whose client dropped In-Reply-To and References.

@@ -15,18 +15,25 @@ public partial class ThreadInboundEmail(ChorusDb db)
 {
     public static readonly TimeSpan SubjectWindow = TimeSpan.FromDays(7);
 
-    public async Task<string?> RunAsync(Mailbox mailbox, byte[] tokenKey, MimeMessage mime, InboundEmail.File email, CancellationToken ct = default)
-        => await ByReferencesAsync(mailbox.ChannelId, mime, ct)
-           ?? await ByReplyTokenAsync(mailbox, tokenKey, mime, ct)
-           ?? await BySubjectAsync(mailbox.ChannelId, email, ct);
+    /// <paramref name="tokens"/>: the mailbox's address and reply-token key (null when importing into a
+    /// channel without a mailbox, which never handed out tokens).
+    public async Task<string?> RunAsync(Guid channelId, ReplyTokenKey? tokens, MimeMessage mime, InboundEmail.File email, CancellationToken ct = default)
+        => await ByReferencesAsync(channelId, mime, ct)
+           ?? (tokens is null ? null : await ByReplyTokenAsync(channelId, tokens, mime, ct))
+           ?? await BySubjectAsync(channelId, email, ct);
 
-    private async Task<string?> ByReferencesAsync(Guid channelId, MimeMessage mime, CancellationToken ct)
+    /// Message-IDs this message answers, nearest first: In-Reply-To, then References from the newest back.
+    public static List<string> ReferencedIds(MimeMessage mime)
     {
-        // Nearest first: the message replied to, then References from the newest back.
         var ids = new List<string>();
         if (!string.IsNullOrWhiteSpace(mime.InReplyTo)) ids.Add(mime.InReplyTo.Trim());
         ids.AddRange(mime.References.Reverse());
-        ids = ids.Where(i => i.Length <= 500).Distinct().Take(50).ToList();
+        return ids.Where(i => i.Length <= 500).Distinct().Take(50).ToList();
+    }
+
+    private async Task<string?> ByReferencesAsync(Guid channelId, MimeMessage mime, CancellationToken ct)
+    {
+        var ids = ReferencedIds(mime);
         if (ids.Count == 0) return null;
         var found = await (from m in db.Messages
                            join c in db.Conversations on m.ConversationId equals c.Id
@@ -35,7 +42,7 @@ public partial class ThreadInboundEmail(ChorusDb db)
         return ids.Select(id => found.FirstOrDefault(f => f.ExternalId == id)?.ExternalThreadId).FirstOrDefault(t => t is not null);
     }
 
-    private async Task<string?> ByReplyTokenAsync(Mailbox mailbox, byte[] tokenKey, MimeMessage mime, CancellationToken ct)
+    private async Task<string?> ByReplyTokenAsync(Guid channelId, ReplyTokenKey tokens, MimeMessage mime, CancellationToken ct)
     {
         // Delivered-To / X-Original-To carry the address when we were only in Bcc.
         var recipients = mime.To.Mailboxes.Concat(mime.Cc.Mailboxes).Select(a => a.Address)
@@ -43,8 +50,8 @@ public partial class ThreadInboundEmail(ChorusDb db)
                 .Select(h => h.Value.Trim().Trim('<', '>')));
         foreach (var recipient in recipients)
         {
-            if (ReplyTokens.NumberIn(mailbox.Address, recipient, tokenKey) is not { } number) continue;
-            var thread = await db.Conversations.Where(c => c.Number == number && c.ChannelId == mailbox.ChannelId)
+            if (ReplyTokens.NumberIn(tokens.Address, recipient, tokens.Key) is not { } number) continue;
+            var thread = await db.Conversations.Where(c => c.Number == number && c.ChannelId == channelId)
                 .Select(c => c.ExternalThreadId).FirstOrDefaultAsync(ct);
             if (thread is not null) return thread;
         }
