@@ -188,4 +188,23 @@ public class EmailInboundTests
         await Eventually.TrueAsync(async () => (await MailApp.MailboxAsync(admin, channel)).GetProperty("lastError").ValueKind == JsonValueKind.Null, "the error cleared");
         Assert.Equal(0, (await MailApp.MailboxAsync(admin, channel)).GetProperty("consecutiveFailures").GetInt32());
     }
+
+    [NeedsEnvFact("TEST_SMTP", "TEST_IMAP")]
+    public async Task A_message_over_the_size_limit_is_recorded_as_rejected_and_the_next_one_is_filed()
+    {
+        await using var app = MailApp.Create(Provider.Sqlite);
+        app.Settings["Chorus:Email:MaxMessageBytes"] = "20000";
+        var admin = await app.StaffAsync("admin");
+        var support = Mail.NewAddress("support");
+        var huge = Mail.Compose(Mail.NewAddress("ann"), support, "Huge", new string('x', 50_000));
+        await Mail.SendAsync(huge);
+        await Mail.SendAsync(Mail.Compose(Mail.NewAddress("bob"), support, "Small", "Fits."));
+        var channel = await MailApp.AddMailboxAsync(admin, support);
+        await WaitForLastUidAsync(admin, channel, 2);
+
+        var rejection = Assert.Single(await MailApp.RejectionsAsync(admin, channel));
+        Assert.Contains("the limit is", rejection.GetProperty("reason").GetString());
+        var number = Assert.Single(await MailApp.ConversationNumbersAsync(admin, channel));
+        Assert.Equal("Small", (await MailApp.ConversationAsync(admin, number)).GetProperty("summary").GetProperty("subject").GetString());
+    }
 }

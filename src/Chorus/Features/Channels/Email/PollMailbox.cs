@@ -93,7 +93,7 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
     private async Task<Processed> ProcessAsync(Mailbox mailbox, ReplyTokenKey? tokens, IMailFolder folder, UniqueId uid, IMessageSummary? summary, CancellationToken ct)
     {
         if (summary?.Size is { } size && size > MaxMessageBytes)
-            return await SkipAsync(mailbox, uid, null, $"The message is {size / 1048576.0:N1} MB; the limit is {MaxMessageBytes / 1048576.0:N0} MB. It was left in the mailbox.", ct);
+            return await SkipAsync(mailbox, uid, null, $"The message is {size / 1048576.0:N1} MB and the limit is {MaxMessageBytes / 1048576.0:N1} MB: not filed (it stays on the mail server).", ct);
 
         MimeMessage mime;
         try
@@ -106,7 +106,18 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
             return await SkipAsync(mailbox, uid, null, "The message could not be parsed as MIME: " + e.Message, ct);
         }
 
-        switch (ReadInboundEmail.Read(mime, mailbox.Address, summary?.InternalDate))
+        InboundEmail read;
+        try
+        {
+            read = ReadInboundEmail.Read(mime, mailbox.Address, summary?.InternalDate);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever in this message trips us up, it must not hold back the ones after it.
+            log.LogError(e, "Mailbox {Address}: message UID {Uid} could not be read", mailbox.Address, uid.Id);
+            return await SkipAsync(mailbox, uid, mime, $"The message could not be read ({e.GetType().Name}: {e.Message}).", ct);
+        }
+        switch (read)
         {
             case InboundEmail.Skip skip:
                 log.LogInformation("Mailbox {Address}: skipped UID {Uid}: {Reason}", mailbox.Address, uid.Id, skip.Reason);
