@@ -1,9 +1,13 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Chorus.Data;
+using Chorus.Features.Channels.Email;
 using Chorus.Tests.Infrastructure;
 using MailKit;
 using MailKit.Search;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 
 namespace Chorus.Tests.Email;
@@ -206,5 +210,57 @@ public class EmailInboundTests
         Assert.Contains("the limit is", rejection.GetProperty("reason").GetString());
         var number = Assert.Single(await MailApp.ConversationNumbersAsync(admin, channel));
         Assert.Equal("Small", (await MailApp.ConversationAsync(admin, number)).GetProperty("summary").GetProperty("subject").GetString());
+    }
+
+    [NeedsEnvFact("TEST_SMTP", "TEST_IMAP")]
+    public async Task Two_nodes_on_one_database_never_read_the_same_mailbox_at_once()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "chorus-lease-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var one = MailApp.Create(Provider.Sqlite);
+            await using var two = MailApp.Create(Provider.Sqlite);
+            foreach (var node in new[] { one, two })
+            {
+                node.Settings["Chorus:DataDirectory"] = dataDir;
+                node.Settings["Chorus:Email:Poll"] = "false"; // this test drives the polls itself
+            }
+            var admin = await one.StaffAsync("admin");
+            await two.PrepareAsync();
+            var support = Mail.NewAddress("support");
+            var channel = await MailApp.AddMailboxAsync(admin, support);
+            for (var i = 0; i < 5; i++) await Mail.SendAsync(Mail.Compose(Mail.NewAddress("ann"), support, $"Message {i}", "Hello."));
+            await Eventually.TrueAsync(async () => (await Mail.ReadAsync(support, SearchQuery.All)).Count == 5, "five messages in the mailbox");
+
+            async Task<PollResult> PollAsync(ChorusFactory node)
+            {
+                using var scope = node.Services.CreateScope();
+                return await scope.ServiceProvider.GetRequiredService<PollMailbox>().RunAsync(channel);
+            }
+            async Task SetLeaseAsync(string owner, DateTimeOffset until)
+            {
+                using var scope = one.Services.CreateScope();
+                await scope.ServiceProvider.GetRequiredService<ChorusDb>().Mailboxes.Where(m => m.ChannelId == channel)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.PollLeaseOwner, owner).SetProperty(m => m.PollLeaseUntil, until));
+            }
+
+            // Another node holds a running lease: this one reads nothing.
+            await SetLeaseAsync("another-node", DateTimeOffset.UtcNow.AddMinutes(1));
+            var held = await PollAsync(two);
+            Assert.True(held.HeldElsewhere);
+            Assert.Equal(0, held.Filed);
+
+            // That node died: once its lease runs out, the mailbox is read again.
+            await SetLeaseAsync("another-node", DateTimeOffset.UtcNow.AddSeconds(-1));
+            var results = await Task.WhenAll(PollAsync(one), PollAsync(two));
+            Assert.Equal(5, results.Sum(r => r.Filed)); // a message read by both would count twice
+            Assert.Equal(5, (await MailApp.ConversationNumbersAsync(admin, channel)).Count);
+            using var check = one.Services.CreateScope();
+            Assert.Null((await check.ServiceProvider.GetRequiredService<ChorusDb>().Mailboxes.AsNoTracking().SingleAsync(m => m.ChannelId == channel)).PollLeaseUntil);
+        }
+        finally
+        {
+            try { Directory.Delete(dataDir, true); } catch (IOException) { }
+        }
     }
 }

@@ -373,6 +373,13 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<int>("PollIntervalSeconds")
                         .HasColumnType("integer");
 
+                    b.Property<string>("PollLeaseOwner")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("PollLeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("ProcessedAction")
                         .IsRequired()
                         .HasMaxLength(20)

@@ -367,6 +367,13 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<int>("PollIntervalSeconds")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PollLeaseOwner")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PollLeaseUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ProcessedAction")
                         .IsRequired()
                         .HasMaxLength(20)

@@ -10,7 +10,7 @@ public static class EmailFeature
 {
     public static IServiceCollection AddEmailChannel(this IServiceCollection services)
     {
-        services.AddSingleton<MailboxSecrets>();
+        services.AddSingleton<MailboxSecrets>().AddSingleton<PollerNode>();
         services.AddScoped<ManageMailboxes>().AddScoped<TestMailboxConnection>().AddScoped<QueueEmailReply>().AddScoped<SendEmail>()
             .AddScoped<ThreadInboundEmail>().AddScoped<RecordBounce>().AddScoped<PollMailbox>().AddScoped<ImportMbox>();
         services.AddHostedService<MailboxPollers>();

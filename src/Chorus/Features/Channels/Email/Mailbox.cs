@@ -41,6 +41,10 @@ public class Mailbox
     public string? LastError { get; set; }
     public DateTimeOffset? LastErrorAt { get; set; }
     public int ConsecutiveFailures { get; set; }
+    /// Which node polls the mailbox, and until when (renewed while it works): two nodes never read
+    /// the same mailbox at once.
+    public string? PollLeaseOwner { get; set; }
+    public DateTimeOffset? PollLeaseUntil { get; set; }
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
 }
 
@@ -79,6 +83,7 @@ internal sealed class MailboxConfiguration : IEntityTypeConfiguration<Mailbox>
         e.Property(m => m.SmtpSecurity).HasConversion<string>().HasMaxLength(20);
         e.Property(m => m.ProcessedAction).HasConversion<string>().HasMaxLength(20);
         e.Property(m => m.LastError).HasMaxLength(1000);
+        e.Property(m => m.PollLeaseOwner).HasMaxLength(100);
     }
 }
 

@@ -75,6 +75,8 @@ public sealed class MailboxPollers(IServiceScopeFactory scopes, IConfiguration c
                 var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
                 var interval = TimeSpan.FromSeconds(await db.Mailboxes.Where(m => m.ChannelId == channelId).Select(m => m.PollIntervalSeconds).FirstOrDefaultAsync(ct));
                 var result = await scope.ServiceProvider.GetRequiredService<PollMailbox>().RunAsync(channelId, ct);
+                if (result.Filed + result.Skipped + result.Bounces > 0)
+                    log.LogInformation("Mailbox {Channel}: {Filed} filed, {Skipped} skipped, {Bounces} delivery reports", channelId, result.Filed, result.Skipped, result.Bounces);
                 failures = result.Failed is null ? 0 : failures + 1;
                 wait = result.MoreWaiting ? TimeSpan.Zero : result.Failed is null ? interval : Backoff(interval, failures);
             }

@@ -11,24 +11,59 @@ using MimeKit;
 namespace Chorus.Features.Channels.Email;
 
 /// How one poll went: how many messages were filed, skipped (with a recorded reason) or taken as
-/// delivery reports, and whether more are waiting. Failed carries why the server could not be read.
-public sealed record PollResult(int Filed, int Skipped, int Bounces, bool MoreWaiting, string? Failed = null);
+/// delivery reports, and whether more are waiting. Failed carries why the server could not be read;
+/// HeldElsewhere says another node holds the mailbox's lease (nothing was read, nothing is wrong).
+public sealed record PollResult(int Filed, int Skipped, int Bounces, bool MoreWaiting, string? Failed = null, bool HeldElsewhere = false);
+
+/// This process's name in poll leases.
+public sealed class PollerNode
+{
+    public string Id { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+}
 
 /// Reads new messages from one mailbox's IMAP folder and files each exactly once: UIDs above the
 /// stored checkpoint (reset when UIDVALIDITY changes) are read in order; each is filed by its
 /// Message-ID through the ingest pipeline, then flagged \Seen or moved, then the checkpoint advances.
 /// A crash between those steps repeats a message, and the pipeline recognises it by its Message-ID.
 public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pipeline, ThreadInboundEmail threads,
-    RecordBounce bounces, IConfiguration config, ILogger<PollMailbox> log)
+    RecordBounce bounces, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
 {
     public const int BatchSize = 100;
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
     private long MaxMessageBytes => config.GetValue("Chorus:Email:MaxMessageBytes", 25L * 1024 * 1024);
 
     public async Task<PollResult> RunAsync(Guid channelId, CancellationToken ct = default)
     {
-        var mailbox = await db.Mailboxes.AsNoTracking().SingleOrDefaultAsync(m => m.ChannelId == channelId, ct);
-        if (mailbox is null) return new PollResult(0, 0, 0, false, "The mailbox no longer exists.");
+        if (!await ClaimLeaseAsync(channelId, ct))
+            return await db.Mailboxes.AnyAsync(m => m.ChannelId == channelId, ct)
+                ? new PollResult(0, 0, 0, false, HeldElsewhere: true)
+                : new PollResult(0, 0, 0, false, "The mailbox no longer exists.");
+        try
+        {
+            // Read after the lease is ours: the read position is what the previous holder left.
+            var mailbox = await db.Mailboxes.AsNoTracking().SingleAsync(m => m.ChannelId == channelId, ct);
+            return await ReadNewAsync(mailbox, ct);
+        }
+        finally
+        {
+            await db.Mailboxes.Where(m => m.ChannelId == channelId && m.PollLeaseOwner == node.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.PollLeaseUntil, (DateTimeOffset?)null), CancellationToken.None);
+        }
+    }
+
+    /// Takes (or renews) this node's lease on the mailbox; false while another node's lease runs.
+    private async Task<bool> ClaimLeaseAsync(Guid channelId, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return await db.Mailboxes
+            .Where(m => m.ChannelId == channelId && (m.PollLeaseUntil == null || m.PollLeaseUntil < now || m.PollLeaseOwner == node.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.PollLeaseOwner, node.Id).SetProperty(m => m.PollLeaseUntil, now + Lease), ct) == 1;
+    }
+
+    private async Task<PollResult> ReadNewAsync(Mailbox mailbox, CancellationToken ct)
+    {
+        var channelId = mailbox.ChannelId;
         var server = MailServers.Imap(mailbox, secrets);
         var tokens = secrets.Unprotect(mailbox.ReplyTokenKeyProtected) is { } key ? new ReplyTokenKey(mailbox.Address, Convert.FromBase64String(key)) : null;
         if (server.Password is null) return await FailedAsync(mailbox, "IMAP: the stored password cannot be read with this server's keys; enter it again.", ct);
@@ -70,9 +105,11 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                 }
                 if (processed is not null) await folder.MoveToAsync(uid, processed, ct);
                 else await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Seen) { Silent = true }, ct);
-                // Only while the folder is still the one we read (an admin may have reset the checkpoint meanwhile).
-                await db.Mailboxes.Where(m => m.ChannelId == channelId && m.UidValidity == (long?)folder.UidValidity)
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.LastUid, (long)uid.Id), ct);
+                // Only while the folder is still the one we read (an admin may have reset the checkpoint
+                // meanwhile) and the lease is still ours; the lease is renewed with each step.
+                var advanced = await db.Mailboxes.Where(m => m.ChannelId == channelId && m.UidValidity == (long?)folder.UidValidity && m.PollLeaseOwner == node.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.LastUid, (long)uid.Id).SetProperty(m => m.PollLeaseUntil, DateTimeOffset.UtcNow + Lease), ct);
+                if (advanced == 0) break;
             }
             await client.DisconnectAsync(true, ct);
             await db.Mailboxes.Where(m => m.ChannelId == channelId).ExecuteUpdateAsync(s => s

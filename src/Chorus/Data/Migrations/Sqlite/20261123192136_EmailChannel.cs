@@ -62,6 +62,8 @@ namespace Chorus.Data.Migrations.Sqlite
                     LastError = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     LastErrorAt = table.Column<long>(type: "INTEGER", nullable: true),
                     ConsecutiveFailures = table.Column<int>(type: "INTEGER", nullable: false),
+                    PollLeaseOwner = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    PollLeaseUntil = table.Column<long>(type: "INTEGER", nullable: true),
                     UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>

@@ -62,6 +62,8 @@ namespace Chorus.Data.Migrations.Postgres
                     LastError = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     LastErrorAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     ConsecutiveFailures = table.Column<int>(type: "integer", nullable: false),
+                    PollLeaseOwner = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    PollLeaseUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
