@@ -38,9 +38,15 @@ public class EmailInboundTests
         var good = Mail.Compose(Mail.NewAddress("ann"), support, "=?ISO-8859-1?Q?Caf=E9?= is fine", "ignored");
         good.Subject = "Café is fine";
         await Mail.SaveRawAsync(support, Encoding.ASCII.GetBytes(good.ToString()));
+        var hostile = Mail.Compose(Mail.NewAddress("mallory"), support, "HTML only", "ignored");
+        hostile.Body = new TextPart("html")
+        {
+            Text = "<p onclick=\"steal()\">Click <b>here</b></p><script>alert(document.cookie)</script><img src=\"https://tracker.example/pixel.gif\">",
+        };
+        await Mail.SaveRawAsync(support, Encoding.ASCII.GetBytes(hostile.ToString()));
 
         var channel = await MailApp.AddMailboxAsync(admin, support);
-        await WaitForLastUidAsync(admin, channel, 7);
+        await WaitForLastUidAsync(admin, channel, 8);
 
         var mailbox = await MailApp.MailboxAsync(admin, channel);
         Assert.Equal(JsonValueKind.Null, mailbox.GetProperty("lastError").ValueKind);
@@ -52,6 +58,14 @@ public class EmailInboundTests
         Assert.Contains("日本語", japanese.GetProperty("summary").GetProperty("subject").GetString());
         Assert.Contains("日本語", japanese.GetProperty("messages")[0].GetProperty("text").GetString());
 
+        // HTML from outside is sanitized: no script, no event handler, no remote image; its text is kept.
+        var html = conversations.Single(c => c.GetProperty("summary").GetProperty("subject").GetString() == "HTML only").GetProperty("messages")[0];
+        Assert.Equal("Click here", html.GetProperty("text").GetString());
+        Assert.Contains("<b>here</b>", html.GetProperty("html").GetString());
+        Assert.DoesNotContain("script", html.GetProperty("html").GetString());
+        Assert.DoesNotContain("onclick", html.GetProperty("html").GetString());
+        Assert.DoesNotContain("tracker", html.GetProperty("html").GetString());
+
         // The one without any header (not parseable) and the one without a sender are skipped, each
         // with its reason; everything else was filed.
         var rejections = await MailApp.RejectionsAsync(admin, channel);
@@ -59,7 +73,7 @@ public class EmailInboundTests
         Assert.Contains(rejections, r => r.GetProperty("reason").GetString()!.Contains("no sender"));
         Assert.All(rejections, r => Assert.Matches("no sender|could not be parsed", r.GetProperty("reason").GetString()!));
         var filed = conversations.Sum(c => c.GetProperty("messages").EnumerateArray().Count(m => m.GetProperty("kind").GetString() == "Inbound"));
-        Assert.Equal(7, filed + rejections.Count);
+        Assert.Equal(8, filed + rejections.Count);
     }
 
     [MailTheory, Providers]
