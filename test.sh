@@ -14,9 +14,15 @@ export DEBIAN_FRONTEND=noninteractive DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOU
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+# Mail: Postfix (SMTP) delivering over LMTP into Dovecot (IMAP) — see tests/mail-servers.sh.
+command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd)
+[ -x /usr/lib/dovecot/lmtp ] || need+=(dovecot-lmtpd)
+command -v postfix >/dev/null 2>&1 || need+=(postfix)
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then echo "missing packages: ${need[*]} (run as root, or install them)"; exit 1; fi
   log "apt-get install ${need[*]}"
+  # Postfix asks how to configure the machine's own mail system: not at all (tests bring their own config).
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get -o DPkg::Lock::Timeout=900 -qq update
   apt-get -o DPkg::Lock::Timeout=900 -y -qq install --no-install-recommends "${need[@]}" >/dev/null
 fi
@@ -25,12 +31,14 @@ log "packages ready"
 # ------------------------------------------------------------------ 2. servers on loopback
 RUN=${CHORUS_TEST_SERVICES_DIR:-/tmp/chorus-test-services}
 PGPORT=${CHORUS_TEST_PGPORT:-55432}
+export CHORUS_TEST_IMAPPORT=${CHORUS_TEST_IMAPPORT:-51143} CHORUS_TEST_SMTPPORT=${CHORUS_TEST_SMTPPORT:-52525} CHORUS_TEST_LMTPPORT=${CHORUS_TEST_LMTPPORT:-52524}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 stop_services() {
   if [ -f "$RUN/pg/data/postmaster.pid" ]; then
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m immediate stop >/dev/null 2>&1 || true
   fi
+  [ -d "$RUN/mail" ] && "$ROOT/tests/mail-servers.sh" stop "$RUN/mail"
   return 0
 }
 stop_services   # leftovers of an interrupted earlier run (by pid file, never by name)
@@ -46,7 +54,13 @@ for _ in $(seq 50); do "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT" && break
 if ! "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT"; then log "PostgreSQL did not start"; tail -20 "$RUN/pg/log"; exit 1; fi
 log "PostgreSQL up on 127.0.0.1:$PGPORT"
 
+mkdir -p "$RUN/mail"
+if ! "$ROOT/tests/mail-servers.sh" start "$RUN/mail"; then log "the mail servers did not start"; exit 1; fi
+log "Postfix SMTP on 127.0.0.1:$CHORUS_TEST_SMTPPORT, Dovecot IMAP on 127.0.0.1:$CHORUS_TEST_IMAPPORT"
+
 export TEST_PG="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres;Maximum Pool Size=20"
+export TEST_SMTP="127.0.0.1:$CHORUS_TEST_SMTPPORT" TEST_IMAP="127.0.0.1:$CHORUS_TEST_IMAPPORT"
+export TEST_DOVECOT_CONF="$RUN/mail/dovecot/dovecot.conf"
 export CHROMIUM_PATH=/usr/bin/chromium
 export SCREENSHOT_DIR="$ROOT/artifacts/screenshots"
 mkdir -p "$SCREENSHOT_DIR"

@@ -1,5 +1,7 @@
 using Chorus.Features.Admin;
 using Chorus.Features.Channels;
+using Chorus.Features.Channels.Email;
+using Chorus.Features.Channels.Outbox;
 using Chorus.Features.Inbox;
 using Chorus.Features.People;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -27,6 +29,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<Counter> Counters => Set<Counter>();
     public DbSet<WorkspaceSetting> Settings => Set<WorkspaceSetting>();
+    public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
+    public DbSet<InboundEmailRejection> InboundEmailRejections => Set<InboundEmailRejection>();
+    public DbSet<OutboxItem> Outbox => Set<OutboxItem>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -143,6 +148,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
             e.HasKey(c => c.Name);
             e.Property(c => c.Name).HasMaxLength(50);
         });
+        b.ApplyConfiguration(new MailboxConfiguration());
+        b.ApplyConfiguration(new InboundEmailRejectionConfiguration());
+        b.ApplyConfiguration(new OutboxItemConfiguration());
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.

@@ -1,5 +1,6 @@
 using Chorus.Data;
 using Chorus.Features.Channels.Api;
+using Chorus.Features.Channels.Email;
 using Chorus.Features.Channels.WebForm;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,7 +10,8 @@ public static class ChannelsFeature
 {
     public static IServiceCollection AddChannels(this IServiceCollection services) =>
         services.AddSingleton<RequesterLinks>().AddSingleton<PublicPostingLimiter>()
-            .AddScoped<SubmitWebForm>().AddScoped<ReadRequesterConversation>().AddScoped<ReplyAsRequester>();
+            .AddScoped<SubmitWebForm>().AddScoped<ReadRequesterConversation>().AddScoped<ReplyAsRequester>()
+            .AddEmailChannel();
 
     public static void MapChannelsApi(this RouteGroupBuilder api)
     {
@@ -18,5 +20,6 @@ public static class ChannelsFeature
                     .Select(c => new { c.Id, c.Name, c.Kind, c.DefaultTeamId, c.Enabled }).ToListAsync(http.RequestAborted)))
             .WithTags("Channels");
         api.MapInboundApi();
+        api.MapMailboxesApi();
     }
 }

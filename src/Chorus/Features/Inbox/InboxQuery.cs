@@ -42,9 +42,14 @@ public sealed record ConversationSummary(
 
 public sealed record InboxPage(IReadOnlyList<ConversationSummary> Items, int Page, int PageSize, bool HasMore);
 
+/// Delivery is null for items that are not sent anywhere (inbound messages, notes, events, replies on
+/// channels without a sender).
 public sealed record MessageView(
     Guid Id, MessageKind Kind, string Text, string? Html, DateTimeOffset CreatedAt,
-    Guid? AuthorPersonId, string? AuthorStaffId, string AuthorName, string? ExternalId);
+    Guid? AuthorPersonId, string? AuthorStaffId, string AuthorName, string? ExternalId, MessageDelivery? Delivery = null);
+
+/// Where an outbound message stands: queued (with the next attempt), sent, or failed and why.
+public sealed record MessageDelivery(Channels.Outbox.DeliveryStatus Status, int Attempts, string? Error, DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt);
 
 public sealed record ConversationDetail(
     ConversationSummary Summary, string? RequesterHandle, Guid? MergedIntoId, long? MergedIntoNumber,
@@ -135,9 +140,13 @@ public class InboxQuery(ChorusDb db, SearchConversations search)
                               from p in pj.DefaultIfEmpty()
                               join u in db.Users on m.AuthorStaffId equals u.Id into uj
                               from u in uj.DefaultIfEmpty()
+                              join o in db.Outbox on m.Id equals o.MessageId into oj
+                              from o in oj.DefaultIfEmpty()
                               orderby m.CreatedAt, m.Id
                               select new MessageView(m.Id, m.Kind, m.Text, m.Html, m.CreatedAt, m.AuthorPersonId, m.AuthorStaffId,
-                                  p != null ? p.Name : u != null ? u.DisplayName : "Chorus", m.ExternalId)).ToListAsync(ct);
+                                  p != null ? p.Name : u != null ? u.DisplayName : "Chorus", m.ExternalId,
+                                  o == null ? null : new MessageDelivery(o.Status, o.Attempts, o.LastError,
+                                      o.Status == Channels.Outbox.DeliveryStatus.Queued ? o.NextAttemptAt : null, o.SentAt))).ToListAsync(ct);
         return new ConversationDetail(summary, extra.Handle, extra.MergedIntoId, extra.MergedIntoNumber, messages, extra.Followers, extra.FirstReplyAt);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Admin;
+using Chorus.Features.Channels.Email;
 using Chorus.Features.Realtime;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,7 +18,7 @@ public sealed record PostedMessage(Guid MessageId, int Version, IReadOnlyList<st
 
 /// Posts a public reply or an internal note. @mentions in a note notify those colleagues (any team)
 /// and put the conversation in their Mentions view.
-public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events)
+public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email)
 {
     public const int MaxLength = 50_000;
 
@@ -42,6 +43,8 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         var mentioned = new List<string>();
         if (post.Kind == PostKind.Reply)
         {
+            // A reply leaves on the conversation's channel: on a mailbox, through the outbox, saved with the reply.
+            if (await email.AddAsync(c, message, ct) is { Error: { } unsendable }) return new Outcome<PostedMessage>.Conflict(unsendable);
             c.Preview = TextLimits.Preview(text);
             c.WaitingSince = null;
             c.FirstReplyAt ??= message.CreatedAt;

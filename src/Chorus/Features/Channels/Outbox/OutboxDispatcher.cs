@@ -1,0 +1,122 @@
+using Chorus.Data;
+using Chorus.Features.Channels.Email;
+using Chorus.Features.Inbox;
+using Chorus.Features.Realtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Channels.Outbox;
+
+/// Delivers outbox items. Each item is claimed with a conditional update (queued and due, or
+/// "sending" with an expired lease after a crash), so two nodes never send it at the same time;
+/// it is marked sent right after the server accepted it. Failures are retried with exponential
+/// backoff until MaxAttempts, then marked failed with the reason, visible on the message.
+public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration config, InboxEvents events, ILogger<OutboxDispatcher> log) : BackgroundService
+{
+    private TimeSpan PollInterval => TimeSpan.FromMilliseconds(config.GetValue("Chorus:Outbox:PollMilliseconds", 1000));
+    private TimeSpan RetryBase => TimeSpan.FromSeconds(config.GetValue("Chorus:Outbox:RetryBaseSeconds", 30.0));
+    private TimeSpan MaxRetryDelay => TimeSpan.FromSeconds(config.GetValue("Chorus:Outbox:MaxRetrySeconds", 3600.0));
+    private int MaxAttempts => config.GetValue("Chorus:Outbox:MaxAttempts", 10);
+    private TimeSpan Lease => TimeSpan.FromSeconds(config.GetValue("Chorus:Outbox:LeaseSeconds", 300.0));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!config.GetValue("Chorus:Outbox:Dispatch", true)) return; // a node that only serves (or a test that holds mail back)
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var worked = false;
+            try { worked = await DispatchDueAsync(stoppingToken); }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
+            catch (Exception e) { log.LogError(e, "Outbox dispatch failed; trying again"); }
+            if (!worked)
+            {
+                try { await Task.Delay(PollInterval, stoppingToken); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    /// Sends what is due now; true when anything was attempted.
+    public async Task<bool> DispatchDueAsync(CancellationToken ct)
+    {
+        List<Guid> due;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            var now = DateTimeOffset.UtcNow;
+            due = await Due(db.Outbox, now).OrderBy(o => o.NextAttemptAt).Select(o => o.Id).Take(20).ToListAsync(ct);
+        }
+        foreach (var id in due) await DispatchOneAsync(id, ct);
+        return due.Count > 0;
+    }
+
+    private static IQueryable<OutboxItem> Due(IQueryable<OutboxItem> items, DateTimeOffset now) =>
+        items.Where(o => (o.Status == DeliveryStatus.Queued && o.NextAttemptAt <= now) || (o.Status == DeliveryStatus.Sending && o.LockedUntil < now));
+
+    private async Task DispatchOneAsync(Guid id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+        var now = DateTimeOffset.UtcNow;
+        var claimed = await Due(db.Outbox.Where(o => o.Id == id), now).ExecuteUpdateAsync(s => s
+            .SetProperty(o => o.Status, DeliveryStatus.Sending)
+            .SetProperty(o => o.LockedUntil, now + Lease)
+            .SetProperty(o => o.Attempts, o => o.Attempts + 1), ct);
+        if (claimed == 0) return; // another node (or loop) took it
+
+        var item = await db.Outbox.SingleAsync(o => o.Id == id, ct);
+        var channelKind = await db.Channels.Where(c => c.Id == item.ChannelId).Select(c => c.Kind).SingleAsync(ct);
+        var result = channelKind == ChannelKind.Email
+            ? await scope.ServiceProvider.GetRequiredService<SendEmail>().RunAsync(item, ct)
+            : new SendResult.Failed($"Chorus cannot send on {channelKind} channels yet.");
+
+        item.LockedUntil = null;
+        switch (result)
+        {
+            case SendResult.Sent:
+                item.Status = DeliveryStatus.Sent;
+                item.SentAt = DateTimeOffset.UtcNow;
+                item.LastError = null;
+                break;
+            case SendResult.Retry retry when item.Attempts < MaxAttempts:
+                item.Status = DeliveryStatus.Queued;
+                item.LastError = Cap(retry.Error);
+                item.NextAttemptAt = DateTimeOffset.UtcNow + Backoff(item.Attempts);
+                log.LogWarning("Outbox item {Key}: attempt {Attempt} failed, next at {Next}: {Error}", item.IdempotencyKey, item.Attempts, item.NextAttemptAt, retry.Error);
+                break;
+            case SendResult.Retry retry:
+                await FailAsync(db, item, $"Gave up after {item.Attempts} attempts. {retry.Error}", ct);
+                break;
+            case SendResult.Failed failed:
+                await FailAsync(db, item, failed.Error, ct);
+                break;
+        }
+        // Not cancellable: the send happened, its record must not be lost to a shutdown.
+        await db.SaveChangesAsync(CancellationToken.None);
+        if (item.Status != DeliveryStatus.Queued) await PublishAsync(db, item, ct);
+    }
+
+    private TimeSpan Backoff(int attempts) =>
+        TimeSpan.FromSeconds(Math.Min(RetryBase.TotalSeconds * Math.Pow(2, Math.Min(attempts - 1, 20)), MaxRetryDelay.TotalSeconds));
+
+    private async Task FailAsync(ChorusDb db, OutboxItem item, string error, CancellationToken ct)
+    {
+        item.Status = DeliveryStatus.Failed;
+        item.LastError = Cap(error);
+        log.LogWarning("Outbox item {Key} failed: {Error}", item.IdempotencyKey, error);
+        var conversation = await db.Messages.Where(m => m.Id == item.MessageId).Select(m => new { m.ConversationId, m.ChannelId }).SingleAsync(ct);
+        db.Messages.Add(new Message
+        {
+            ConversationId = conversation.ConversationId, ChannelId = conversation.ChannelId, Kind = MessageKind.Event,
+            Text = $"A reply could not be delivered. {item.LastError}",
+        });
+    }
+
+    private async Task PublishAsync(ChorusDb db, OutboxItem item, CancellationToken ct)
+    {
+        var c = await (from m in db.Messages join cv in db.Conversations on m.ConversationId equals cv.Id
+                       where m.Id == item.MessageId select new { cv.Id, cv.Number, cv.TeamId }).SingleAsync(ct);
+        events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
+    }
+
+    private static string Cap(string s) => s.Length > 1000 ? s[..1000] : s;
+}

@@ -1,0 +1,46 @@
+using Chorus.Features.Inbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Chorus.Features.Channels.Outbox;
+
+/// One message waiting to leave (or that left) on a channel. Written in the same transaction as the
+/// reply it carries, so a reply is never stored without being queued, nor queued without being stored.
+public class OutboxItem
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid ChannelId { get; set; }
+    /// The conversation message this item delivers.
+    public Guid MessageId { get; set; }
+    /// Unique per item and identical on every attempt (for e-mail: the Message-ID), so a receiver can
+    /// recognise a repeated delivery.
+    public string IdempotencyKey { get; set; } = "";
+    /// What is sent, rendered when the reply was written (for e-mail: the whole MIME message).
+    public string Payload { get; set; } = "";
+    public DeliveryStatus Status { get; set; } = DeliveryStatus.Queued;
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; } = DateTimeOffset.UtcNow;
+    /// While Sending: until when this node owns the item. A node that crashed mid-send loses it then.
+    public DateTimeOffset? LockedUntil { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset? SentAt { get; set; }
+}
+
+public enum DeliveryStatus { Queued, Sending, Sent, Failed }
+
+internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxItem>
+{
+    public void Configure(EntityTypeBuilder<OutboxItem> e)
+    {
+        e.ToTable("Outbox");
+        e.HasIndex(o => o.IdempotencyKey).IsUnique();
+        e.HasIndex(o => o.MessageId).IsUnique();
+        e.HasIndex(o => new { o.Status, o.NextAttemptAt });
+        e.HasOne<Message>().WithMany().HasForeignKey(o => o.MessageId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Channel>().WithMany().HasForeignKey(o => o.ChannelId).OnDelete(DeleteBehavior.Restrict);
+        e.Property(o => o.IdempotencyKey).HasMaxLength(500);
+        e.Property(o => o.Status).HasConversion<string>().HasMaxLength(20);
+        e.Property(o => o.LastError).HasMaxLength(1000);
+    }
+}
