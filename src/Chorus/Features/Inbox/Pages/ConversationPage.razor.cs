@@ -491,6 +491,6 @@ public partial class ConversationPage
         }
         catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException) { /* the browser is already gone */ }
         selfRef?.Dispose();
-        gate.Dispose();
+        // The gate is not disposed: an action still finishing after the page closed releases it.
     }
 }

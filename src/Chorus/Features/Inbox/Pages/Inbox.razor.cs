@@ -204,6 +204,9 @@ public partial class Inbox
         _ => "All conversations",
     };
 
+    /// What "no status picked" means here (InboxQuery): active ones, or every status for searches and mentions.
+    private string StatusPlaceholder => location.Query is not null || location.View == InboxView.Mentions ? "Any" : "Active";
+
     private string RangeText => page switch
     {
         null => "Loading…",
