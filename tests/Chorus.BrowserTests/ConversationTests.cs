@@ -35,6 +35,7 @@ public class ConversationTests(BrowserFixture fx) : IClassFixture<BrowserFixture
         var note = Messages(page, "note");
         await Expect(note).ToContainTextAsync("Refund issued in the payment console.");
         await Expect(note.Locator("[data-test=note-label]")).ToHaveTextAsync("Internal note");
+        await Expect(page.Locator("#composer-text")).ToHaveValueAsync("");
 
         var colleagueName = $"agent {colleague.Email[..12]}";
         await PickAsync(page, "#prop-assignee", colleagueName);

@@ -41,34 +41,59 @@ window.chorus = window.chorus || {};
         return { dispose: function () { document.removeEventListener('keydown', handler); } };
     };
 
-    // Ctrl+Enter (Cmd+Enter on a Mac) in the field matching `selector` calls `method` with the
-    // field's text, so what is sent is exactly what is in the box even if an input event is still
-    // on its way. Listens on the document: the field may be re-created by a re-render.
-    chorus.onCtrlEnter = function (selector, dotnet, method) {
-        const handler = function (e) {
-            if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey) || !e.target.matches || !e.target.matches(selector)) return;
-            e.preventDefault();
-            dotnet.invokeMethodAsync(method, e.target.value);
+    // The composer's text belongs to the browser. Blazor never writes it back, so no render or
+    // late event can overwrite what the agent is typing: the page reads the text when it sends and
+    // clears it once sent. Meanwhile the text is kept in localStorage under `draftKey` (drafts
+    // survive a reload or a crash) and reported to the page, debounced, for the typing indicator,
+    // @mention suggestions and the Send button. Ctrl+Enter (Cmd+Enter) sends.
+    chorus.attachComposer = function (textarea, dotnet, draftKey) {
+        let timer = null;
+        let reportedEmpty = true;
+        const report = function (typed) {
+            clearTimeout(timer);
+            const empty = textarea.value.trim() === '';
+            // A change between empty and not empty goes at once (it enables Send); typing is debounced.
+            timer = setTimeout(function () { reportedEmpty = empty; dotnet.invokeMethodAsync('OnComposerInput', textarea.value, typed); },
+                empty !== reportedEmpty ? 0 : 150);
         };
-        document.addEventListener('keydown', handler);
-        return { dispose: function () { document.removeEventListener('keydown', handler); } };
+        const save = function () {
+            try {
+                if (textarea.value) localStorage.setItem(draftKey, textarea.value);
+                else localStorage.removeItem(draftKey);
+            } catch (e) { /* storage blocked: the draft just does not survive a reload */ }
+        };
+        const onInput = function () { save(); report(true); };
+        const onKeyDown = function (e) {
+            if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey)) return;
+            e.preventDefault();
+            dotnet.invokeMethodAsync('SendFromKeyboard', textarea.value);
+        };
+        textarea.addEventListener('input', onInput);
+        textarea.addEventListener('keydown', onKeyDown);
+        try { textarea.value = localStorage.getItem(draftKey) || ''; } catch (e) { textarea.value = ''; }
+        if (textarea.value) report(false);
+        return {
+            value: function () { return textarea.value; },
+            clear: function () { textarea.value = ''; save(); report(false); },
+            // Replaces the @partial at the end with the chosen colleague's handle.
+            completeMention: function (handle) {
+                textarea.value = textarea.value.replace(/@[A-Za-z0-9._-]*$/, '@' + handle + ' ');
+                save(); report(true); textarea.focus();
+            },
+            dispose: function () {
+                clearTimeout(timer);
+                textarea.removeEventListener('input', onInput);
+                textarea.removeEventListener('keydown', onKeyDown);
+            },
+        };
     };
-
-    // Drafts survive a reload, a closed tab or a crash: a field with data-draft-key keeps its text
-    // in localStorage while it is typed; the page clears it once the message is sent.
-    document.addEventListener('input', function (e) {
-        const key = e.target.dataset && e.target.dataset.draftKey;
-        if (!key) return;
-        if (e.target.value) localStorage.setItem(key, e.target.value);
-        else localStorage.removeItem(key);
-    });
-    chorus.loadDraft = function (key) { return localStorage.getItem(key) || ''; };
-    chorus.clearDraft = function (key) { localStorage.removeItem(key); };
 
     chorus.focus = function (selector) {
         const el = document.querySelector(selector);
         if (el) el.focus();
     };
+
+    chorus.scrollToTop = function () { window.scrollTo(0, 0); };
 
     // Keeps the keyboard cursor row visible while moving with j/k.
     chorus.scrollIntoView = function (selector) {

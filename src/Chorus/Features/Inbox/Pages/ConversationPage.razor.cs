@@ -49,7 +49,11 @@ public partial class ConversationPage
     private bool busy;
 
     private PostKind mode = PostKind.Reply;
-    private string draft = "";
+    private ElementReference composerElement;
+    private IJSObjectReference? composer;
+    private long? composerFor;
+    /// The composer's text as last reported by the browser (which owns it).
+    private string composerText = "";
     private ConversationStatus? statusAfter;
     private bool sending;
     private string? newTag;
@@ -62,7 +66,6 @@ public partial class ConversationPage
     private LiveRefresh? live;
     private DotNetObjectReference<ConversationPage>? selfRef;
     private IJSObjectReference? shortcuts;
-    private IJSObjectReference? ctrlEnter;
     private string? focusAfterRender;
 
     protected override async Task OnInitializedAsync()
@@ -96,7 +99,7 @@ public partial class ConversationPage
         detail = null;
         notFound = false;
         stale = conflict = null;
-        draft = "";
+        composerText = "";
         statusAfter = null;
         mode = PostKind.Reply;
         await gate.WaitAsync();
@@ -109,7 +112,6 @@ public partial class ConversationPage
             gate.Release();
         }
         if (detail is null) return;
-        if (canWork) draft = await LoadDraftAsync();
         presenceId = detail.Summary.Id;
         Presence.Enter(presenceId.Value, sessionId, actor.Id, actor.Name);
         await MarkNotificationsReadAsync(detail.Summary.Id);
@@ -123,7 +125,17 @@ public partial class ConversationPage
             selfRef = DotNetObjectReference.Create(this);
             shortcuts = await JS.InvokeAsync<IJSObjectReference>("chorus.registerShortcuts", selfRef, new[] { "r", "n", "e", "a" },
                 new Dictionary<string, string> { ["r"] = "#composer-text", ["n"] = "#composer-text" });
-            ctrlEnter = await JS.InvokeAsync<IJSObjectReference>("chorus.onCtrlEnter", "#composer-text", selfRef, nameof(SendFromKeyboard));
+        }
+        // One composer binding per textarea: a new conversation (or the end of a merge) renders a new one.
+        var composerShown = detail is not null && canWork && detail.MergedIntoId is null;
+        if (composerFor != (composerShown ? Number : null))
+        {
+            await DetachComposerAsync();
+            if (composerShown)
+            {
+                composer = await JS.InvokeAsync<IJSObjectReference>("chorus.attachComposer", composerElement, selfRef, DraftKey);
+                composerFor = Number;
+            }
         }
         if (focusAfterRender is { } selector)
         {
@@ -258,26 +270,40 @@ public partial class ConversationPage
         }
     }
 
-    private async Task SendAsync()
+    private async Task SendFromButtonAsync()
     {
-        if (actor is null || detail is null || sending || string.IsNullOrWhiteSpace(draft)) return;
+        if (composer is null) return;
+        await SendAsync(await composer.InvokeAsync<string>("value"));
+    }
+
+    /// Ctrl+Enter in the composer; the browser sends the text it has.
+    [JSInvokable]
+    public async Task SendFromKeyboard(string text)
+    {
+        await SendAsync(text);
+        StateHasChanged();
+    }
+
+    private async Task SendAsync(string text)
+    {
+        if (actor is null || detail is null || sending || string.IsNullOrWhiteSpace(text)) return;
         sending = true;
         await gate.WaitAsync();
         try
         {
             Outcome<PostedMessage> outcome;
             await using (var w = Work.Open())
-                outcome = await w.Get<PostMessage>().RunAsync(actor, Number, new StaffPost(mode, draft, mode == PostKind.Reply ? statusAfter : null));
+                outcome = await w.Get<PostMessage>().RunAsync(actor, Number, new StaffPost(mode, text, mode == PostKind.Reply ? statusAfter : null));
             if (outcome is Outcome<PostedMessage>.Ok)
             {
                 Snackbar.Add(mode == PostKind.Reply ? "Reply sent." : "Note added.", Severity.Success);
-                draft = "";
+                if (composer is not null) await composer.InvokeVoidAsync("clear");
+                composerText = "";
                 statusAfter = null;
                 StopTyping();
-                await JS.InvokeVoidAsync("chorus.clearDraft", DraftKey);
                 await ReloadAsync();
             }
-            else Snackbar.Add(outcome.Error ?? "Not sent.", Severity.Error); // the draft stays in the box
+            else Snackbar.Add(outcome.Error ?? "Not sent.", Severity.Error); // the text stays in the box
         }
         catch (Exception e)
         {
@@ -288,15 +314,6 @@ public partial class ConversationPage
             sending = false;
             gate.Release();
         }
-    }
-
-    /// Ctrl+Enter in the composer; the browser sends the text it has, which wins over a pending input event.
-    [JSInvokable]
-    public async Task SendFromKeyboard(string text)
-    {
-        draft = text;
-        await SendAsync();
-        StateHasChanged();
     }
 
     [JSInvokable]
@@ -320,10 +337,14 @@ public partial class ConversationPage
     /// Per person and conversation, so a shared browser never shows one agent's draft to another.
     private string DraftKey => $"chorus-draft-{actor?.Id}-{Number}";
 
-    private async Task<string> LoadDraftAsync()
+    private async Task DetachComposerAsync()
     {
-        try { return await JS.InvokeAsync<string>("chorus.loadDraft", DraftKey); }
-        catch (JSException) { return ""; } // storage blocked by the browser: drafts just do not survive a reload
+        if (composer is null) return;
+        var old = composer;
+        composer = null;
+        composerFor = null;
+        try { await old.InvokeVoidAsync("dispose"); await old.DisposeAsync(); }
+        catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException) { /* the browser is already gone */ }
     }
 
     private void SetMode(PostKind kind)
@@ -363,10 +384,15 @@ public partial class ConversationPage
         return UpdateAsync(new ConversationChange { AddTags = [tag] });
     }
 
-    /// Tells colleagues in this conversation that someone is typing; it ends a few seconds after the last key.
-    private void OnDraftChanged()
+    /// The browser reports the composer's text as it changes (debounced). Typing shows to colleagues
+    /// in this conversation and ends a few seconds after the last report.
+    [JSInvokable]
+    public void OnComposerInput(string text, bool typed)
     {
-        if (presenceId is not { } id) return;
+        composerText = text;
+        StateHasChanged();
+        if (string.IsNullOrWhiteSpace(text)) { StopTyping(); return; }
+        if (!typed || presenceId is not { } id) return; // a restored draft is not typing
         if (!typing)
         {
             typing = true;
@@ -427,7 +453,7 @@ public partial class ConversationPage
     {
         get
         {
-            if (mode != PostKind.Note || MentionAtEnd().Match(draft) is not { Success: true } m) return null;
+            if (mode != PostKind.Note || MentionAtEnd().Match(composerText) is not { Success: true } m) return null;
             var typed = m.Groups[1].Value;
             return staff.Where(s => s.Id != actor?.Id && (MentionHandle(s).StartsWith(typed, StringComparison.OrdinalIgnoreCase)
                     || s.DisplayName.StartsWith(typed, StringComparison.OrdinalIgnoreCase)))
@@ -437,10 +463,9 @@ public partial class ConversationPage
 
     private static string MentionHandle(StaffView s) => s.Email.Split('@')[0];
 
-    private void InsertMention(StaffView s)
+    private async Task InsertMentionAsync(StaffView s)
     {
-        draft = MentionAtEnd().Replace(draft, "@" + MentionHandle(s) + " ");
-        focusAfterRender = "#composer-text";
+        if (composer is not null) await composer.InvokeVoidAsync("completeMention", MentionHandle(s));
     }
 
     [GeneratedRegex(@"(?<![\w@])@([A-Za-z][A-Za-z0-9._-]{0,63})?$")]
@@ -459,13 +484,13 @@ public partial class ConversationPage
         LeavePresence();
         live?.Dispose();
         if (typingTimer is not null) await typingTimer.DisposeAsync();
+        await DetachComposerAsync();
         try
         {
             if (shortcuts is not null) { await shortcuts.InvokeVoidAsync("dispose"); await shortcuts.DisposeAsync(); }
-            if (ctrlEnter is not null) { await ctrlEnter.InvokeVoidAsync("dispose"); await ctrlEnter.DisposeAsync(); }
         }
         catch (Exception e) when (e is JSDisconnectedException or TaskCanceledException) { /* the browser is already gone */ }
         selfRef?.Dispose();
-        gate.Dispose();
+        // The gate is not disposed: an action still finishing after the page closed releases it.
     }
 }

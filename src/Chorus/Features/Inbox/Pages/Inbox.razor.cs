@@ -65,6 +65,7 @@ public partial class Inbox
     private DotNetObjectReference<Inbox>? selfRef;
     private IJSObjectReference? shortcuts;
     private bool scrollCursor;
+    private bool scrollTop;
 
     protected override async Task OnInitializedAsync()
     {
@@ -100,7 +101,7 @@ public partial class Inbox
         // Keep what the person is typing; take the address bar's value when it came from elsewhere (a link, back).
         if (searchText?.Trim() != location.Query) searchText = location.Query;
         if (tagText?.Trim() != location.Tag) tagText = location.Tag;
-        if (viewChanged) { selected.Clear(); cursor = -1; }
+        if (viewChanged) { selected.Clear(); cursor = -1; scrollTop = true; }
         await LoadAsync(quiet: false);
     }
 
@@ -112,6 +113,12 @@ public partial class Inbox
             selfRef = DotNetObjectReference.Create(this);
             shortcuts = await JS.InvokeAsync<IJSObjectReference>("chorus.registerShortcuts", selfRef,
                 new[] { "j", "k", "x", "o", "Enter", "Escape" }, new Dictionary<string, string> { ["/"] = "#inbox-search" });
+        }
+        if (scrollTop)
+        {
+            // Another page or view replaced the list under the reader: start reading it from the top.
+            scrollTop = false;
+            await JS.InvokeVoidAsync("chorus.scrollToTop");
         }
         if (scrollCursor && page is { } p && cursor >= 0 && cursor < p.Items.Count)
         {
@@ -196,6 +203,9 @@ public partial class Inbox
         InboxView.Team => teams.FirstOrDefault(t => t.Id == location.TeamId)?.Name ?? "Team",
         _ => "All conversations",
     };
+
+    /// What "no status picked" means here (InboxQuery): active ones, or every status for searches and mentions.
+    private string StatusPlaceholder => location.Query is not null || location.View == InboxView.Mentions ? "Any" : "Active";
 
     private string RangeText => page switch
     {
