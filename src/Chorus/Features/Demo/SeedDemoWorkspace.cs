@@ -1,3 +1,4 @@
+using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Channels;
@@ -141,11 +142,11 @@ public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, Ingest
                 {
                     c.FirstReplyAt ??= t;
                     c.WaitingSince = null;
-                    c.Preview = WriteInboundBatch.Preview(text);
+                    c.Preview = TextLimits.Preview(text);
                 }
                 if (kindOfPost == MessageKind.Note && text.Contains('@'))
                     foreach (var mention in staffIds.Where(s => text.Contains("@" + s.Key)))
-                        db.Notifications.Add(new Notification { StaffUserId = mention.Value, Kind = NotificationKinds.Mention, ConversationId = c.Id, Text = $"You were mentioned in #{c.Number}: {WriteInboundBatch.Preview(text)}", CreatedAt = t });
+                        db.Notifications.Add(new Notification { StaffUserId = mention.Value, Kind = NotificationKinds.Mention, ConversationId = c.Id, Text = $"You were mentioned in #{c.Number}: {TextLimits.Preview(text)}", CreatedAt = t });
             }
             c.Status = script.Status;
             if (script.Status is ConversationStatus.Solved or ConversationStatus.Closed) { c.SolvedAt = t; c.WaitingSince = null; }

@@ -70,7 +70,9 @@ window.chorus = window.chorus || {};
         };
         textarea.addEventListener('input', onInput);
         textarea.addEventListener('keydown', onKeyDown);
-        try { textarea.value = localStorage.getItem(draftKey) || ''; } catch (e) { textarea.value = ''; }
+        // Text typed before the page attached (a fast typist, a slow circuit) wins over an older draft.
+        if (textarea.value) save();
+        else { try { textarea.value = localStorage.getItem(draftKey) || ''; } catch (e) { /* no storage: start empty */ } }
         if (textarea.value) report(false);
         return {
             value: function () { return textarea.value; },

@@ -89,20 +89,24 @@ public sealed class IngestPipeline(WriteInboundBatch writer, ILogger<IngestPipel
         {
             return await writer.WriteAsync(batch, ct);
         }
-        catch (Exception ex) when (batch.Count > 1 && ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            if (batch.Count == 1) return [Rejected(batch[0], ex)];
             log.LogWarning(ex, "Batch of {Count} envelopes failed; retrying one by one", batch.Count);
             var results = new IngestResult[batch.Count];
             for (var i = 0; i < batch.Count; i++)
             {
                 try { results[i] = (await writer.WriteAsync([batch[i]], ct))[0]; }
-                catch (Exception one) when (one is not OperationCanceledException)
-                {
-                    log.LogError(one, "Envelope {ExternalId} on channel {Channel} could not be stored", batch[i].ExternalId, batch[i].ChannelId);
-                    results[i] = IngestResult.Rejected("The message could not be stored: " + one.GetBaseException().Message);
-                }
+                catch (Exception one) when (one is not OperationCanceledException) { results[i] = Rejected(batch[i], one); }
             }
             return results;
         }
+    }
+
+    /// One envelope the store refused: logged with its keys, answered with the reason, nothing written.
+    private IngestResult Rejected(InboundEnvelope envelope, Exception error)
+    {
+        log.LogError(error, "Envelope {ExternalId} on channel {Channel} could not be stored", envelope.ExternalId, envelope.ChannelId);
+        return IngestResult.Rejected("The message could not be stored: " + error.GetBaseException().Message);
     }
 }

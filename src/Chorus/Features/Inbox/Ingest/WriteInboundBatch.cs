@@ -128,7 +128,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             };
             db.Messages.Add(message);
             conversation.MessageCount++;
-            conversation.Preview = Preview(text);
+            conversation.Preview = TextLimits.Preview(text);
             if (e.At > conversation.LastMessageAt) conversation.LastMessageAt = e.At;
             conversation.WaitingSince ??= e.At;
             conversation.UpdatedAt = DateTimeOffset.UtcNow;
@@ -153,15 +153,9 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
 
     private static string Subject(string? subject, string text)
     {
-        if (!string.IsNullOrWhiteSpace(subject)) return subject.Trim().Length > 500 ? subject.Trim()[..500] : subject.Trim();
+        if (!string.IsNullOrWhiteSpace(subject)) return TextLimits.Cut(subject.Trim(), 500);
         var firstLine = text.Split('\n', 2)[0].Trim();
-        return firstLine.Length > 80 ? firstLine[..77] + "..." : firstLine;
-    }
-
-    internal static string Preview(string text)
-    {
-        var flat = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return flat.Length > 200 ? flat[..197] + "..." : flat;
+        return firstLine.Length > 80 ? TextLimits.Cut(firstLine, 77) + "..." : firstLine;
     }
 
     private static async Task<Dictionary<(IdentityKind, string), Guid>> ResolvePeopleAsync(ChorusDb db, IEnumerable<InboundAuthor> authors, CancellationToken ct)
@@ -189,7 +183,8 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var domain = kind == IdentityKind.Email ? EmailAddress.Domain(handle) : null;
             var person = new Person
             {
-                Name = string.IsNullOrWhiteSpace(author.Name) ? DefaultName(kind, handle) : author.Name.Trim(),
+                // A profile name holds 200 characters; a longer display name is shortened, never a reason to lose the message.
+                Name = TextLimits.Cut(string.IsNullOrWhiteSpace(author.Name) ? DefaultName(kind, handle) : author.Name.Trim(), 200),
                 OrganizationId = domain is not null && organizations.TryGetValue(domain, out var org) ? org : null,
             };
             db.People.Add(person);
