@@ -140,10 +140,28 @@ public class SecurityTests
         Assert.Equal(HttpStatusCode.OK, (await broken.CreateClient().GetAsync("/contact")).StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password)
+    [Theory, Providers]
+    public async Task Signing_in_only_returns_to_pages_of_this_site(Provider provider)
     {
-        var hidden = await Forms.OpenAsync(browser, "/account/login");
+        await using var app = new ChorusFactory(provider);
+        await app.PrepareAsync();
+        foreach (var (returnUrl, expected) in new[]
+                 {
+                     ("/people", "/people"), ("//evil.example/x", "/"), ("/\\evil.example", "/"), ("https://evil.example", "/"),
+                     ("/\t/evil.example", "/"), ("/\n/evil.example", "/"), ("/\r\n/evil.example", "/"), ("javascript:alert(1)", "/"),
+                 })
+        {
+            var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+            var response = await SignInAsync(browser, ChorusFactory.AdminEmail, ChorusFactory.Password, "/account/login?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.True(expected == response.Headers.Location?.OriginalString, $"ReturnUrl {returnUrl.Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r")} went to {response.Headers.Location?.OriginalString}");
+        }
+    }
+
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password, string path = "/account/login")
+    {
+        var hidden = await Forms.OpenAsync(browser, path);
         var fields = new Dictionary<string, string>(hidden) { ["Input.Email"] = email, ["Input.Password"] = password };
-        return await Forms.PostAsync(browser, "/account/login", fields);
+        return await Forms.PostAsync(browser, path, fields);
     }
 }
