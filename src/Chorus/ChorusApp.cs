@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Chorus.Common;
 using Chorus.Components;
 using Chorus.Data;
@@ -71,14 +70,6 @@ public static class ChorusApp
             .AddPolicy(Policies.CanWork, p => p.RequireRole(Roles.Admin, Roles.Agent))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
 
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(RateLimits.PublicForm, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = builder.Configuration.GetValue("Chorus:RateLimits:PublicFormPerMinute", 10), Window = TimeSpan.FromMinutes(1) }));
-        });
-
         services.AddAdmin();
         services.AddPeople();
         services.AddInbox();
@@ -99,7 +90,6 @@ public static class ChorusApp
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
-        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -154,7 +144,3 @@ public static class Policies
     public const string Admin = "admin";
 }
 
-public static class RateLimits
-{
-    public const string PublicForm = "public-form";
-}

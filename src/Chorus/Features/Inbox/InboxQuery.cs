@@ -88,6 +88,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search)
             InboxView.Mine => q.Where(c => c.AssigneeId == actor.Id),
             InboxView.Unassigned => q.Where(c => c.AssigneeId == null),
             InboxView.Team when f.TeamId is { } t => q.Where(c => c.TeamId == t),
+            InboxView.Team => q.Where(_ => false), // a team view names its team
             InboxView.Mentions => q.Where(c => db.Notifications.Any(n => n.ConversationId == c.Id && n.StaffUserId == actor.Id && n.Kind == NotificationKinds.Mention)),
             _ => q,
         };

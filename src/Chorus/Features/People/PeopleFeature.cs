@@ -15,7 +15,7 @@ public static class PeopleFeature
         var people = api.MapGroup("/people").WithTags("People");
 
         people.MapGet("/", async ([FromQuery] string? q, [FromQuery] PersonKind? kind, [FromQuery] int? page, [FromQuery] int? pageSize, ReadPeople read, HttpContext http) =>
-            TypedResults.Ok(await read.FindAsync(q, kind, page ?? 1, pageSize ?? 50, http.RequestAborted)))
+            TypedResults.Ok(await read.FindAsync(await http.ActorAsync(), q, kind, page ?? 1, pageSize ?? 50, http.RequestAborted)))
             .WithSummary("Find people by name or any identity handle");
 
         people.MapGet("/{id:guid}", async (Guid id, ReadPeople read, HttpContext http) =>

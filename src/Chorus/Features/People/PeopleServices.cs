@@ -25,8 +25,9 @@ public sealed record PersonChange(string? Name, PersonKind? Kind, LifecycleStage
 /// timeline shows is limited to conversations the actor may see (private teams stay private).
 public class ReadPeople(ChorusDb db, SearchConversations search, InboxQuery inbox)
 {
-    public async Task<List<PersonSummary>> FindAsync(string? query, PersonKind? kind, int page, int pageSize, CancellationToken ct = default)
+    public async Task<List<PersonSummary>> FindAsync(StaffActor actor, string? query, PersonKind? kind, int page, int pageSize, CancellationToken ct = default)
     {
+        var hidden = actor.HiddenTeamIds; // counts must not reveal a private team's conversations
         var q = db.People.AsNoTracking().Where(p => p.MergedIntoId == null);
         if (!string.IsNullOrWhiteSpace(query))
         {
@@ -38,7 +39,7 @@ public class ReadPeople(ChorusDb db, SearchConversations search, InboxQuery inbo
             .Skip((Math.Max(1, page) - 1) * Math.Clamp(pageSize, 1, 200)).Take(Math.Clamp(pageSize, 1, 200))
             .Select(p => new PersonSummary(p.Id, p.Name, p.Kind, p.Stage, p.Organization != null ? p.Organization.Name : null,
                 db.Identities.Where(i => i.PersonId == p.Id).OrderBy(i => i.CreatedAt).Select(i => i.Handle).FirstOrDefault(),
-                db.Conversations.Count(c => c.RequesterId == p.Id && c.MergedIntoId == null)))
+                db.Conversations.Count(c => c.RequesterId == p.Id && c.MergedIntoId == null && (c.TeamId == null || !hidden.Contains(c.TeamId.Value)))))
             .ToListAsync(ct);
     }
 
