@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Chorus.Tests.Infrastructure;
 
 namespace Chorus.Tests;
 
@@ -8,22 +9,7 @@ public class CliTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "chorus-cli-" + Guid.NewGuid().ToString("N"));
 
-    private static string ChorusDll => Path.Combine(AppContext.BaseDirectory, "Chorus.dll");
-
-    private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(ChorusDll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add($"--Chorus:DataDirectory={_dataDir}");
-        psi.ArgumentList.Add("--Chorus:DemoWorkspace=false");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => ChorusCliProcess.RunAsync(_dataDir, args);
 
     [Fact]
     public async Task Help_lists_every_command()
@@ -66,7 +52,7 @@ public class CliTests : IDisposable
     public async Task First_start_prints_the_url_the_admin_password_once_and_the_demo_sign_in()
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { ChorusDll, "--urls", "http://127.0.0.1:0", $"--Chorus:DataDirectory={_dataDir}", "--Chorus:DemoConversations=40" })
+        foreach (var a in new[] { ChorusCliProcess.Dll, "--urls", "http://127.0.0.1:0", $"--Chorus:DataDirectory={_dataDir}", "--Chorus:DemoConversations=40" })
             psi.ArgumentList.Add(a);
         var printed = new StringBuilder();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

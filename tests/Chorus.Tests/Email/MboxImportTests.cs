@@ -89,16 +89,16 @@ public class MboxImportTests
                 await AddChannelAsync(app, "httpd-users");
             }
 
-            var (exit, output, error) = await RunCliAsync(dataDir, "import", "mbox", Archive, "--channel", "httpd-users");
+            var (exit, output, error) = await ChorusCliProcess.RunAsync(dataDir, "import", "mbox", Archive, "--channel", "httpd-users");
             Assert.True(exit == 0, error);
             Assert.Contains("100 %", output);
             Assert.Matches(@"Read 108 messages: \d+ filed, 0 already there, \d+ skipped\.", output);
 
-            (exit, output, _) = await RunCliAsync(dataDir, "import", "mbox", Archive, "--channel", "httpd-users", "--from-start");
+            (exit, output, _) = await ChorusCliProcess.RunAsync(dataDir, "import", "mbox", Archive, "--channel", "httpd-users", "--from-start");
             Assert.Equal(0, exit);
             Assert.Matches(@"Read 108 messages: 0 filed, \d+ already there", output);
 
-            (exit, _, error) = await RunCliAsync(dataDir, "import", "mbox", Archive, "--channel", "nope");
+            (exit, _, error) = await ChorusCliProcess.RunAsync(dataDir, "import", "mbox", Archive, "--channel", "nope");
             Assert.Equal(2, exit);
             Assert.Contains("httpd-users", error);
         }
@@ -106,20 +106,5 @@ public class MboxImportTests
         {
             try { Directory.Delete(dataDir, true); } catch (IOException) { }
         }
-    }
-
-    private static async Task<(int Exit, string Out, string Err)> RunCliAsync(string dataDir, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Chorus.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add($"--Chorus:DataDirectory={dataDir}");
-        psi.ArgumentList.Add("--Chorus:DemoWorkspace=false");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout, await stderr);
     }
 }
