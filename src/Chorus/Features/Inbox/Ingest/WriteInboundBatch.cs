@@ -1,4 +1,6 @@
 using System.Data.Common;
+using Stopwatch = System.Diagnostics.Stopwatch;
+using System.Diagnostics.Metrics;
 using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Channels;
@@ -11,8 +13,14 @@ namespace Chorus.Features.Inbox.Ingest;
 
 /// Stores a batch of envelopes in one transaction with a handful of set-based queries:
 /// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
-public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events)
+public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, IMeterFactory meters)
 {
+    public const string MeterName = "Chorus.Ingest";
+
+    // Where a batch spends its time, per stage: what to look at when ingest is slow.
+    private readonly Histogram<double> _stageSeconds = meters.Create(MeterName)
+        .CreateHistogram<double>("chorus.ingest.stage.duration", "s", "Time spent in one stage of writing an inbound batch");
+
     // One writer at a time per process: SQLite has one writer anyway, and on PostgreSQL it keeps
     // threading decisions of two batches from racing each other inside one node.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -24,14 +32,18 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         IngestResult[] results;
         try
         {
+            var clock = Stopwatch.StartNew();
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            (results, changes) = await WriteInTransactionAsync(db, batch, ct);
+            Lap(clock, "begin");
+            (results, changes) = await WriteInTransactionAsync(db, batch, clock, ct);
             db.ChangeTracker.DetectChanges(); // once per batch, not per entity
             await db.SaveChangesAsync(ct);
+            Lap(clock, "save");
             await tx.CommitAsync(ct);
+            Lap(clock, "commit");
         }
         finally
         {
@@ -41,7 +53,13 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         return results;
     }
 
-    private async Task<(IngestResult[], List<InboxChange>)> WriteInTransactionAsync(ChorusDb db, IReadOnlyList<InboundEnvelope> batch, CancellationToken ct)
+    private void Lap(Stopwatch clock, string stage)
+    {
+        _stageSeconds.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));
+        clock.Restart();
+    }
+
+    private async Task<(IngestResult[], List<InboxChange>)> WriteInTransactionAsync(ChorusDb db, IReadOnlyList<InboundEnvelope> batch, Stopwatch clock, CancellationToken ct)
     {
         var results = new IngestResult[batch.Count];
         var channelIds = batch.Select(e => e.ChannelId).Distinct().ToList();
@@ -70,14 +88,17 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             else if (!seen.Add((e.ChannelId, e.ExternalId))) results[i] = default!; // duplicate inside the batch: filled in below
             else fresh.Add(i);
         }
+        Lap(clock, "dedupe");
 
         // 2. Resolve people by identity; create the unknown ones (with their organization by e-mail domain).
         var people = await ResolvePeopleAsync(db, fresh.Select(i => batch[i].Author), ct);
+        Lap(clock, "people");
 
         // 3. Thread into conversations.
         var threads = await FindOpenThreadsAsync(db, fresh.Select(i => batch[i]), ct);
         var newThreads = fresh.Select(i => ThreadKey(batch[i])).Distinct().Count(k => !threads.ContainsKey(k));
         var nextNumber = newThreads == 0 ? 0 : await AllocateNumbersAsync(db, newThreads, ct) - newThreads + 1;
+        Lap(clock, "threads");
 
         var changes = new Dictionary<Guid, InboxChange>();
         foreach (var i in fresh)
@@ -145,6 +166,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var first = fresh.First(j => batch[j].ChannelId == batch[i].ChannelId && batch[j].ExternalId == batch[i].ExternalId);
             results[i] = results[first] with { Status = IngestStatus.Duplicate };
         }
+        Lap(clock, "build");
         return (results, changes.Values.ToList());
     }
 

@@ -1,0 +1,105 @@
+using Chorus.Data;
+using Chorus.Features.Inbox.Ingest;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Chorus.Features.Cli.Bench;
+
+public sealed record BenchSettings(
+    WorkspaceSize Size, string DataDir, bool Postgres, string? Connection, bool SkipHttp, bool SkipCeiling,
+    int Requests, int Concurrency, int Runs, int Seed, bool Keep, string? Results, IReadOnlyList<string> HostArgs)
+{
+    public string? Validate()
+    {
+        if (Size.People < 1 || Size.Conversations < 1 || Size.Messages < Size.Conversations)
+            return "Need --people and --conversations of at least 1, and at least as many --messages as --conversations.";
+        if (Postgres && string.IsNullOrWhiteSpace(Connection))
+            return "--provider postgres needs --connection (a PostgreSQL server; the benchmark creates its own database there).";
+        if (Directory.Exists(DataDir) && Directory.EnumerateFileSystemEntries(DataDir).Any())
+            return $"The data directory {DataDir} is not empty: the benchmark needs a fresh one.";
+        if (Requests < 1 || Concurrency < 1 || Runs < 1) return "--requests, --concurrency and --runs must be at least 1.";
+        return null;
+    }
+}
+
+/// Runs every phase of `chorus bench` in order and prints the figures against the issue's targets.
+public static class BenchRunner
+{
+    public static async Task<int> RunAsync(BenchSettings s, CancellationToken ct)
+    {
+        Directory.CreateDirectory(s.DataDir);
+        var report = new BenchReport();
+        var database = s.Postgres ? await CreatePostgresDatabaseAsync(s.Connection!, ct) : null;
+        var hostArgs = new List<string>
+        {
+            $"--Chorus:DataDirectory={Path.Combine(s.DataDir, "app")}", "--Chorus:DemoWorkspace=false",
+            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.EntityFrameworkCore=Warning",
+        };
+        if (database is not null) hostArgs.AddRange(["--Database:Provider=Postgres", $"--ConnectionStrings:Chorus={database}"]);
+        hostArgs.AddRange(s.HostArgs);
+
+        Console.WriteLine($"chorus bench: {s.Size.Messages:N0} messages, {s.Size.People:N0} people, {s.Size.Conversations:N0} conversations on {(s.Postgres ? "PostgreSQL" : "SQLite")}");
+        Console.WriteLine($"  machine: {Machine.Describe()}; data: {s.DataDir}; load {Machine.Load()}");
+        try
+        {
+            BenchWorkspace workspace;
+            await using (var app = ChorusApp.Build([.. hostArgs]))
+            {
+                workspace = await BenchWorkspace.CreateAsync(app.Services, ct);
+                var traffic = new SyntheticTraffic(s.Size, s.Seed, workspace.Channels);
+
+                Console.WriteLine("Pipeline ingest");
+                var ingest = await IngestPhase.RunAsync(app.Services, traffic, ct);
+                var rate = s.Size.Messages / ingest.Ingest.TotalSeconds;
+                report.Add($"pipeline ingest into {(s.Postgres ? "PostgreSQL" : "SQLite")}", BenchReport.Rate(rate, "messages/s"), "≥ 20,000/s", rate >= 20_000);
+                report.Add("workspace build time (pipeline, excluding generation)", $"{ingest.Ingest.TotalSeconds:N0} s ({ingest.Wall.TotalSeconds:N0} s with generation, {ingest.Cores:N2} cores busy)");
+                report.Note("Ingest stages (share of pipeline time): " + string.Join(", ",
+                    ingest.Stages.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value.TotalSeconds:N1} s ({x.Value / ingest.Ingest:P0})")));
+                await VerifyAsync(app.Services, s.Size, ingest.Statuses, ct);
+            }
+            if (s.Results is not null)
+                await File.WriteAllTextAsync(s.Results, report.ToMarkdown($"chorus bench, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Machine.Describe()}"), ct);
+            return 0;
+        }
+        finally
+        {
+            if (!s.Keep)
+            {
+                if (database is not null) await DropPostgresDatabaseAsync(s.Connection!, database, ct);
+                Directory.Delete(s.DataDir, recursive: true);
+            }
+            else Console.WriteLine($"Workspace kept in {s.DataDir}" + (database is null ? "" : $" and {new NpgsqlConnectionStringBuilder(database).Database}"));
+        }
+    }
+
+    /// The pipeline must have stored exactly the generated workspace: every message once, threaded as generated.
+    private static async Task VerifyAsync(IServiceProvider services, WorkspaceSize size, Dictionary<IngestStatus, int> statuses, CancellationToken ct)
+    {
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+        var stored = (Messages: await db.Messages.CountAsync(ct), Conversations: await db.Conversations.CountAsync(ct), People: await db.People.CountAsync(ct));
+        Console.WriteLine($"  stored {stored.Messages:N0} messages, {stored.Conversations:N0} conversations, {stored.People:N0} people; " +
+                          string.Join(", ", statuses.Select(x => $"{x.Key} {x.Value:N0}")));
+        if (stored != (size.Messages, size.Conversations, size.People) || statuses[IngestStatus.Created] != size.Conversations)
+            throw new InvalidOperationException("The stored workspace does not match the generated one.");
+    }
+
+    private static async Task<string> CreatePostgresDatabaseAsync(string server, CancellationToken ct)
+    {
+        var name = $"chorus_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        await using var conn = new NpgsqlConnection(server);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+    }
+
+    private static async Task DropPostgresDatabaseAsync(string server, string database, CancellationToken ct)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var conn = new NpgsqlConnection(server);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {new NpgsqlConnectionStringBuilder(database).Database} WITH (FORCE)", conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
