@@ -50,6 +50,7 @@ public sealed record BenchWorkspace(IReadOnlyList<TrafficChannel> Channels, IRea
         }
         var agent = (await sp.GetRequiredService<ResolveStaffActor>().ForUserIdAsync(ids[0], ct))!;
         var token = await sp.GetRequiredService<ManageApiTokens>().IssueAsync(agent, "bench", ct);
-        return new BenchWorkspace(created.Select(c => new TrafficChannel(c.Channel.Id, c.Channel.Name, c.Share)).ToList(), ids, ids[0], teams["Support"].Id, token.Token);
+        return new BenchWorkspace(created.Select(c => new TrafficChannel(c.Channel.Id, c.Channel.Name, c.Channel.DefaultTeamId, c.Share)).ToList(),
+            ids, ids[0], teams["Support"].Id, token.Token);
     }
 }

@@ -10,44 +10,31 @@ public static class IngestPhase
 {
     public const int ChunkSize = 10_000;
 
-    public sealed record Outcome(TimeSpan Ingest, TimeSpan Wall, double Cores, Dictionary<IngestStatus, int> Statuses, IReadOnlyDictionary<string, TimeSpan> Stages);
+    public sealed record Outcome(CpuClock Clock, Dictionary<IngestStatus, int> Statuses, IReadOnlyDictionary<string, TimeSpan> Stages);
 
     public static async Task<Outcome> RunAsync(IServiceProvider services, SyntheticTraffic traffic, CancellationToken ct)
     {
         var pipeline = services.GetRequiredService<IngestPipeline>();
         using var stages = new StageTimes();
         var statuses = Enum.GetValues<IngestStatus>().ToDictionary(s => s, _ => 0);
-        var ingest = new Stopwatch();
+        var clock = new CpuClock();
         var progress = Stopwatch.StartNew();
         var done = 0;
-        var (_, wall, cores) = await Machine.TimeAsync(async () =>
+        foreach (var chunk in traffic.Envelopes().Chunk(ChunkSize))
         {
-            var chunk = new List<InboundEnvelope>(ChunkSize);
-            foreach (var envelope in traffic.Envelopes())
+            clock.Start();
+            var results = await pipeline.IngestManyAsync(chunk, ct);
+            clock.Stop();
+            foreach (var r in results) statuses[r.Status]++;
+            done += chunk.Length;
+            if (progress.Elapsed > TimeSpan.FromSeconds(15) || done == traffic.Size.Messages)
             {
-                chunk.Add(envelope);
-                if (chunk.Count == ChunkSize) await Flush();
+                Console.WriteLine($"    {done:N0} / {traffic.Size.Messages:N0} messages, {done / clock.Wall.TotalSeconds:N0}/s in the pipeline, " +
+                                  $"{clock.Cores:N2} cores busy [load {Machine.Load()}]");
+                progress.Restart();
             }
-            await Flush();
-            return 0;
-
-            async Task Flush()
-            {
-                if (chunk.Count == 0) return;
-                ingest.Start();
-                var results = await pipeline.IngestManyAsync(chunk, ct);
-                ingest.Stop();
-                foreach (var r in results) statuses[r.Status]++;
-                done += chunk.Count;
-                chunk.Clear();
-                if (progress.Elapsed > TimeSpan.FromSeconds(15) || done == traffic.Size.Messages)
-                {
-                    Console.WriteLine($"    {done:N0} / {traffic.Size.Messages:N0} messages, {done / ingest.Elapsed.TotalSeconds:N0}/s in the pipeline [load {Machine.Load()}]");
-                    progress.Restart();
-                }
-            }
-        });
-        return new Outcome(ingest.Elapsed, wall, cores, statuses, stages.Totals());
+        }
+        return new Outcome(clock, statuses, stages.Totals());
     }
 
     /// Sums the pipeline's own per-stage timings (the `chorus.ingest.stage.duration` histogram).

@@ -48,15 +48,35 @@ public static class Machine
                $"{Environment.OSVersion}, .NET {Environment.Version}";
     }
 
-    /// CPU time this process used while <paramref name="work"/> ran, as a share of one core.
-    public static async Task<(T Result, TimeSpan Wall, double Cores)> TimeAsync<T>(Func<Task<T>> work)
+}
+
+/// Wall-clock and CPU time of the timed sections only. On a shared machine the wall rate depends on
+/// what else runs; the CPU time per message mostly does not, so both are reported.
+public sealed class CpuClock
+{
+    private readonly Stopwatch _wall = new();
+    private TimeSpan _cpu, _cpuAtStart;
+
+    public TimeSpan Wall => _wall.Elapsed;
+    public TimeSpan Cpu => _cpu;
+    /// Cores this process kept busy while timed (2.0 = both cores of this machine).
+    public double Cores => _wall.Elapsed > TimeSpan.Zero ? _cpu / _wall.Elapsed : 0;
+
+    public void Start()
     {
-        var process = Process.GetCurrentProcess();
-        var cpu = process.TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        var result = await work();
-        clock.Stop();
-        process.Refresh();
-        return (result, clock.Elapsed, (process.TotalProcessorTime - cpu) / clock.Elapsed);
+        _cpuAtStart = ProcessCpu();
+        _wall.Start();
+    }
+
+    public void Stop()
+    {
+        _wall.Stop();
+        _cpu += ProcessCpu() - _cpuAtStart;
+    }
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 }

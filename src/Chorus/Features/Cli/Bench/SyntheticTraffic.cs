@@ -8,7 +8,7 @@ namespace Chorus.Features.Cli.Bench;
 public sealed record WorkspaceSize(int Messages, int People, int Conversations);
 
 /// A channel the synthetic traffic arrives on, with its share of new conversations.
-public sealed record TrafficChannel(Guid Id, string Name, double Share);
+public sealed record TrafficChannel(Guid Id, string Name, Guid? TeamId, double Share);
 
 /// Deterministic inbound traffic (same seed, same envelopes, byte for byte): people at companies and
 /// on free mail, each starting several conversations, each conversation several messages, e-mail-like
