@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chorus.Data;
 using Chorus.Features.Inbox.Ingest;
 using Microsoft.Data.Sqlite;
@@ -74,7 +75,26 @@ public static class BenchRunner
                     SqliteConnection.ClearAllPools();
                     Directory.Delete(ceilingDir, recursive: true);
                 }
+
+                Console.WriteLine("Shaping the workspace (statuses, assignees, priorities, tags, mentions)");
+                var shaping = Stopwatch.StartNew();
+                await WorkspaceShaping.RunAsync(app.Services, workspace, ct);
+                Console.WriteLine($"  done in {shaping.Elapsed.TotalSeconds:N0} s");
+
+                Console.WriteLine("Inbox views and search (in process, first page of 50)");
+                var cases = await QueryPhase.CasesAsync(app.Services, workspace, traffic, ct);
+                foreach (var (c, latencies, rows) in await QueryPhase.RunAsync(app.Services, cases, workspace.AgentId, s.Runs, ct))
+                {
+                    var search = c.Filter.Query is not null;
+                    var (p, limit) = search ? (95, 100) : (99, 20);
+                    report.Add(c.Name, $"p50 {BenchReport.Ms(latencies.Percentile(50))}, p{p} {BenchReport.Ms(latencies.Percentile(p))} ({rows} rows)",
+                        $"p{p} < {limit} ms", latencies.Percentile(p) < limit);
+                }
             }
+            SqliteConnection.ClearAllPools();
+
+            if (!s.SkipHttp) await ServeAsync(s, hostArgs, workspace, report, ct);
+
             if (s.Results is not null)
                 await File.WriteAllTextAsync(s.Results, report.ToMarkdown($"chorus bench, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Machine.Describe()}"), ct);
             return 0;
@@ -87,6 +107,45 @@ public static class BenchRunner
                 Directory.Delete(s.DataDir, recursive: true);
             }
             else Console.WriteLine($"Workspace kept in {s.DataDir}" + (database is null ? "" : $" and {new NpgsqlConnectionStringBuilder(database).Database}"));
+        }
+    }
+
+    private static async Task ServeAsync(BenchSettings s, List<string> hostArgs, BenchWorkspace workspace, BenchReport report, CancellationToken ct)
+    {
+        Console.WriteLine("Server (a separate Chorus process on 127.0.0.1)");
+        var (server, startup) = await ServerPhase.StartAsync(hostArgs, workspace.Token, s.Concurrency, ct);
+        await using (server)
+        {
+            report.Add("start-up to listening", $"{startup.Listening.TotalSeconds:N2} s");
+            report.Add("start-up to first served inbox page (GET /api/v1/conversations)", $"{startup.FirstInboxPage.TotalSeconds:N2} s");
+            report.Add("first HTML page (/account/login) after that", BenchReport.Ms(startup.FirstHtmlPage.TotalMilliseconds));
+            var (rss, _) = server.Memory();
+            report.Add("resident memory after the first page", $"{rss:N0} MiB");
+
+            foreach (var (name, url) in new[]
+                     {
+                         ("HTTP GET inbox All", "api/v1/conversations?view=All"), ("HTTP GET inbox Mine", "api/v1/conversations?view=Mine"),
+                         ("HTTP GET search (refund)", "api/v1/conversations?q=refund"),
+                     })
+            {
+                var latencies = await server.GetAsync(name, url, Math.Min(s.Runs, 100), ct);
+                report.Add(name, $"p50 {BenchReport.Ms(latencies.Percentile(50))}, p99 {BenchReport.Ms(latencies.Percentile(99))}");
+            }
+
+            var traffic = new SyntheticTraffic(s.Size, s.Seed, workspace.Channels);
+            var at = SyntheticTraffic.Start + SyntheticTraffic.Span;
+            var warmUp = Enumerable.Range(0, 2_000).Select(i => traffic.Extra(i, at.AddSeconds(i))).ToList();
+            var measured = Enumerable.Range(warmUp.Count, s.Requests).Select(i => traffic.Extra(i, at.AddSeconds(i))).ToList();
+            await server.PostInboundAsync(warmUp, s.Concurrency, TimeSpan.FromMinutes(2), ct);
+            Console.WriteLine($"  POST /api/v1/inbound: {s.Requests:N0} requests, {s.Concurrency} concurrent clients [load {Machine.Load()}]");
+            var load = await server.PostInboundAsync(measured, s.Concurrency, TimeSpan.FromMinutes(3), ct);
+            report.Add($"POST /api/v1/inbound, {s.Concurrency} concurrent", BenchReport.Rate(load.PerSecond, "requests/s") + $" ({load.Completed:N0} in {load.Elapsed.TotalSeconds:N1} s, {load.Failed} failed)",
+                "≥ 5,000/s", load.PerSecond >= 5_000);
+            report.Add("POST /api/v1/inbound latency", $"p50 {BenchReport.Ms(load.Latencies.Percentile(50))}, p99 {BenchReport.Ms(load.Latencies.Percentile(99))}",
+                "p99 < 50 ms", load.Latencies.Percentile(99) < 50);
+            if (load.FirstError is not null) report.Note("First failed request: " + load.FirstError);
+            var (after, peak) = server.Memory();
+            report.Add("resident memory after the load (peak)", $"{after:N0} MiB ({peak:N0} MiB)");
         }
     }
 

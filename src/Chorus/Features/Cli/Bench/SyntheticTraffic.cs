@@ -89,9 +89,9 @@ public sealed class SyntheticTraffic
     {
         var rng = new SplitMix(Mix(_seed, (ulong)n, 7));
         var person = rng.Next(_size.People);
-        var channel = ChannelFor(rng.Next(_size.Conversations));
-        string? thread = n % 3 == 2 ? RootId(rng.Next(_size.Conversations)) : null;
-        if (thread is not null) channel = ChannelFor(ConversationOf(thread));
+        var conversation = rng.Next(_size.Conversations);
+        var channel = ChannelFor(conversation);
+        string? thread = n % 3 == 2 ? RootId(conversation) : null;
         var subject = thread is null ? Subject(ref rng) : null;
         return new InboundEnvelope(channel.Id, $"<load.{n}.{rng.NextULong():x12}@mail.{Domain(person)}>", thread,
             new InboundAuthor(IdentityKind.Email, Email(person), Name(person)), at, subject, Body(ref rng, person), null);
@@ -121,8 +121,6 @@ public sealed class SyntheticTraffic
     }
 
     private string RootId(int c) => $"<{new SplitMix(Mix(_seed, (ulong)c, 3)).NextULong():x12}.{c}@mail.{Domain(_requesters[c])}>";
-
-    private static int ConversationOf(string rootId) => int.Parse(rootId.Split('.')[1]);
 
     private TrafficChannel ChannelFor(int c)
     {

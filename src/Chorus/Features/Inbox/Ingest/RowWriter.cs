@@ -16,7 +16,9 @@ internal sealed class RowWriter(ChorusDb db)
 {
     private readonly List<(Statement Statement, object Entity, object? Expected)> _rows = [];
     private readonly Dictionary<Type, Statement> _inserts = [];
-    private Statement? _update;
+    private readonly List<(Conversation Entity, object?[] Read)> _updates = [];
+    private readonly Dictionary<long, Statement> _updateStatements = [];
+    private IProperty[]? _updatable;
 
     public void Insert<T>(T entity) where T : class
     {
@@ -25,21 +27,41 @@ internal sealed class RowWriter(ChorusDb db)
         _rows.Add((statement, entity, null));
     }
 
-    /// Saves what ingest changes on a stored conversation, bumping its version. Like SaveChanges it
-    /// checks the version read earlier, so a concurrent edit fails the batch instead of being overwritten.
-    public void Update(Conversation conversation, int readVersion)
+    /// Remembers a stored conversation as read, before ingest changes it. On save, like SaveChanges, only
+    /// the columns that changed are written (an unchanged indexed column costs no index maintenance), and
+    /// the version is bumped and checked against the one read, so a concurrent edit fails the batch
+    /// instead of being overwritten.
+    public void Update(Conversation conversation)
     {
-        _update ??= Statement.Update(db, db.Model.FindEntityType(typeof(Conversation))!,
-            [nameof(Conversation.Status), nameof(Conversation.SolvedAt), nameof(Conversation.MessageCount), nameof(Conversation.Preview),
-             nameof(Conversation.LastMessageAt), nameof(Conversation.WaitingSince), nameof(Conversation.UpdatedAt), nameof(Conversation.Version)],
-            nameof(Conversation.Version));
-        conversation.Version = readVersion + 1;
-        _rows.Add((_update, conversation, readVersion));
+        _updatable ??= db.Model.FindEntityType(typeof(Conversation))!.GetProperties()
+            .Where(p => !p.IsPrimaryKey() && p.GetComputedColumnSql() is null && !p.IsShadowProperty() && p.Name != nameof(Conversation.Version))
+            .ToArray();
+        _updates.Add((conversation, _updatable.Select(p => p.GetGetter().GetClrValueUsingContainingEntity(conversation)).ToArray()));
+    }
+
+    private void AddUpdates()
+    {
+        var type = db.Model.FindEntityType(typeof(Conversation))!;
+        foreach (var (conversation, read) in _updates)
+        {
+            long changed = 0;
+            for (var i = 0; i < _updatable!.Length; i++)
+                if (!_updatable[i].GetValueComparer().Equals(read[i], _updatable[i].GetGetter().GetClrValueUsingContainingEntity(conversation)))
+                    changed |= 1L << i;
+            if (changed == 0) continue;
+            if (!_updateStatements.TryGetValue(changed, out var statement))
+                _updateStatements[changed] = statement = Statement.Update(db, type,
+                    [.. _updatable.Where((_, i) => (changed & (1L << i)) != 0).Select(p => p.Name), nameof(Conversation.Version)], nameof(Conversation.Version));
+            _rows.Add((statement, conversation, conversation.Version));
+            conversation.Version++;
+        }
+        _updates.Clear();
     }
 
     /// Writes every row, in dependency order (the order of <paramref name="order"/>) so foreign keys hold at each statement.
     public async Task SaveAsync(Type[] order, CancellationToken ct)
     {
+        AddUpdates();
         var rows = _rows.OrderBy(r => Rank(order, r.Entity.GetType())).ToList();
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()

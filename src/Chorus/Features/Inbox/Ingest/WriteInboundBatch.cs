@@ -136,7 +136,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                 created = true;
             }
             else if (written.Add(conversation.Id))
-                rows.Update(conversation, conversation.Version);
+                rows.Update(conversation);
             if (!created && conversation.Status is ConversationStatus.Solved or ConversationStatus.Pending or ConversationStatus.OnHold)
             {
                 rows.Insert(new Message
