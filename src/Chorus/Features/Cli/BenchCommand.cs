@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Chorus.Features.Cli.Bench;
 
 namespace Chorus.Features.Cli;
 
@@ -7,11 +8,41 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("bench", "Build a synthetic workspace through the real ingest pipeline and measure ingest, inbox views and search.") { TreatUnmatchedTokensAsErrors = false };
-        cmd.SetAction((parse, ct) =>
+        var messages = new Option<int>("--messages") { Description = "Inbound messages to ingest", DefaultValueFactory = _ => 1_000_000 };
+        var people = new Option<int>("--people") { Description = "Distinct people writing in", DefaultValueFactory = _ => 100_000 };
+        var conversations = new Option<int>("--conversations") { Description = "Conversations the messages thread into", DefaultValueFactory = _ => 300_000 };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Fresh directory for the benchmark workspace (default: a new one under /tmp)" };
+        var provider = new Option<string>("--provider") { Description = "sqlite or postgres", DefaultValueFactory = _ => "sqlite" };
+        provider.AcceptOnlyFromAmong("sqlite", "postgres");
+        var connection = new Option<string?>("--connection") { Description = "PostgreSQL server to create a fresh benchmark database on (with --provider postgres)" };
+        var skipHttp = new Option<bool>("--skip-http") { Description = "Skip the server measurements (start-up, memory, HTTP load)" };
+        var skipCeiling = new Option<bool>("--skip-ceiling") { Description = "Skip the raw-insert ceiling (SQLite only)" };
+        var requests = new Option<int>("--requests") { Description = "POST /api/v1/inbound requests in the HTTP load (after 2,000 warm-up ones)", DefaultValueFactory = _ => 60_000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Concurrent HTTP clients", DefaultValueFactory = _ => 32 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs of each inbox view and search", DefaultValueFactory = _ => 200 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the synthetic workspace", DefaultValueFactory = _ => 20261123 };
+        var keep = new Option<bool>("--keep") { Description = "Keep the benchmark workspace afterwards (it is deleted by default)" };
+        var results = new Option<string?>("--results") { Description = "Also write the figures as Markdown to this file" };
+
+        var cmd = new Command("bench", "Build a synthetic workspace through the real ingest pipeline and measure ingest, HTTP inbound, inbox views, search, start-up and memory.")
         {
-            Console.Error.WriteLine("The benchmark is not built yet.");
-            return Task.FromResult(2);
+            messages, people, conversations, dataDir, provider, connection, skipHttp, skipCeiling, requests, concurrency, runs, seed, keep, results,
+        };
+        cmd.TreatUnmatchedTokensAsErrors = false;
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var settings = new BenchSettings(
+                new WorkspaceSize(parse.GetValue(messages), parse.GetValue(people), parse.GetValue(conversations)),
+                Path.GetFullPath(parse.GetValue(dataDir) ?? Path.Combine(Path.GetTempPath(), $"chorus-bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
+                parse.GetValue(provider) == "postgres", parse.GetValue(connection),
+                parse.GetValue(skipHttp), parse.GetValue(skipCeiling), parse.GetValue(requests), parse.GetValue(concurrency),
+                parse.GetValue(runs), parse.GetValue(seed), parse.GetValue(keep), parse.GetValue(results), [.. parse.UnmatchedTokens]);
+            if (settings.Validate() is { } error)
+            {
+                Console.Error.WriteLine(error);
+                return 2;
+            }
+            return await BenchRunner.RunAsync(settings, ct);
         });
         return cmd;
     }

@@ -62,22 +62,46 @@ public class InboxQuery(ChorusDb db, SearchConversations search)
     {
         var pageSize = Math.Clamp(filter.PageSize, 1, 200);
         var page = Math.Max(1, filter.Page);
-        var query = Filtered(actor, filter);
+        var newest = filter.Sort == InboxSort.Newest;
+        var query = await FilteredAsync(actor, filter, newest, ct);
+        var statuses = Statuses(filter);
+        if (newest && statuses is { Count: > 1 })
+        {
+            // Newest first in several statuses: one read per status along its (status, last message)
+            // index, each stopping after a page, then merged. A single query would read every conversation
+            // in those statuses (all active ones, for the default views) and sort them to show fifty.
+            var enough = page * pageSize + 1;
+            var candidates = statuses.Distinct().Select(s => Newest(query.Where(c => c.Status == s)).Take(enough).Select(c => c.Id)).Aggregate(Queryable.Concat);
+            query = db.Conversations.AsNoTracking().Where(c => candidates.Contains(c.Id));
+        }
+        else if (statuses is { Count: > 0 }) query = query.Where(c => statuses.Contains(c.Status));
         query = filter.Sort switch
         {
             InboxSort.LongestWaiting => query.OrderBy(c => c.WaitingSince == null).ThenBy(c => c.WaitingSince).ThenBy(c => c.Number),
             InboxSort.Priority => query.OrderByDescending(c => c.Priority == Priority.Urgent ? 3 : c.Priority == Priority.High ? 2 : c.Priority == Priority.Normal ? 1 : 0)
                 .ThenByDescending(c => c.LastMessageAt),
-            _ => query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Number),
+            _ => Newest(query),
         };
         var rows = await Project(query.Skip((page - 1) * pageSize).Take(pageSize + 1)).ToListAsync(ct);
         return new InboxPage(rows.Take(pageSize).ToList(), page, pageSize, rows.Count > pageSize);
     }
 
-    public Task<int> CountAsync(StaffActor actor, InboxFilter filter, CancellationToken ct = default) =>
-        Filtered(actor, filter).CountAsync(ct);
+    public async Task<int> CountAsync(StaffActor actor, InboxFilter filter, CancellationToken ct = default)
+    {
+        var query = await FilteredAsync(actor, filter, newestFirst: false, ct);
+        if (Statuses(filter) is { Count: > 0 } statuses) query = query.Where(c => statuses.Contains(c.Status));
+        return await query.CountAsync(ct);
+    }
 
-    private IQueryable<Conversation> Filtered(StaffActor actor, InboxFilter f)
+    private static IOrderedQueryable<Conversation> Newest(IQueryable<Conversation> q) =>
+        q.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Number);
+
+    /// Mentions and searches look at every status unless one is asked for; the work views show active ones.
+    private static IReadOnlyList<ConversationStatus>? Statuses(InboxFilter f) =>
+        f.Statuses ?? (f.View == InboxView.Mentions || !string.IsNullOrWhiteSpace(f.Query) || f.RequesterId is not null ? null : InboxFilter.Active);
+
+    /// Every filter but the status (which ListAsync applies itself).
+    private async Task<IQueryable<Conversation>> FilteredAsync(StaffActor actor, InboxFilter f, bool newestFirst, CancellationToken ct)
     {
         var hidden = actor.HiddenTeamIds;
         var q = db.Conversations.AsNoTracking().Where(c => c.MergedIntoId == null);
@@ -89,29 +113,19 @@ public class InboxQuery(ChorusDb db, SearchConversations search)
             InboxView.Unassigned => q.Where(c => c.AssigneeId == null),
             InboxView.Team when f.TeamId is { } t => q.Where(c => c.TeamId == t),
             InboxView.Team => q.Where(_ => false), // a team view names its team
-            InboxView.Mentions => q.Where(c => db.Notifications.Any(n => n.ConversationId == c.Id && n.StaffUserId == actor.Id && n.Kind == NotificationKinds.Mention)),
+            // IN over my (few) mentions, not EXISTS per conversation: the database reads my mentions once.
+            InboxView.Mentions => q.Where(c => db.Notifications.Where(n => n.StaffUserId == actor.Id && n.Kind == NotificationKinds.Mention)
+                .Select(n => n.ConversationId).Contains(c.Id)),
             _ => q,
         };
         if (f.View != InboxView.Team && f.TeamId is { } team) q = q.Where(c => c.TeamId == team);
-
-        // Mentions and searches look at every status unless one is asked for; the work views show active ones.
-        var statuses = f.Statuses ?? (f.View == InboxView.Mentions || !string.IsNullOrWhiteSpace(f.Query) || f.RequesterId is not null ? null : InboxFilter.Active);
-        if (statuses is { Count: > 0 }) q = q.Where(c => statuses.Contains(c.Status));
         if (f.ChannelId is { } ch) q = q.Where(c => c.ChannelId == ch);
         if (!string.IsNullOrEmpty(f.AssigneeId)) q = q.Where(c => c.AssigneeId == f.AssigneeId);
         if (f.Priority is { } p) q = q.Where(c => c.Priority == p);
         if (!string.IsNullOrWhiteSpace(f.Tag)) q = q.Where(c => c.Tags.Any(t => t.Tag == f.Tag.Trim().ToLower()));
         if (f.PersonKind is { } k) q = q.Where(c => c.Requester!.Kind == k);
         if (f.RequesterId is { } r) q = q.Where(c => c.RequesterId == r);
-        if (!string.IsNullOrWhiteSpace(f.Query))
-        {
-            var matching = search.ConversationIds(f.Query);
-            var people = search.PersonIds(f.Query);
-            if (long.TryParse(f.Query.Trim().TrimStart('#'), out var number))
-                q = q.Where(c => c.Number == number || matching.Contains(c.Id) || people.Contains(c.RequesterId));
-            else
-                q = q.Where(c => matching.Contains(c.Id) || people.Contains(c.RequesterId));
-        }
+        if (!string.IsNullOrWhiteSpace(f.Query)) q = q.Where(await search.MatchesAsync(f.Query, newestFirst, ct));
         return q;
     }
 

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using Stopwatch = System.Diagnostics.Stopwatch;
+using System.Diagnostics.Metrics;
 using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Channels;
@@ -11,8 +13,14 @@ namespace Chorus.Features.Inbox.Ingest;
 
 /// Stores a batch of envelopes in one transaction with a handful of set-based queries:
 /// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
-public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events)
+public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, IMeterFactory meters)
 {
+    public const string MeterName = "Chorus.Ingest";
+
+    // Where a batch spends its time, per stage: what to look at when ingest is slow.
+    private readonly Histogram<double> _stageSeconds = meters.Create(MeterName)
+        .CreateHistogram<double>("chorus.ingest.stage.duration", "s", "Time spent in one stage of writing an inbound batch");
+
     // One writer at a time per process: SQLite has one writer anyway, and on PostgreSQL it keeps
     // threading decisions of two batches from racing each other inside one node.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -24,14 +32,17 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         IngestResult[] results;
         try
         {
+            var clock = Stopwatch.StartNew();
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            (results, changes) = await WriteInTransactionAsync(db, batch, ct);
-            db.ChangeTracker.DetectChanges(); // once per batch, not per entity
-            await db.SaveChangesAsync(ct);
+            Lap(clock, "begin");
+            var rows = new RowWriter(db);
+            (results, changes) = await WriteInTransactionAsync(db, rows, batch, clock, ct);
+            await rows.SaveAsync(WriteOrder, ct);
+            Lap(clock, "save");
             await tx.CommitAsync(ct);
+            Lap(clock, "commit");
         }
         finally
         {
@@ -41,7 +52,16 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         return results;
     }
 
-    private async Task<(IngestResult[], List<InboxChange>)> WriteInTransactionAsync(ChorusDb db, IReadOnlyList<InboundEnvelope> batch, CancellationToken ct)
+    // Parents before children, so every foreign key holds when its row is written.
+    private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Conversation), typeof(Activity), typeof(Message)];
+
+    private void Lap(Stopwatch clock, string stage)
+    {
+        _stageSeconds.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));
+        clock.Restart();
+    }
+
+    private async Task<(IngestResult[], List<InboxChange>)> WriteInTransactionAsync(ChorusDb db, RowWriter rows, IReadOnlyList<InboundEnvelope> batch, Stopwatch clock, CancellationToken ct)
     {
         var results = new IngestResult[batch.Count];
         var channelIds = batch.Select(e => e.ChannelId).Distinct().ToList();
@@ -70,16 +90,20 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             else if (!seen.Add((e.ChannelId, e.ExternalId))) results[i] = default!; // duplicate inside the batch: filled in below
             else fresh.Add(i);
         }
+        Lap(clock, "dedupe");
 
         // 2. Resolve people by identity; create the unknown ones (with their organization by e-mail domain).
-        var people = await ResolvePeopleAsync(db, fresh.Select(i => batch[i].Author), ct);
+        var people = await ResolvePeopleAsync(db, rows, fresh.Select(i => batch[i].Author), ct);
+        Lap(clock, "people");
 
         // 3. Thread into conversations.
         var threads = await FindOpenThreadsAsync(db, fresh.Select(i => batch[i]), ct);
         var newThreads = fresh.Select(i => ThreadKey(batch[i])).Distinct().Count(k => !threads.ContainsKey(k));
         var nextNumber = newThreads == 0 ? 0 : await AllocateNumbersAsync(db, newThreads, ct) - newThreads + 1;
+        Lap(clock, "threads");
 
         var changes = new Dictionary<Guid, InboxChange>();
+        var written = new HashSet<Guid>(); // conversations already inserted or updated by this batch
         foreach (var i in fresh)
         {
             var e = batch[i];
@@ -101,8 +125,9 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                     CreatedAt = e.At,
                     LastMessageAt = e.At,
                 };
-                db.Conversations.Add(conversation);
-                db.Activities.Add(new Activity
+                rows.Insert(conversation);
+                written.Add(conversation.Id);
+                rows.Insert(new Activity
                 {
                     PersonId = personId, At = e.At, Kind = ActivityKinds.ConversationStarted, ConversationId = conversation.Id,
                     Summary = $"Started #{conversation.Number} on {channel.Name}: {conversation.Subject}",
@@ -110,9 +135,11 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                 threads[key] = conversation;
                 created = true;
             }
-            else if (conversation.Status is ConversationStatus.Solved or ConversationStatus.Pending or ConversationStatus.OnHold)
+            else if (written.Add(conversation.Id))
+                rows.Update(conversation);
+            if (!created && conversation.Status is ConversationStatus.Solved or ConversationStatus.Pending or ConversationStatus.OnHold)
             {
-                db.Messages.Add(new Message
+                rows.Insert(new Message
                 {
                     ConversationId = conversation.Id, ChannelId = e.ChannelId, Kind = MessageKind.Event, CreatedAt = e.At,
                     Text = $"Reopened by a new message from the requester (was {conversation.Status.ToDisplay()}).",
@@ -126,7 +153,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                 ConversationId = conversation.Id, ChannelId = e.ChannelId, Kind = MessageKind.Inbound, ExternalId = e.ExternalId,
                 AuthorPersonId = personId, Text = text, Html = e.Html is null ? null : html.Sanitize(e.Html), CreatedAt = e.At,
             };
-            db.Messages.Add(message);
+            rows.Insert(message);
             conversation.MessageCount++;
             conversation.Preview = TextLimits.Preview(text);
             if (e.At > conversation.LastMessageAt) conversation.LastMessageAt = e.At;
@@ -145,6 +172,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var first = fresh.First(j => batch[j].ChannelId == batch[i].ChannelId && batch[j].ExternalId == batch[i].ExternalId);
             results[i] = results[first] with { Status = IngestStatus.Duplicate };
         }
+        Lap(clock, "build");
         return (results, changes.Values.ToList());
     }
 
@@ -158,7 +186,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         return firstLine.Length > 80 ? TextLimits.Cut(firstLine, 77) + "..." : firstLine;
     }
 
-    private static async Task<Dictionary<(IdentityKind, string), Guid>> ResolvePeopleAsync(ChorusDb db, IEnumerable<InboundAuthor> authors, CancellationToken ct)
+    private static async Task<Dictionary<(IdentityKind, string), Guid>> ResolvePeopleAsync(ChorusDb db, RowWriter rows, IEnumerable<InboundAuthor> authors, CancellationToken ct)
     {
         var wanted = authors.GroupBy(a => (a.Kind, Handle: Identity.Normalize(a.Kind, a.Handle))).ToDictionary(g => g.Key, g => g.First());
         var result = new Dictionary<(IdentityKind, string), Guid>();
@@ -176,7 +204,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         var missing = wanted.Where(w => !result.ContainsKey(w.Key)).ToList();
         if (missing.Count == 0) return result;
 
-        var organizations = await ResolveOrganizationsAsync(db,
+        var organizations = await ResolveOrganizationsAsync(db, rows,
             missing.Where(m => m.Key.Kind == IdentityKind.Email).Select(m => EmailAddress.Domain(m.Key.Handle)).OfType<string>(), ct);
         foreach (var ((kind, handle), author) in missing)
         {
@@ -187,8 +215,8 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                 Name = TextLimits.Cut(string.IsNullOrWhiteSpace(author.Name) ? DefaultName(kind, handle) : author.Name.Trim(), 200),
                 OrganizationId = domain is not null && organizations.TryGetValue(domain, out var org) ? org : null,
             };
-            db.People.Add(person);
-            db.Identities.Add(new Identity { PersonId = person.Id, Kind = kind, Handle = handle, DisplayName = author.Name });
+            rows.Insert(person);
+            rows.Insert(new Identity { PersonId = person.Id, Kind = kind, Handle = handle, DisplayName = author.Name });
             result[(kind, handle)] = person.Id;
         }
         return result;
@@ -197,7 +225,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     private static string DefaultName(IdentityKind kind, string handle) =>
         kind == IdentityKind.Email ? handle.Split('@')[0] : handle;
 
-    private static async Task<Dictionary<string, Guid>> ResolveOrganizationsAsync(ChorusDb db, IEnumerable<string> domains, CancellationToken ct)
+    private static async Task<Dictionary<string, Guid>> ResolveOrganizationsAsync(ChorusDb db, RowWriter rows, IEnumerable<string> domains, CancellationToken ct)
     {
         var wanted = domains.Where(d => !EmailAddress.FreeMailDomains.Contains(d)).Distinct().ToList();
         if (wanted.Count == 0) return [];
@@ -205,7 +233,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         foreach (var domain in wanted.Where(d => !found.ContainsKey(d)))
         {
             var org = new Organization { Domain = domain, Name = OrganizationName(domain) };
-            db.Organizations.Add(org);
+            rows.Insert(org);
             found[domain] = org.Id;
         }
         return found;
@@ -222,19 +250,28 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     private static async Task<Dictionary<(Guid, string), Conversation>> FindOpenThreadsAsync(ChorusDb db, IEnumerable<InboundEnvelope> envelopes, CancellationToken ct)
     {
         var result = new Dictionary<(Guid, string), Conversation>();
+        var loaded = new Dictionary<Guid, Conversation>(); // one object per conversation, however many threads lead to it
         foreach (var group in envelopes.GroupBy(e => e.ChannelId))
         {
             var keys = group.Select(e => ThreadKey(e).Thread).Distinct().ToList();
             foreach (var chunk in keys.Chunk(500))
             {
-                var candidates = await db.Conversations.Where(c => c.ChannelId == group.Key && chunk.Contains(c.ExternalThreadId!)
+                var candidates = await db.Conversations.AsNoTracking().Where(c => c.ChannelId == group.Key && chunk.Contains(c.ExternalThreadId!)
                                                                        && (c.Status != ConversationStatus.Closed || c.MergedIntoId != null))
                     .ToListAsync(ct);
                 foreach (var c in candidates.OrderBy(c => c.CreatedAt))
                 {
-                    var target = c;
+                    var target = loaded.TryAdd(c.Id, c) ? c : loaded[c.Id];
                     for (var hops = 0; target.MergedIntoId is { } into && hops < 10; hops++)
-                        target = await db.Conversations.FindAsync([into], ct) ?? target;
+                    {
+                        if (!loaded.TryGetValue(into, out var next))
+                        {
+                            next = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == into, ct);
+                            if (next is null) break;
+                            loaded[into] = next;
+                        }
+                        target = next;
+                    }
                     if (target.Status != ConversationStatus.Closed) result[(group.Key, c.ExternalThreadId!)] = target;
                 }
             }
