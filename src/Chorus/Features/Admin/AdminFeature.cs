@@ -7,7 +7,8 @@ namespace Chorus.Features.Admin;
 public static class AdminFeature
 {
     public static IServiceCollection AddAdmin(this IServiceCollection services) =>
-        services.AddScoped<ResolveStaffActor>().AddScoped<RecordAudit>().AddScoped<ManageApiTokens>()
+        services.AddMemoryCache().AddSingleton<ApiTokenSignIns>()
+            .AddScoped<ResolveStaffActor>().AddScoped<RecordAudit>().AddScoped<ManageApiTokens>()
             .AddScoped<ManageTeams>().AddScoped<ManageStaff>().AddScoped<BootstrapWorkspace>();
 
     public sealed record TokenRequest(string Name);

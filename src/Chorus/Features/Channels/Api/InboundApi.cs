@@ -3,6 +3,7 @@ using Chorus.Data;
 using Chorus.Features.Inbox.Ingest;
 using Chorus.Features.People;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Chorus.Features.Channels.Api;
 
@@ -19,7 +20,7 @@ public static class InboundApi
 
     public static void MapInboundApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/inbound", async (HttpContext http, ChorusDb db, IngestPipeline pipeline) =>
+        api.MapPost("/inbound", async (HttpContext http, ChorusDb db, IMemoryCache cache, IngestPipeline pipeline) =>
         {
             var tooLarge = TypedResults.Problem(title: "Too large", detail: $"An inbound envelope is at most {MaxBodyBytes:N0} bytes.", statusCode: 413);
             if (http.Request.ContentLength > MaxBodyBytes) return tooLarge;
@@ -42,7 +43,7 @@ public static class InboundApi
             if (body is null) return ApiResults.Invalid("body", "The body is empty.");
             if (body.Author is null) return ApiResults.Invalid("author", "The author is required: { kind, handle, name }.");
 
-            var channel = await FindChannelAsync(db, body.Channel, http.RequestAborted);
+            var channel = await FindChannelAsync(db, cache, body.Channel, http.RequestAborted);
             if (channel is null) return ApiResults.Invalid("channel", $"There is no channel '{body.Channel}'.");
             var envelope = new InboundEnvelope(channel.Value, body.ExternalId?.Trim() ?? "", body.ThreadId?.Trim(),
                 new InboundAuthor(body.Author.Kind ?? IdentityKind.Email, body.Author.Handle ?? "", body.Author.Name),
@@ -62,7 +63,18 @@ public static class InboundApi
         .WithTags("Inbound").WithSummary("Deliver an inbound message; idempotent on (channel, externalId)");
     }
 
-    private static async Task<Guid?> FindChannelAsync(ChorusDb db, string? channel, CancellationToken ct)
+    /// Channels are few and rarely change, so a found one is remembered briefly instead of queried on
+    /// every delivery. A channel removed meanwhile is still caught: the pipeline refuses envelopes for it.
+    private static async Task<Guid?> FindChannelAsync(ChorusDb db, IMemoryCache cache, string? channel, CancellationToken ct)
+    {
+        var key = "inbound-channel:" + (string.IsNullOrWhiteSpace(channel) ? "" : channel);
+        if (cache.TryGetValue(key, out Guid id)) return id;
+        var found = await QueryChannelAsync(db, channel, ct);
+        if (found is { } f) cache.Set(key, f, TimeSpan.FromSeconds(30));
+        return found;
+    }
+
+    private static async Task<Guid?> QueryChannelAsync(ChorusDb db, string? channel, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(channel))
             return await db.Channels.Where(c => c.Kind == ChannelKind.Api).OrderBy(c => c.CreatedAt).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
