@@ -1,5 +1,8 @@
 using System.Net;
+using Chorus.Features.Search;
 using Chorus.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chorus.Tests;
 
@@ -28,6 +31,50 @@ public class SearchTests
         Assert.Equal([invoice], await SearchAsync(agent, $"#{invoice}"));
         Assert.Equal([crash], await SearchAsync(agent, $"{crash}"));
         Assert.Empty(await SearchAsync(agent, "kangaroo"));
+    }
+
+    [Theory, Providers]
+    public async Task A_message_is_found_the_moment_it_is_stored_and_after_the_index_catches_up(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        var indexer = app.Services.GetRequiredService<IndexMessages>();
+        await indexer.StopAsync(CancellationToken.None); // hold the background index back: the message stays queued
+        var quoted = (await agent.DeliverAsync("q-1", subject: "Hello", text: "The quasar edition arrived without its poster")).Number;
+
+        Assert.Equal(provider == Provider.Sqlite ? 1 : 0, await indexer.BacklogAsync());
+        Assert.Equal([quoted], await SearchAsync(agent, "quasar"));          // read from the queue
+        Assert.Equal([quoted], await SearchAsync(agent, "quasar poster"));
+        Assert.Equal([quoted], await SearchAsync(agent, "quasar", "&sort=LongestWaiting"));
+        Assert.Empty(await SearchAsync(agent, "quasar hoodie"));
+
+        Assert.Equal(provider == Provider.Sqlite ? 1 : 0, await indexer.IndexAllAsync());
+        Assert.Equal(0, await indexer.BacklogAsync());
+        Assert.Equal([quoted], await SearchAsync(agent, "quasar"));          // now from the index, and only once
+        Assert.Equal([quoted], await SearchAsync(agent, "quasar", "&sort=LongestWaiting"));
+    }
+
+    [Fact]
+    public async Task Deleting_queued_and_indexed_messages_keeps_the_sqlite_index_consistent()
+    {
+        await using var app = new ChorusFactory(Provider.Sqlite);
+        var agent = await app.StaffAsync("agent", "Support");
+        var indexer = app.Services.GetRequiredService<IndexMessages>();
+        await indexer.StopAsync(CancellationToken.None);
+        await agent.DeliverAsync("d-1", text: "Indexed zeppelin message");
+        await indexer.IndexAllAsync();
+        await agent.DeliverAsync("d-2", text: "Queued zeppelin message");
+        Assert.Equal(1, await indexer.BacklogAsync());
+
+        await app.DbAsync(async db =>
+        {
+            await db.Database.ExecuteSqlRawAsync("""DELETE FROM "Messages" WHERE "ExternalId" IN ('d-1', 'd-2')""");
+            // FTS5 checks its index against the Messages table and fails loudly on any difference.
+            await db.Database.ExecuteSqlRawAsync("""INSERT INTO "MessageSearch"("MessageSearch") VALUES ('integrity-check')""");
+            return 0;
+        });
+        Assert.Equal(0, await indexer.BacklogAsync());
+        Assert.Empty(await SearchAsync(agent, "zeppelin"));
     }
 
     [Theory, Providers]

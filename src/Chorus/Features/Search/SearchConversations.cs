@@ -6,8 +6,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Search;
 
-/// Full-text search with the database's own engine: SQLite FTS5 tables (kept current by triggers)
-/// or PostgreSQL generated tsvector columns with GIN indexes. Produces conditions on conversations, so a
+/// Full-text search with the database's own engine: SQLite FTS5 tables or PostgreSQL generated tsvector
+/// columns with GIN indexes. On SQLite, message text reaches the FTS5 table shortly after it is stored
+/// (IndexMessages); the messages still queued are matched by reading their text, so a search never misses
+/// a message, however new. Produces conditions on conversations, so a
 /// search combines with any inbox filter in one SQL statement, with no cap on how far back it looks.
 public class SearchConversations(ChorusDb db)
 {
@@ -34,8 +36,12 @@ public class SearchConversations(ChorusDb db)
         }
 
         var fts = ToFts5(query);
+        var words = Words(query);
         var messageRows = fts is null ? [] : await db.Database.SqlQuery<long>($"""
-            SELECT rowid AS "Value" FROM "MessageSearch" WHERE "MessageSearch" MATCH {fts} LIMIT {CommonMessages}
+            SELECT rowid AS "Value" FROM "MessageSearch" WHERE "MessageSearch" MATCH {fts}
+            UNION ALL SELECT p."MessageRowId" FROM "MessageSearchPending" p JOIN "Messages" m ON m.rowid = p."MessageRowId"
+                WHERE NOT EXISTS (SELECT 1 FROM json_each({words}) w WHERE instr(lower(m."Text"), lower(w.value)) = 0)
+            LIMIT {CommonMessages}
             """).ToListAsync(ct);
         var personIds = await PersonIds(query).Take(CommonPeople).ToListAsync(ct);
         var subjects = fts is null ? db.Conversations.Where(_ => false)
@@ -51,7 +57,11 @@ public class SearchConversations(ChorusDb db)
 
         // Each side reads the index once into a list of row ids; a conversation is then checked with index lookups.
         var messages = fts is null ? db.Messages.Where(_ => false)
-            : db.Messages.FromSql($"""SELECT * FROM "Messages" WHERE rowid IN (SELECT rowid FROM "MessageSearch" WHERE "MessageSearch" MATCH {fts})""");
+            : db.Messages.FromSql($"""
+                SELECT * FROM "Messages" WHERE rowid IN (SELECT rowid FROM "MessageSearch" WHERE "MessageSearch" MATCH {fts})
+                UNION ALL SELECT m.* FROM "MessageSearchPending" p JOIN "Messages" m ON m.rowid = p."MessageRowId"
+                    WHERE NOT EXISTS (SELECT 1 FROM json_each({words}) w WHERE instr(lower(m."Text"), lower(w.value)) = 0)
+                """);
         if (personIds.Count < CommonPeople)
             return c => messages.Any(m => m.ConversationId == c.Id) || subjects.Any(s => s.Id == c.Id) || personIds.Contains(c.RequesterId) || c.Number == number;
         var everyone = PersonIds(query);
@@ -71,19 +81,24 @@ public class SearchConversations(ChorusDb db)
         }
         var fts = ToFts5(query);
         if (fts is null) return db.Conversations.Where(_ => false).Select(c => c.Id);
+        var words = Words(query);
         return db.Database.SqlQuery<Guid>($"""
             SELECT m."ConversationId" AS "Value" FROM "MessageSearch" s JOIN "Messages" m ON m.rowid = s.rowid WHERE "MessageSearch" MATCH {fts}
+            UNION SELECT m."ConversationId" AS "Value" FROM "MessageSearchPending" p JOIN "Messages" m ON m.rowid = p."MessageRowId"
+                WHERE NOT EXISTS (SELECT 1 FROM json_each({words}) w WHERE instr(lower(m."Text"), lower(w.value)) = 0)
             UNION SELECT c."Id" AS "Value" FROM "ConversationSearch" s JOIN "Conversations" c ON c.rowid = s.rowid WHERE "ConversationSearch" MATCH {fts}
             """);
     }
 
     /// Rebuilds the SQLite full-text index from the tables (needed after a VACUUM, which may renumber
-    /// the rowids the index points at). PostgreSQL's generated columns never need it.
+    /// the rowids the index points at); nothing is left queued. PostgreSQL's generated columns never need it.
     public async Task<bool> RebuildAsync(CancellationToken ct = default)
     {
         if (db.Provider != DatabaseProvider.Sqlite) return false;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlRawAsync(
-            "INSERT INTO \"MessageSearch\"(\"MessageSearch\") VALUES ('rebuild'); INSERT INTO \"ConversationSearch\"(\"ConversationSearch\") VALUES ('rebuild');", ct);
+            "DELETE FROM \"MessageSearchPending\"; INSERT INTO \"MessageSearch\"(\"MessageSearch\") VALUES ('rebuild'); INSERT INTO \"ConversationSearch\"(\"ConversationSearch\") VALUES ('rebuild');", ct);
+        await tx.CommitAsync(ct);
         return true;
     }
 
@@ -109,6 +124,16 @@ public class SearchConversations(ChorusDb db)
     /// quotes, dashes or colons), all words required, the last one matched as a prefix.
     internal static string? ToFts5(string input)
     {
+        var words = SplitWords(input);
+        if (words.Count == 0) return null;
+        return string.Join(' ', words.Select((w, i) => i == words.Count - 1 ? $"\"{w}\"*" : $"\"{w}\""));
+    }
+
+    /// The same words as a JSON array, for matching messages not yet in the index: each must occur in the text.
+    private static string Words(string input) => System.Text.Json.JsonSerializer.Serialize(SplitWords(input));
+
+    private static List<string> SplitWords(string input)
+    {
         var words = new List<string>();
         var current = new StringBuilder();
         foreach (var ch in input)
@@ -117,12 +142,13 @@ public class SearchConversations(ChorusDb db)
             else if (current.Length > 0) { words.Add(current.ToString()); current.Clear(); }
         }
         if (current.Length > 0) words.Add(current.ToString());
-        if (words.Count == 0) return null;
-        return string.Join(' ', words.Select((w, i) => i == words.Count - 1 ? $"\"{w}\"*" : $"\"{w}\""));
+        return words;
     }
 }
 
 public static class SearchFeature
 {
-    public static IServiceCollection AddSearch(this IServiceCollection services) => services.AddScoped<SearchConversations>();
+    public static IServiceCollection AddSearch(this IServiceCollection services) =>
+        services.AddScoped<SearchConversations>()
+            .AddSingleton<IndexMessages>().AddHostedService(sp => sp.GetRequiredService<IndexMessages>());
 }

@@ -24,10 +24,16 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     // One writer at a time per process: SQLite has one writer anyway, and on PostgreSQL it keeps
     // threading decisions of two batches from racing each other inside one node.
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private long _lastWriteTicks = long.MinValue / 2;
+
+    /// Whether a batch is being written or was in the last quarter second: background writers
+    /// (the search indexer) step aside while messages are arriving.
+    public bool IsBusy => Environment.TickCount64 - Interlocked.Read(ref _lastWriteTicks) < 250;
 
     public async Task<IReadOnlyList<IngestResult>> WriteAsync(IReadOnlyList<InboundEnvelope> batch, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
+        Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
         List<InboxChange> changes;
         IngestResult[] results;
         try
@@ -46,6 +52,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         }
         finally
         {
+            Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
             _gate.Release();
         }
         foreach (var change in changes) events.Publish(change);
