@@ -54,6 +54,29 @@ public class SearchTests
         Assert.Equal([quoted], await SearchAsync(agent, "quasar", "&sort=LongestWaiting"));
     }
 
+    [Theory, Providers]
+    public async Task Part_of_a_requesters_name_or_handle_finds_them_through_renames_merges_and_undo(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        var zora = await agent.DeliverAsync("pn-1", handle: "zora@quist.test", name: "Zora Quistwell", text: "Hello");
+        var marek = await agent.DeliverAsync("pn-2", handle: "zq@other.test", name: "Marek Brightwater", text: "Hi");
+
+        Assert.Equal([zora.Number], await SearchAsync(agent, "ISTWEL"));
+        await (await agent.PatchAsync($"/api/v1/people/{zora.PersonId}", new { name = "Zora Fenwick" })).JsonAsync(HttpStatusCode.OK);
+        Assert.Empty(await SearchAsync(agent, "istwel"));
+        Assert.Equal([zora.Number], await SearchAsync(agent, "fenwi"));
+
+        var mergeId = (await (await agent.PostAsync($"/api/v1/people/{zora.PersonId}/merge", new { other = marek.PersonId })).JsonAsync(HttpStatusCode.OK))
+            .GetProperty("mergeId").GetGuid();
+        Assert.Empty(await SearchAsync(agent, "brightwat"));                               // a merged profile's name no longer matches
+        Assert.Equal(new[] { zora.Number, marek.Number }.Order(), await SearchAsync(agent, "zq@other")); // its handle moved with it
+
+        await (await agent.PostAsync($"/api/v1/people/merges/{mergeId}/undo", new { })).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal([marek.Number], await SearchAsync(agent, "brightwat"));
+        Assert.Equal([marek.Number], await SearchAsync(agent, "zq@other"));
+    }
+
     [Fact]
     public async Task Deleting_queued_and_indexed_messages_keeps_the_sqlite_index_consistent()
     {

@@ -108,6 +108,13 @@ public class SearchConversations(ChorusDb db)
     {
         var q = query.Trim().ToLower();
         if (q.Length < 2) return db.People.Where(_ => false).Select(p => p.Id);
+        if (db.Provider == DatabaseProvider.Sqlite && q.Length >= 3 && !q.AsSpan().ContainsAny('%', '_', '\\'))
+        {
+            // The trigram index answers a substring LIKE of three or more characters without reading every
+            // person (see the PersonSearch migration); it ignores case as LIKE does.
+            var substring = "%" + q + "%";
+            return db.Database.SqlQuery<Guid>($"""SELECT "PersonId" AS "Value" FROM "PersonSearch" WHERE "Text" LIKE {substring}""");
+        }
         if (db.Provider == DatabaseProvider.Sqlite)
         {
             // SQLite's LIKE ignores case just as its lower() does (ASCII letters), without lower()'s copy
