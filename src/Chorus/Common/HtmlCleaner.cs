@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Ganss.Xss;
 using Markdig;
+using Chorus.Features.Inbox;
 
 namespace Chorus.Common;
 
@@ -14,6 +15,14 @@ public sealed partial class HtmlCleaner
     public HtmlCleaner()
     {
         _sanitizer.AllowedSchemes.Add("mailto");
+        // The markers mail clients put around quoted history and signatures, so the thread can collapse
+        // them (QuotedText). Only these classes and ids survive; none of them is styled or used by Chorus.
+        _sanitizer.AllowedAttributes.Add("class");
+        foreach (var c in QuotedText.MarkerClasses) _sanitizer.AllowedClasses.Add(c);
+        _sanitizer.RemovingAttribute += (_, e) =>
+        {
+            if (e.Attribute.Name == "id" && QuotedText.MarkerIds.Contains(e.Attribute.Value)) e.Cancel = true;
+        };
         // Remote images leak that a message was read: the only images kept are a message's own
         // inline attachments, which ingest pointed at /attachments/{id} (same origin, staff only).
         _sanitizer.PostProcessDom += (_, e) =>
