@@ -26,7 +26,7 @@ public class AttachmentBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFi
         db.MessageAttachments.Add(new MessageAttachment { MessageId = message.Id, FileName = "error-screen.png", ContentType = "image/png", Size = stored.Size, ContentHash = stored.Hash });
         db.MessageAttachments.Add(new MessageAttachment
         {
-            MessageId = message.Id, FileName = "crash-dump.zip", ContentType = "application/zip", Size = 31_457_280,
+            MessageId = message.Id, Position = 1, FileName = "crash-dump.zip", ContentType = "application/zip", Size = 31_457_280,
             DroppedReason = "Not stored: 30 MB is over the limit of 10 MB per file.",
         });
         await db.SaveChangesAsync();

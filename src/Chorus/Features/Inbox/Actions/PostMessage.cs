@@ -57,7 +57,7 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
             var name = AttachmentTypes.CleanFileName(file.FileName, $"attachment-{attached.Count + 1}");
             attached.Add(new MessageAttachment
             {
-                MessageId = message.Id, FileName = name, ContentType = UploadedType(file.ContentType, name), Size = stored.Size,
+                MessageId = message.Id, Position = attached.Count, FileName = name, ContentType = UploadedType(file.ContentType, name), Size = stored.Size,
                 ContentHash = stored.Hash, CreatedAt = message.CreatedAt,
             });
         }

@@ -10,6 +10,8 @@ public class MessageAttachment
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid MessageId { get; set; }
+    /// Order within the message, as the files came (ids made in one millisecond do not sort by time).
+    public int Position { get; set; }
     public string FileName { get; set; } = "";
     /// What the sender declared; never served as is (see <see cref="AttachmentTypes.Safe"/>).
     public string ContentType { get; set; } = AttachmentTypes.Binary;

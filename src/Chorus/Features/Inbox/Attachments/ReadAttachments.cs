@@ -24,7 +24,7 @@ public class ReadAttachments(ChorusDb db, AttachmentStore store)
         foreach (var chunk in messageIds.Chunk(500))
         {
             var rows = await db.MessageAttachments.AsNoTracking().Where(a => chunk.Contains(a.MessageId))
-                .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).ToListAsync(ct);
+                .OrderBy(a => a.MessageId).ThenBy(a => a.Position).ToListAsync(ct);
             foreach (var a in rows)
             {
                 if (!result.TryGetValue(a.MessageId, out var list)) result[a.MessageId] = list = [];

@@ -154,10 +154,10 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                 AuthorPersonId = personId, Text = text, Html = e.Html is null ? null : html.Sanitize(e.Html), CreatedAt = e.At,
             };
             rows.Insert(message);
-            foreach (var a in e.Attachments ?? [])
+            foreach (var (a, position) in (e.Attachments ?? []).Select((a, i) => (a, i)))
                 rows.Insert(new Attachments.MessageAttachment
                 {
-                    Id = a.Id, MessageId = message.Id, FileName = a.FileName, ContentType = a.ContentType, Size = a.Size,
+                    Id = a.Id, MessageId = message.Id, Position = position, FileName = a.FileName, ContentType = a.ContentType, Size = a.Size,
                     ContentHash = a.ContentHash, ContentId = a.ContentId, DroppedReason = a.DroppedReason, CreatedAt = e.At,
                 });
             conversation.MessageCount++;

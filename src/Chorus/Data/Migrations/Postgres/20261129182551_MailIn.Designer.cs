@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace Chorus.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChorusDb))]
-    [Migration("20261129175843_MailIn")]
+    [Migration("20261129182551_MailIn")]
     partial class MailIn
     {
         /// <inheritdoc />
@@ -524,6 +524,9 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
 
                     b.Property<long>("Size")
                         .HasColumnType("bigint");

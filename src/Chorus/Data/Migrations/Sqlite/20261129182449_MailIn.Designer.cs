@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Chorus.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteChorusDb))]
-    [Migration("20261129175817_MailIn")]
+    [Migration("20261129182449_MailIn")]
     partial class MailIn
     {
         /// <inheritdoc />
@@ -518,6 +518,9 @@ namespace Chorus.Data.Migrations.Sqlite
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
