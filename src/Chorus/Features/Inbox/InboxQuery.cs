@@ -50,8 +50,10 @@ public sealed record MessageView(
     Guid? AuthorPersonId, string? AuthorStaffId, string AuthorName, string? ExternalId, MessageDelivery? Delivery = null,
     IReadOnlyList<AttachmentView>? Attachments = null);
 
-/// Where an outbound message stands: queued (with the next attempt), sent, or failed and why.
-public sealed record MessageDelivery(Channels.Outbox.DeliveryStatus Status, int Attempts, string? Error, DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt);
+/// Where an outbound message stands: queued (with the next attempt), sent, or failed and why; Note is
+/// what a later report said without failing it ("delayed: …").
+public sealed record MessageDelivery(Channels.Outbox.DeliveryStatus Status, int Attempts, string? Error, DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt,
+    string? Note = null);
 
 public sealed record ConversationDetail(
     ConversationSummary Summary, string? RequesterHandle, Guid? MergedIntoId, long? MergedIntoNumber,
@@ -163,7 +165,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
                               select new MessageView(m.Id, m.Kind, m.Text, m.Html, m.CreatedAt, m.AuthorPersonId, m.AuthorStaffId,
                                   p != null ? p.Name : u != null ? u.DisplayName : "Chorus", m.ExternalId,
                                   o == null ? null : new MessageDelivery(o.Status, o.Attempts, o.LastError,
-                                      o.Status == Channels.Outbox.DeliveryStatus.Queued ? o.NextAttemptAt : null, o.SentAt))).ToListAsync(ct);
+                                      o.Status == Channels.Outbox.DeliveryStatus.Queued ? o.NextAttemptAt : null, o.SentAt, o.Note))).ToListAsync(ct);
         var files = await attachments.OfMessagesAsync(messages.Select(m => m.Id).ToList(), ReadAttachments.ApiUrl, ct);
         if (files.Count > 0) messages = messages.Select(m => files.TryGetValue(m.Id, out var f) ? m with { Attachments = f } : m).ToList();
         return new ConversationDetail(summary, extra.Handle, extra.MergedIntoId, extra.MergedIntoNumber, messages, extra.Followers, extra.FirstReplyAt);

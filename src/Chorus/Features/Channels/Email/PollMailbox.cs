@@ -161,9 +161,8 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                 return await SkipAsync(mailbox, uid, mime, skip.Reason, ct);
             case InboundEmail.Bounce bounce:
                 if (await bounces.RunAsync(mailbox.ChannelId, bounce, ct)) return Processed.Bounce;
-                return await SkipAsync(mailbox, uid, mime, bounce.Failed
-                    ? "A delivery report about a message Chorus did not send: " + bounce.Reason
-                    : bounce.Reason, ct);
+                return await SkipAsync(mailbox, uid, mime,
+                    $"A delivery report{(bounce.Failed ? "" : $" ({bounce.Action})")} about a message Chorus did not send: {bounce.Reason}", ct);
             case InboundEmail.File email:
                 var thread = await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct);
                 var files = await attachments.RunAsync(mime, email.Html, ct);

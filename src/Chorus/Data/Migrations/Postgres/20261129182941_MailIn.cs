@@ -11,6 +11,13 @@ namespace Chorus.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "Note",
+                table: "Outbox",
+                type: "character varying(1000)",
+                maxLength: 1000,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "MessageAttachments",
                 columns: table => new
@@ -48,6 +55,10 @@ namespace Chorus.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "MessageAttachments");
+
+            migrationBuilder.DropColumn(
+                name: "Note",
+                table: "Outbox");
         }
     }
 }

@@ -11,6 +11,13 @@ namespace Chorus.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "Note",
+                table: "Outbox",
+                type: "TEXT",
+                maxLength: 1000,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "MessageAttachments",
                 columns: table => new
@@ -48,6 +55,10 @@ namespace Chorus.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "MessageAttachments");
+
+            migrationBuilder.DropColumn(
+                name: "Note",
+                table: "Outbox");
         }
     }
 }
