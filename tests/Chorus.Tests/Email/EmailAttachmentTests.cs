@@ -174,6 +174,40 @@ public class EmailAttachmentTests
     }
 
     [Theory, Providers]
+    public async Task The_requester_link_lists_and_serves_the_files_of_replies_but_never_of_notes(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        var d = await agent.DeliverAsync("rq-files", handle: "rae@requester.test", name: "Rae", text: "Can I have the form?");
+        async Task<Guid> PostWithFileAsync(string kind, string text, string fileName, string content)
+        {
+            var form = new MultipartFormDataContent { { new StringContent(text), "text" }, { new ByteArrayContent(Encoding.UTF8.GetBytes(content)), "files", fileName } };
+            var id = (await (await agent.Http.PostAsync($"/api/v1/conversations/{d.Number}/{kind}", form)).JsonAsync(HttpStatusCode.Created)).GetProperty("messageId").GetGuid();
+            var message = (await agent.ConversationAsync(d.Number)).GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("id").GetGuid() == id);
+            return message.GetProperty("attachments")[0].GetProperty("id").GetGuid();
+        }
+        var formFile = await PostWithFileAsync("replies", "Here is the form.", "claim-form.txt", "Name: ____");
+        var secretFile = await PostWithFileAsync("notes", "Internal: risk assessment attached.", "risk-assessment.txt", "HIGH RISK");
+
+        var link = app.Services.GetRequiredService<Chorus.Features.Channels.WebForm.RequesterLinks>().PathFor(d.ConversationId);
+        var client = app.CreateClient();
+        var html = await (await client.GetAsync(link)).Content.ReadAsStringAsync();
+        Assert.Contains($"href=\"{link}/attachments/{formFile}\"", html);
+        Assert.Contains("claim-form.txt", html);
+        Assert.DoesNotContain("risk-assessment", html);
+        Assert.DoesNotContain(secretFile.ToString(), html);
+
+        var download = await client.GetAsync($"{link}/attachments/{formFile}");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("no-store", download.Headers.CacheControl?.ToString());
+        Assert.Equal("Name: ____", await download.Content.ReadAsStringAsync());
+        var refused = await client.GetAsync($"{link}/attachments/{secretFile}");
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        Assert.DoesNotContain("HIGH RISK", await refused.Content.ReadAsStringAsync());
+    }
+
+    [Theory, Providers]
     public async Task An_imported_archive_keeps_its_attachments(Provider provider)
     {
         await using var app = new ChorusFactory(provider);
