@@ -115,6 +115,13 @@ public class QuotedTextTests
         Assert.Equal("Done, thanks.", TextOf(visible));
     }
 
+    [Fact]
+    public void Thunderbird_bottom_posted_reply_shows_the_answer_below_the_quote()
+    {
+        const string text = "On 27/11/2026 14:03, Chorus Support wrote:\n> Could you send the log?\n>\n> Chorus Support\n\nHere it is, attached.\n\n-- \nCarl Meyer\n";
+        Assert.Equal("Here it is, attached.", QuotedText.NewPartOfText(text));
+    }
+
     [Theory]
     [InlineData("> Which version are you on?\n4.2.1\n\n> Did you restart?\nYes, twice.\n")] // answered inline: every line matters
     [InlineData("On Monday I tried again and it wrote: nothing.\nStill broken.")] // "wrote:" mid-sentence

@@ -12,14 +12,16 @@ namespace Chorus.Features.Inbox;
 /// blockquote type="cite" (Apple Mail, Thunderbird) with the attribution line before it,
 /// Thunderbird's moz-cite-prefix and moz-signature, Outlook's reply header (divRplyFwdMsg, the
 /// border-top "From:" block), Yahoo's and Proton's quote containers.
-/// Nothing is hidden when the new part would be empty (a bare forward) or when quoted lines are
-/// answered in between (inline replies).
+/// A bottom-posted reply (quote first, answer below) shows the answer. Nothing is hidden when the
+/// new part would be empty (a bare forward) or when quoted lines are answered in between (inline replies).
 public static partial class QuotedText
 {
     /// The new part of a plain-text message, or null when there is nothing to collapse.
     public static string? NewPartOfText(string text)
     {
         var lines = text.Replace("\r\n", "\n").Split('\n');
+        // Bottom-posted (Thunderbird's default): the quote comes first, the answer after it.
+        if (AfterLeadingQuote(lines) is { } answer) return NewPartOfText(answer) ?? answer;
         var cut = -1;
         for (var i = 0; i < lines.Length && cut < 0; i++)
         {
@@ -85,6 +87,22 @@ public static partial class QuotedText
             && HeaderStart().IsMatch(e.TextContent.TrimStart())) return true;
         // "-----Original Message-----" in its own paragraph.
         return e.LocalName is "p" or "div" && e.Children.Length == 0 && OriginalMessage().IsMatch(e.TextContent.Trim());
+    }
+
+    /// The answer below a quote that opens the message (an optional attribution line, then only
+    /// quoted lines), when nothing further down is quoted again (that would be an inline reply).
+    private static string? AfterLeadingQuote(string[] lines)
+    {
+        var i = 0;
+        while (i < lines.Length && lines[i].Trim().Length == 0) i++;
+        if (i < lines.Length && Attribution().IsMatch(lines[i].TrimEnd())) i++;
+        else if (i + 1 < lines.Length && AttributionStart().IsMatch(lines[i]) && Attribution().IsMatch(lines[i].TrimEnd() + " " + lines[i + 1].Trim())) i += 2;
+        var quoteStart = i;
+        while (i < lines.Length && (lines[i].TrimStart().StartsWith('>') || lines[i].Trim().Length == 0)) i++;
+        if (!lines[quoteStart..i].Any(l => l.TrimStart().StartsWith('>')) || i >= lines.Length) return null;
+        if (lines[i..].Any(l => l.TrimStart().StartsWith('>'))) return null;
+        var answer = string.Join('\n', lines[i..]).Trim();
+        return answer.Length == 0 ? null : answer;
     }
 
     /// True when every non-blank line from <paramref name="start"/> on is quoted ("&gt;") or a signature.
