@@ -9,6 +9,7 @@ using Chorus.Features.Channels;
 using Chorus.Features.Channels.Email;
 using Chorus.Tests.Infrastructure;
 using MailKit.Search;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using MimeKit.Utils;
@@ -274,5 +275,49 @@ public class AttachmentSafetyTests
             $"<p>Hi</p><img src=\"/attachments/{id}\" onerror=\"alert(1)\" srcset=\"https://t.example/x.gif 2x\" alt=\"shot\">"
             + "<img src=\"https://tracker.example/p.gif\"><img src=\"cid:unknown@x\"><img src=\"/attachments/not-a-guid\"><img src=\"//evil.example/attachments/" + id + "\">");
         Assert.Equal($"<p>Hi</p><img src=\"/attachments/{id}\" alt=\"shot\">", html);
+    }
+}
+
+/// What counts as a file in the odd shapes real mail takes.
+public class StoreInboundAttachmentsTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "chorus-att-" + Guid.NewGuid().ToString("N"));
+    private readonly Chorus.Features.Inbox.Attachments.AttachmentStore _store;
+
+    public StoreInboundAttachmentsTests() =>
+        _store = new(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Chorus:DataDirectory"] = _dir }).Build());
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task Zero_byte_nameless_nested_and_forwarded_parts_are_all_kept_and_the_body_is_not()
+    {
+        var forwarded = Mail.Compose("bob@x.test", "ann@x.test", "The original", "Forwarded text.");
+        var nested = new Multipart("mixed")
+        {
+            new Multipart("alternative") { new TextPart("plain") { Text = "Body text." }, new TextPart("html") { Text = "<p>Body text.</p>" } },
+            new MimePart("application", "octet-stream") { Content = new MimeContent(new MemoryStream()), ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { FileName = "empty.dat" } },
+            new Multipart("mixed") { new MimePart("image", "jpeg") { Content = new MimeContent(new MemoryStream([0xFF, 0xD8, 0xFF, 0xD9])) } },
+            new MessagePart { Message = forwarded },
+            new TextPart("calendar") { Text = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n" },
+        };
+        var mime = new MimeMessage { Body = nested };
+        mime.From.Add(MailboxAddress.Parse("ann@x.test"));
+
+        var result = await new StoreInboundAttachments(_store).RunAsync(mime, "<p>Body text.</p>");
+        var files = result.Attachments;
+        Assert.Equal(["empty.dat", "attachment-2.jpg", "forwarded-message-3.eml", "attachment-4.ics"], files.Select(f => f.FileName));
+        Assert.All(files, f => Assert.NotNull(f.ContentHash));
+        Assert.Equal(0, files[0].Size);
+        Assert.Equal(4, files[1].Size);
+        Assert.Equal("message/rfc822", files[2].ContentType);
+        await using var eml = _store.OpenRead(files[2].ContentHash!)!;
+        Assert.Equal("The original", (await MimeMessage.LoadAsync(eml)).Subject);
+        Assert.Equal("<p>Body text.</p>", result.Html);
     }
 }
