@@ -5,6 +5,7 @@ using Chorus.Features.Admin;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Inbox;
+using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.People;
 using Chorus.Features.Realtime;
 using Chorus.Features.Search;
@@ -73,6 +74,7 @@ public static class ChorusApp
         services.AddAdmin();
         services.AddPeople();
         services.AddInbox();
+        services.AddAttachments();
         services.AddSearch();
         services.AddChannels();
         services.AddDemoWorkspace();
@@ -106,6 +108,7 @@ public static class ChorusApp
         api.MapPeopleApi();
         api.MapAdminApi();
         api.MapChannelsApi();
+        app.MapAttachments(api);
         app.MapAccountEndpoints();
         app.MapHealth();
         return app;

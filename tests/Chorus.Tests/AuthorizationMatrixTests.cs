@@ -33,6 +33,12 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("reply:private",      "404", "404", "201", "201"),
         ("note:public",        "403", "201", "201", "201"),
         ("note:private",       "404", "404", "201", "201"),
+        ("reply-file:public",  "403", "201", "201", "201"),
+        ("reply-file:private", "404", "404", "201", "201"),
+        ("file:public",        "200", "200", "200", "200"),
+        ("file:note",          "200", "200", "200", "200"),
+        ("file:private",       "404", "404", "200", "200"),
+        ("files:private",      "404", "404", "200", "200"),
         ("inbound",            "403", "201", "201", "201"),
         ("teams:list",         "200", "200", "200", "200"),
         ("teams:create",       "403", "403", "403", "201"),
@@ -62,6 +68,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             }
             rows.Add(provider, "requester", "link:own", "200");
             rows.Add(provider, "requester", "link:tampered", "404");
+            // A requester's link opens the files of its own conversation's public messages, nothing else.
+            rows.Add(provider, "requester", "link-file:reply", "200");
+            rows.Add(provider, "requester", "link-file:note", "404");
+            rows.Add(provider, "requester", "link-file:private", "404");
+            rows.Add(provider, "requester", "link-file:tampered", "404");
+            // The staff app's download address wants a signed-in staff member.
+            rows.Add(provider, "anonymous", "staff-file:public", "302");
         }
         return rows;
     }
@@ -107,6 +120,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid SharedPerson { get; init; }
         public required Guid VictimToken { get; init; }
         public required string PublicLink { get; init; }
+        public required Guid ReplyFile { get; init; }
+        public required Guid NoteFile { get; init; }
+        public required Guid PrivateFile { get; init; }
+        public required Guid PrivateNote { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -126,6 +143,19 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var priv = await admin.DeliverAsync("priv-1", handle: "pat@public.test", name: "Pat Public", subject: $"{Secret} contract", text: $"The {Secret} agreement draft");
             await admin.PatchConversationAsync(priv.Number, new { teamId = legalId });
 
+            async Task<(Guid Message, Guid File)> AttachAsync(long number, string kind, string text)
+            {
+                var form = new MultipartFormDataContent { { new StringContent(text), "text" }, { new ByteArrayContent("file content"u8.ToArray()), "files", "notes.txt" } };
+                var posted = await (await admin.Http.PostAsync($"/api/v1/conversations/{number}/{kind}", form)).JsonAsync(HttpStatusCode.Created);
+                var message = posted.GetProperty("messageId").GetGuid();
+                var detail = await admin.ConversationAsync(number);
+                var file = detail.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("id").GetGuid() == message).GetProperty("attachments")[0];
+                return (message, file.GetProperty("id").GetGuid());
+            }
+            var replyFile = await AttachAsync(pub.Number, "replies", "Here is the form.");
+            var noteFile = await AttachAsync(pub.Number, "notes", "Internal: their contract.");
+            var privateFile = await AttachAsync(priv.Number, "notes", $"The {Secret} draft.");
+
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -140,6 +170,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             return new Workspace
             {
                 App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
+                ReplyFile = replyFile.File, NoteFile = noteFile.File, PrivateFile = privateFile.File, PrivateNote = privateFile.Message,
                 SharedPerson = pub.PersonId, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
@@ -178,6 +209,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "tokens" when target == "list" => await c.GetAsync("/api/v1/me/tokens"),
                 "tokens" when target == "issue" => await c.PostAsJsonAsync("/api/v1/me/tokens", new { name = $"token {n}" }),
                 "tokens" when target == "revoke-others" => await c.DeleteAsync($"/api/v1/me/tokens/{VictimToken}"),
+                "reply-file" => await c.PostAsync($"/api/v1/conversations/{number}/replies",
+                    new MultipartFormDataContent { { new StringContent($"Reply {n}"), "text" }, { new ByteArrayContent("x"u8.ToArray()), "files", "x.txt" } }),
+                "file" => await c.GetAsync($"/api/v1/attachments/{(target == "private" ? PrivateFile : target == "note" ? NoteFile : ReplyFile)}"),
+                "files" => await c.GetAsync($"/api/v1/conversations/{Private}/messages/{PrivateNote}/attachments"),
+                "link-file" when target == "tampered" => await c.GetAsync(Tamper(PublicLink) + $"/attachments/{ReplyFile}"),
+                "link-file" => await c.GetAsync(PublicLink + $"/attachments/{(target == "private" ? PrivateFile : target == "note" ? NoteFile : ReplyFile)}"),
+                "staff-file" => await c.GetAsync($"/attachments/{ReplyFile}"),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),
@@ -195,7 +233,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             if (kind == "bulk" && response.StatusCode == HttpStatusCode.OK)
                 return JsonDocument.Parse(body).RootElement[0].GetProperty("status").GetInt32().ToString();
             // A refusal says why in problem details (pages and 401s excepted).
-            if ((int)response.StatusCode is 403 or 404 && kind != "link")
+            if ((int)response.StatusCode is 403 or 404 && kind is not ("link" or "link-file" or "staff-file"))
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             return ((int)response.StatusCode).ToString();
         }

@@ -77,15 +77,13 @@ public static class InboxFeature
             return TypedResults.Ok(results);
         }).WithSummary("Apply one change to many conversations");
 
-        conversations.MapPost("/{number:long}/replies", async (long number, PostRequest body, HttpContext http, PostMessage post) =>
-            ApiResults.From(await post.RunAsync(await http.ActorAsync(), number, new StaffPost(PostKind.Reply, body.Text ?? "", body.StatusAfter), http.RequestAborted),
-                m => TypedResults.Created($"/api/v1/conversations/{number}", m)))
-            .WithSummary("Reply publicly on the conversation's channel");
+        conversations.MapPost("/{number:long}/replies", (long number, HttpContext http, PostMessage post) => PostAsync(number, PostKind.Reply, http, post))
+            .Accepts<PostRequest>("application/json", "multipart/form-data")
+            .WithSummary("Reply publicly on the conversation's channel; send multipart/form-data (text, statusAfter, files) to attach files");
 
-        conversations.MapPost("/{number:long}/notes", async (long number, PostRequest body, HttpContext http, PostMessage post) =>
-            ApiResults.From(await post.RunAsync(await http.ActorAsync(), number, new StaffPost(PostKind.Note, body.Text ?? ""), http.RequestAborted),
-                m => TypedResults.Created($"/api/v1/conversations/{number}", m)))
-            .WithSummary("Add an internal note (never shown to the requester); @name notifies a colleague");
+        conversations.MapPost("/{number:long}/notes", (long number, HttpContext http, PostMessage post) => PostAsync(number, PostKind.Note, http, post))
+            .Accepts<PostRequest>("application/json", "multipart/form-data")
+            .WithSummary("Add an internal note (never shown to the requester); @name notifies a colleague; multipart/form-data attaches files");
 
         conversations.MapPost("/{number:long}/merge", async (long number, MergeRequest body, HttpContext http, MergeConversations merge) =>
             ApiResults.From(await merge.RunAsync(await http.ActorAsync(), number, body.Into, http.RequestAborted),
@@ -109,6 +107,39 @@ public static class InboxFeature
         api.MapGet("/notifications", async (HttpContext http, ListNotifications list, bool? unread) =>
             TypedResults.Ok(await list.RunAsync(await http.ActorAsync(), unread ?? false, http.RequestAborted)))
             .WithTags("Conversations").WithSummary("My notifications (mentions, assignments)");
+    }
+
+    /// A reply or note as JSON, or as multipart/form-data with files (read here, not bound, so one
+    /// route takes both; API tokens are not cookies, so there is no form to forge).
+    private static async Task<IResult> PostAsync(long number, PostKind kind, HttpContext http, PostMessage post)
+    {
+        StaffPost input;
+        try
+        {
+            if (http.Request.HasFormContentType)
+            {
+                var form = await http.Request.ReadFormAsync(http.RequestAborted);
+                ConversationStatus? after = null;
+                if (form["statusAfter"].ToString() is { Length: > 0 } status)
+                {
+                    if (!Enum.TryParse<ConversationStatus>(status, true, out var parsed)) return ApiResults.Invalid("statusAfter", $"'{status}' is not a status.");
+                    after = parsed;
+                }
+                var files = form.Files.Select(f => new UploadedFile(f.FileName, f.ContentType, f.Length, f.OpenReadStream)).ToList();
+                input = new StaffPost(kind, form["text"].ToString(), kind == PostKind.Reply ? after : null, files);
+            }
+            else
+            {
+                var body = await http.Request.ReadFromJsonAsync<PostRequest>(http.RequestAborted);
+                input = new StaffPost(kind, body?.Text ?? "", kind == PostKind.Reply ? body?.StatusAfter : null);
+            }
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or InvalidOperationException or BadHttpRequestException)
+        {
+            return TypedResults.Problem(title: "Bad request", detail: "Send JSON {\"text\": \"...\"} or multipart/form-data with text and files. " + e.Message, statusCode: 400);
+        }
+        return ApiResults.From(await post.RunAsync(await http.ActorAsync(), number, input, http.RequestAborted),
+            m => TypedResults.Created($"/api/v1/conversations/{number}", m));
     }
 
     private static ConversationChange ToChange(ConversationPatch p) => new()

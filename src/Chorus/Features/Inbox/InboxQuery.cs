@@ -2,6 +2,7 @@ using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Channels;
+using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.People;
 using Chorus.Features.Search;
 using Microsoft.EntityFrameworkCore;
@@ -46,17 +47,20 @@ public sealed record InboxPage(IReadOnlyList<ConversationSummary> Items, int Pag
 /// channels without a sender).
 public sealed record MessageView(
     Guid Id, MessageKind Kind, string Text, string? Html, DateTimeOffset CreatedAt,
-    Guid? AuthorPersonId, string? AuthorStaffId, string AuthorName, string? ExternalId, MessageDelivery? Delivery = null);
+    Guid? AuthorPersonId, string? AuthorStaffId, string AuthorName, string? ExternalId, MessageDelivery? Delivery = null,
+    IReadOnlyList<AttachmentView>? Attachments = null);
 
-/// Where an outbound message stands: queued (with the next attempt), sent, or failed and why.
-public sealed record MessageDelivery(Channels.Outbox.DeliveryStatus Status, int Attempts, string? Error, DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt);
+/// Where an outbound message stands: queued (with the next attempt), sent, or failed and why; Note is
+/// what a later report said without failing it ("delayed: …").
+public sealed record MessageDelivery(Channels.Outbox.DeliveryStatus Status, int Attempts, string? Error, DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt,
+    string? Note = null);
 
 public sealed record ConversationDetail(
     ConversationSummary Summary, string? RequesterHandle, Guid? MergedIntoId, long? MergedIntoNumber,
     IReadOnlyList<MessageView> Messages, IReadOnlyList<string> FollowerIds, DateTimeOffset? FirstReplyAt);
 
 /// Reads the inbox as one staff member is allowed to see it.
-public class InboxQuery(ChorusDb db, SearchConversations search)
+public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments attachments)
 {
     public async Task<InboxPage> ListAsync(StaffActor actor, InboxFilter filter, CancellationToken ct = default)
     {
@@ -161,7 +165,9 @@ public class InboxQuery(ChorusDb db, SearchConversations search)
                               select new MessageView(m.Id, m.Kind, m.Text, m.Html, m.CreatedAt, m.AuthorPersonId, m.AuthorStaffId,
                                   p != null ? p.Name : u != null ? u.DisplayName : "Chorus", m.ExternalId,
                                   o == null ? null : new MessageDelivery(o.Status, o.Attempts, o.LastError,
-                                      o.Status == Channels.Outbox.DeliveryStatus.Queued ? o.NextAttemptAt : null, o.SentAt))).ToListAsync(ct);
+                                      o.Status == Channels.Outbox.DeliveryStatus.Queued ? o.NextAttemptAt : null, o.SentAt, o.Note))).ToListAsync(ct);
+        var files = await attachments.OfMessagesAsync(messages.Select(m => m.Id).ToList(), ReadAttachments.ApiUrl, ct);
+        if (files.Count > 0) messages = messages.Select(m => files.TryGetValue(m.Id, out var f) ? m with { Attachments = f } : m).ToList();
         return new ConversationDetail(summary, extra.Handle, extra.MergedIntoId, extra.MergedIntoNumber, messages, extra.Followers, extra.FirstReplyAt);
     }
 }

@@ -21,7 +21,7 @@ public sealed record MboxImportResult(long ResumedAt, int Read, int Filed, int D
 /// Threads like the IMAP poller (references, subject + sender), including within the archive itself.
 /// Mailing-list archives carry Precedence: bulk on every message: imported history is not tagged
 /// auto-reply, since no automation answers imported mail anyway.
-public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail threads, MailboxSecrets secrets)
+public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail threads, MailboxSecrets secrets, StoreInboundAttachments attachments)
 {
     public const int BatchSize = 200;
 
@@ -131,8 +131,9 @@ public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail
                 var threadId = thread ?? email.ExternalId;
                 run.ThreadByMessageId.TryAdd(email.ExternalId, threadId);
                 if (subjectKey.Item2.Length > 0) run.ThreadBySubject[subjectKey] = (threadId, email.At);
+                var files = await attachments.RunAsync(mime, email.Html, ct);
                 return new InboundEnvelope(run.ChannelId, email.ExternalId, threadId,
-                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, email.Html);
+                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments);
             default:
                 throw new InvalidOperationException("Unknown kind of inbound e-mail.");
         }

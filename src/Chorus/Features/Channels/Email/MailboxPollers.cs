@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Features.Channels.Email;
 
 /// Runs one polling loop per enabled mailbox, and starts, restarts or stops loops as mailboxes are
-/// added, changed or switched off. A failing server is retried with exponential backoff (up to
-/// 15 minutes); the failure is stored on the mailbox, where the admin API shows it.
+/// added, changed or switched off. Between polls a loop waits with IMAP IDLE where the server has it
+/// (new mail is read within seconds), else for the poll interval. A failing server is retried with
+/// exponential backoff (up to 15 minutes); the failure is stored on the mailbox, where the admin API shows it.
 public sealed class MailboxPollers(IServiceScopeFactory scopes, IConfiguration config, ILogger<MailboxPollers> log) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(15);
@@ -66,9 +67,12 @@ public sealed class MailboxPollers(IServiceScopeFactory scopes, IConfiguration c
     private async Task RunLoopAsync(Guid channelId, CancellationToken ct)
     {
         var failures = 0;
+        var idle = config.GetValue("Chorus:Email:Idle", true);
         while (!ct.IsCancellationRequested)
         {
             TimeSpan wait;
+            var listen = false;
+            var polledAt = DateTimeOffset.UtcNow;
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -79,6 +83,8 @@ public sealed class MailboxPollers(IServiceScopeFactory scopes, IConfiguration c
                     log.LogInformation("Mailbox {Channel}: {Filed} filed, {Skipped} skipped, {Bounces} delivery reports", channelId, result.Filed, result.Skipped, result.Bounces);
                 failures = result.Failed is null ? 0 : failures + 1;
                 wait = result.MoreWaiting ? TimeSpan.Zero : result.Failed is null ? interval : Backoff(interval, failures);
+                // Another node holds the mailbox: it listens; this one only checks back after the interval.
+                listen = idle && wait > TimeSpan.Zero && result is { Failed: null, HeldElsewhere: false };
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -90,10 +96,38 @@ public sealed class MailboxPollers(IServiceScopeFactory scopes, IConfiguration c
                 log.LogError(e, "Polling mailbox {Channel} failed", channelId);
                 wait = Backoff(TimeSpan.FromSeconds(5), failures);
             }
-            try { await Task.Delay(wait, ct); }
+            try
+            {
+                if (listen) await ListenAsync(channelId, wait, polledAt, ct);
+                else await Task.Delay(wait, ct);
+            }
             catch (OperationCanceledException) { return; }
         }
     }
+
+    /// Waits for new mail (IDLE) or the interval. A broken IDLE connection is no poll failure: the
+    /// rest of the interval is waited out and the next poll says what is wrong with the server.
+    private async Task ListenAsync(Guid channelId, TimeSpan interval, DateTimeOffset polledAt, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            if (await scope.ServiceProvider.GetRequiredService<WaitForNewMail>().RunAsync(channelId, interval, ct) == WaitForNewMail.Woken.NewMail)
+            {
+                // Never two polls in the same second, whatever a server announces.
+                var since = DateTimeOffset.UtcNow - polledAt;
+                if (since < MinPollGap) await Task.Delay(MinPollGap - since, ct);
+            }
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            log.LogInformation(e, "Mailbox {Channel}: waiting with IDLE failed; polling at the interval", channelId);
+            var left = polledAt + interval - DateTimeOffset.UtcNow;
+            if (left > TimeSpan.Zero) await Task.Delay(left, ct);
+        }
+    }
+
+    private static readonly TimeSpan MinPollGap = TimeSpan.FromSeconds(1);
 
     private static TimeSpan Backoff(TimeSpan interval, int failures)
     {

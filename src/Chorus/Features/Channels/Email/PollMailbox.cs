@@ -26,7 +26,7 @@ public sealed class PollerNode
 /// Message-ID through the ingest pipeline, then flagged \Seen or moved, then the checkpoint advances.
 /// A crash between those steps repeats a message, and the pipeline recognises it by its Message-ID.
 public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pipeline, ThreadInboundEmail threads,
-    RecordBounce bounces, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
+    RecordBounce bounces, StoreInboundAttachments attachments, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
 {
     public const int BatchSize = 100;
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
@@ -161,13 +161,13 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                 return await SkipAsync(mailbox, uid, mime, skip.Reason, ct);
             case InboundEmail.Bounce bounce:
                 if (await bounces.RunAsync(mailbox.ChannelId, bounce, ct)) return Processed.Bounce;
-                return await SkipAsync(mailbox, uid, mime, bounce.Failed
-                    ? "A delivery report about a message Chorus did not send: " + bounce.Reason
-                    : bounce.Reason, ct);
+                return await SkipAsync(mailbox, uid, mime,
+                    $"A delivery report{(bounce.Failed ? "" : $" ({bounce.Action})")} about a message Chorus did not send: {bounce.Reason}", ct);
             case InboundEmail.File email:
                 var thread = await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct);
+                var files = await attachments.RunAsync(mime, email.Html, ct);
                 var result = await pipeline.IngestAsync(new InboundEnvelope(mailbox.ChannelId, email.ExternalId, thread,
-                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, email.Html), ct);
+                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments), ct);
                 if (result.Status == IngestStatus.Rejected) return await SkipAsync(mailbox, uid, mime, result.Error ?? "Rejected by the ingest pipeline.", ct);
                 if (email.AutoReply && result.Status is IngestStatus.Created or IngestStatus.Appended) await TagAutoReplyAsync(result.ConversationId, ct);
                 return Processed.Filed;

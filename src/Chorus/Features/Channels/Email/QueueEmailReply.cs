@@ -3,6 +3,7 @@ using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Channels.Outbox;
 using Chorus.Features.Inbox;
+using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.People;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
@@ -13,12 +14,12 @@ namespace Chorus.Features.Channels.Email;
 /// Renders an agent's reply on a mailbox conversation as an e-mail and adds it to the outbox, in the
 /// caller's unit of work (so the reply and its outbox item are saved together or not at all).
 /// The reply's ExternalId becomes the e-mail's Message-ID, so the customer's answer threads back.
-public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets)
+public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets, AttachmentStore store)
 {
     public const int MaxReferences = 20;
 
     /// Ok(Message-ID) when queued; Ok(null) when the conversation is not on a mailbox (nothing to send).
-    public async Task<Outcome<string?>> AddAsync(Conversation conversation, Message reply, CancellationToken ct = default)
+    public async Task<Outcome<string?>> AddAsync(Conversation conversation, Message reply, IReadOnlyList<MessageAttachment> files, CancellationToken ct = default)
     {
         var mailbox = await db.Mailboxes.AsNoTracking().SingleOrDefaultAsync(m => m.ChannelId == conversation.ChannelId, ct);
         if (mailbox is null) return (string?)null;
@@ -45,6 +46,12 @@ public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets)
             mime.InReplyTo = parent.ExternalId;
         foreach (var id in threadIds.TakeLast(MaxReferences)) mime.References.Add(id.ExternalId!);
         var body = new BodyBuilder { TextBody = reply.Text, HtmlBody = $"<!DOCTYPE html><html><body>{reply.Html ?? System.Net.WebUtility.HtmlEncode(reply.Text)}</body></html>" };
+        foreach (var file in files)
+        {
+            await using var content = store.OpenRead(file.ContentHash!);
+            if (content is null) return new Outcome<string?>.Conflict($"The file {file.FileName} could not be read back from the attachment store.");
+            await body.Attachments.AddAsync(file.FileName, content, ContentType.TryParse(file.ContentType, out var type) ? type : new ContentType("application", "octet-stream"), ct);
+        }
         mime.Body = body.ToMessageBody();
 
         reply.ExternalId = mime.MessageId;

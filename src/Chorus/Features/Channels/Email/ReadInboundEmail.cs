@@ -12,8 +12,12 @@ public abstract record InboundEmail
     public sealed record File(
         string ExternalId, string From, string? FromName, DateTimeOffset At, string? Subject, string Text, string? Html, bool AutoReply) : InboundEmail;
 
-    /// A delivery status notification. Failed is false for "delayed"/"delivered" reports.
-    public sealed record Bounce(string? OriginalMessageId, bool Failed, string Reason) : InboundEmail;
+    /// A delivery status notification. Action is the DSN's (RFC 3464): "failed" for a bounce,
+    /// "delayed" while the server keeps trying, "delivered", "relayed" or "expanded".
+    public sealed record Bounce(string? OriginalMessageId, string Action, string Reason) : InboundEmail
+    {
+        public bool Failed => Action == "failed";
+    }
 
     public sealed record Skip(string Reason) : InboundEmail;
 }
@@ -86,14 +90,21 @@ public static class ReadInboundEmail
         var recipients = status?.StatusGroups.Skip(1).ToList() ?? [];
         var failedOne = recipients.FirstOrDefault(g => g["Action"]?.Trim().Equals("failed", StringComparison.OrdinalIgnoreCase) == true);
         var group = failedOne ?? recipients.FirstOrDefault();
-        if (group is null) return new InboundEmail.Bounce(original, true, "The message bounced (the report gave no details).");
+        if (group is null) return new InboundEmail.Bounce(original, "failed", "The message bounced (the report gave no details).");
         var recipient = Field(group["Final-Recipient"] ?? group["Original-Recipient"]);
         var code = group["Status"]?.Trim();
         var diagnostic = Field(group["Diagnostic-Code"]);
-        var action = group["Action"]?.Trim().ToLowerInvariant() ?? "failed";
-        var reason = $"{(action == "failed" ? "Bounced" : "Delivery report (" + action + ")")}: {recipient ?? "a recipient"}"
-                     + (code is null ? "" : $" {code}") + (diagnostic is null ? "" : $" {diagnostic}");
-        return new InboundEmail.Bounce(original, failedOne is not null, Truncate(reason, 1000));
+        var action = failedOne is not null ? "failed" : group["Action"]?.Trim().ToLowerInvariant() is { Length: > 0 and <= 20 } a ? a : "failed";
+        var retryUntil = group["Will-Retry-Until"]?.Trim();
+        var details = $"{recipient ?? "a recipient"}" + (code is null ? "" : $" {code}") + (diagnostic is null ? "" : $" {diagnostic}")
+                      + (action == "delayed" && !string.IsNullOrEmpty(retryUntil) ? $" (the server keeps trying until {retryUntil})" : "");
+        var reason = action switch
+        {
+            "failed" => "Bounced: " + details,
+            "delayed" => details,
+            _ => $"Delivery report ({action}): {details}",
+        };
+        return new InboundEmail.Bounce(original, action, Truncate(reason, 1000));
     }
 
     // "rfc822; ann@example.com" → "ann@example.com"; "smtp; 550 5.1.1 no such user" → "550 5.1.1 no such user"

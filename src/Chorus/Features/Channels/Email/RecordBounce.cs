@@ -6,8 +6,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Channels.Email;
 
-/// A delivery report about one of our replies: the reply is marked failed with the report's reason
-/// and the conversation shows it. Nothing new is filed.
+/// A delivery report about one of our replies. A bounce marks the reply failed with the report's
+/// reason and the conversation shows it; a delay notice ("the server is still trying") never does: it
+/// is kept as a note on the delivery ("delayed: reason"), which stays sent. Nothing new is filed.
 public class RecordBounce(ChorusDb db, InboxEvents events, ILogger<RecordBounce> log)
 {
     /// False when the report is about no reply of ours (the caller records it as skipped).
@@ -20,13 +21,21 @@ public class RecordBounce(ChorusDb db, InboxEvents events, ILogger<RecordBounce>
                            where o.ChannelId == channelId && o.IdempotencyKey == original
                            select new { Item = o, Conversation = cv }).SingleOrDefaultAsync(ct);
         if (found is null) return false;
-        if (!bounce.Failed) return true; // a delay notice: the server is still trying; nothing to change
-        if (found.Item.Status == DeliveryStatus.Failed) return true; // a second report about the same reply
+        if (found.Item.Status == DeliveryStatus.Failed) return true; // a later report changes nothing about a bounce
+        var c = found.Conversation;
+        if (!bounce.Failed)
+        {
+            var note = $"{bounce.Action}: {bounce.Reason}";
+            found.Item.Note = note.Length > 1000 ? note[..1000] : note;
+            await db.SaveChangesAsync(ct);
+            log.LogInformation("Reply {MessageId} in #{Number}: {Note}", original, c.Number, found.Item.Note);
+            events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
+            return true;
+        }
 
         found.Item.Status = DeliveryStatus.Failed;
         found.Item.LastError = bounce.Reason;
         found.Item.LockedUntil = null;
-        var c = found.Conversation;
         db.Messages.Add(new Message
         {
             ConversationId = c.Id, ChannelId = c.ChannelId, Kind = MessageKind.Event,

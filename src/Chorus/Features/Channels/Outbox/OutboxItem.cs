@@ -23,6 +23,9 @@ public class OutboxItem
     /// While Sending: until when this node owns the item. A node that crashed mid-send loses it then.
     public DateTimeOffset? LockedUntil { get; set; }
     public string? LastError { get; set; }
+    /// What the receiving side reported without failing the delivery, e.g. "delayed: reason" from a
+    /// delay notice (the server is still trying). The newest report wins.
+    public string? Note { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset? SentAt { get; set; }
 }
@@ -42,5 +45,6 @@ internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxI
         e.Property(o => o.IdempotencyKey).HasMaxLength(500);
         e.Property(o => o.Status).HasConversion<string>().HasMaxLength(20);
         e.Property(o => o.LastError).HasMaxLength(1000);
+        e.Property(o => o.Note).HasMaxLength(1000);
     }
 }

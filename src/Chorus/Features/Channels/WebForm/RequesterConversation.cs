@@ -1,18 +1,20 @@
 using Chorus.Data;
 using Chorus.Features.Inbox;
+using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Inbox.Ingest;
 using Chorus.Features.People;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Channels.WebForm;
 
-public sealed record RequesterMessage(bool FromRequester, string AuthorName, string Text, string? Html, DateTimeOffset At);
+public sealed record RequesterMessage(bool FromRequester, string AuthorName, string Text, string? Html, DateTimeOffset At, Guid Id = default,
+    IReadOnlyList<AttachmentView>? Attachments = null);
 
 public sealed record RequesterView(Guid Id, long Number, string Subject, ConversationStatus Status, string RequesterName, IReadOnlyList<RequesterMessage> Messages);
 
 /// What a requester sees through their private link: their messages and our public replies.
 /// Internal notes and system events are never part of it.
-public class ReadRequesterConversation(ChorusDb db)
+public class ReadRequesterConversation(ChorusDb db, ReadAttachments attachments)
 {
     public async Task<RequesterView?> RunAsync(Guid conversationId, CancellationToken ct = default, int depth = 0)
     {
@@ -30,7 +32,10 @@ public class ReadRequesterConversation(ChorusDb db)
                               from u in uj.DefaultIfEmpty()
                               orderby m.CreatedAt
                               select new RequesterMessage(m.Kind == MessageKind.Inbound, m.Kind == MessageKind.Inbound ? c.Requester : (u != null ? u.DisplayName : "Support"),
-                                  m.Text, m.Html, m.CreatedAt)).ToListAsync(ct);
+                                  m.Text, m.Html, m.CreatedAt, m.Id, null)).ToListAsync(ct);
+        // Only the files of these (public) messages; the page builds each link from its own token.
+        var files = await attachments.OfMessagesAsync(messages.Select(m => m.Id).ToList(), id => id.ToString(), ct);
+        if (files.Count > 0) messages = messages.Select(m => files.TryGetValue(m.Id, out var f) ? m with { Attachments = f } : m).ToList();
         return new RequesterView(c.Id, c.Number, c.Subject, c.Status, c.Requester, messages);
     }
 }

@@ -3,6 +3,7 @@ using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Channels.Email;
+using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Realtime;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,20 +13,27 @@ public enum PostKind { Reply, Note }
 
 /// What a staff member writes in a conversation, in Markdown. A reply goes to the requester on the
 /// conversation's channel; a note stays on the staff side.
-public sealed record StaffPost(PostKind Kind, string Text, ConversationStatus? StatusAfter = null);
+public sealed record StaffPost(PostKind Kind, string Text, ConversationStatus? StatusAfter = null, IReadOnlyList<UploadedFile>? Files = null);
+
+/// A file a staff member attaches to a reply or note. Size is what the client declared (checked
+/// first, for a quick clear error); the store checks the real length while it reads.
+public sealed record UploadedFile(string FileName, string? ContentType, long Size, Func<Stream> Open);
 
 public sealed record PostedMessage(Guid MessageId, int Version, IReadOnlyList<string> MentionedStaffIds);
 
 /// Posts a public reply or an internal note. @mentions in a note notify those colleagues (any team)
 /// and put the conversation in their Mentions view.
-public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email)
+public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email, AttachmentStore store)
 {
     public const int MaxLength = 50_000;
+    public const int MaxFiles = 10;
 
     public async Task<Outcome<PostedMessage>> RunAsync(StaffActor actor, long number, StaffPost post, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(post.Text)) return Outcome<PostedMessage>.Invalid.One("text", "Write something first.");
         if (post.Text.Length > MaxLength) return Outcome<PostedMessage>.Invalid.One("text", $"A message is at most {MaxLength:N0} characters.");
+        var files = post.Files ?? [];
+        if (CheckFiles(files) is { } tooMuch) return Outcome<PostedMessage>.Invalid.One("files", tooMuch);
         var (c, _, failure) = await ConversationGuard.LoadForWorkAsync<PostedMessage>(db, actor, number, null, ct);
         if (c is null) return failure!;
         if (c.MergedIntoId is not null) return new Outcome<PostedMessage>.Conflict($"#{number} was merged into another conversation; write there instead.");
@@ -39,12 +47,29 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         db.Messages.Add(message);
         c.MessageCount++;
         c.LastMessageAt = message.CreatedAt;
+        // Stored before the transaction: a file whose message then fails to save is never pointed at.
+        var attached = new List<MessageAttachment>();
+        foreach (var file in files)
+        {
+            await using var content = file.Open();
+            if (await store.SaveAsync(content, store.MaxFileBytes, ct) is not AttachmentStore.SaveResult.Stored stored)
+                return Outcome<PostedMessage>.Invalid.One("files", $"{file.FileName} is larger than {AttachmentTypes.Size(store.MaxFileBytes)}, the limit per file.");
+            var name = AttachmentTypes.CleanFileName(file.FileName, $"attachment-{attached.Count + 1}");
+            attached.Add(new MessageAttachment
+            {
+                MessageId = message.Id, Position = attached.Count, FileName = name, ContentType = UploadedType(file.ContentType, name), Size = stored.Size,
+                ContentHash = stored.Hash, CreatedAt = message.CreatedAt,
+            });
+        }
+        if (attached.Sum(a => a.Size) > store.MaxTotalBytes)
+            return Outcome<PostedMessage>.Invalid.One("files", $"Together the files are larger than {AttachmentTypes.Size(store.MaxTotalBytes)}, the limit per message.");
+        db.MessageAttachments.AddRange(attached);
 
         var mentioned = new List<string>();
         if (post.Kind == PostKind.Reply)
         {
             // A reply leaves on the conversation's channel: on a mailbox, through the outbox, saved with the reply.
-            if (await email.AddAsync(c, message, ct) is { Error: { } unsendable }) return new Outcome<PostedMessage>.Conflict(unsendable);
+            if (await email.AddAsync(c, message, attached, ct) is { Error: { } unsendable }) return new Outcome<PostedMessage>.Conflict(unsendable);
             c.Preview = TextLimits.Preview(text);
             c.WaitingSince = null;
             c.FirstReplyAt ??= message.CreatedAt;
@@ -75,7 +100,8 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
                 if (c.Followers.All(f => f.StaffUserId != staffId)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = staffId });
             }
         }
-        audit.Add(actor, post.Kind == PostKind.Reply ? "conversation.replied" : "conversation.noted", "conversation", c.Number.ToString(), null);
+        audit.Add(actor, post.Kind == PostKind.Reply ? "conversation.replied" : "conversation.noted", "conversation", c.Number.ToString(),
+            attached.Count == 0 ? null : "Attached: " + string.Join(", ", attached.Select(a => $"{a.FileName} ({AttachmentTypes.Size(a.Size)})")));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -87,6 +113,24 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
         return new PostedMessage(message.Id, c.Version, mentioned);
     }
+
+    /// What is wrong with the declared sizes, before anything is read; null when they fit.
+    private string? CheckFiles(IReadOnlyList<UploadedFile> files)
+    {
+        if (files.Count > MaxFiles) return $"Attach at most {MaxFiles} files to one message.";
+        if (files.FirstOrDefault(f => f.Size > store.MaxFileBytes) is { } big)
+            return $"{big.FileName} is {AttachmentTypes.Size(big.Size)}; a file can be at most {AttachmentTypes.Size(store.MaxFileBytes)}.";
+        if (files.Sum(f => f.Size) > store.MaxTotalBytes)
+            return $"Together the files are {AttachmentTypes.Size(files.Sum(f => f.Size))}; one message can carry at most {AttachmentTypes.Size(store.MaxTotalBytes)}.";
+        return null;
+    }
+
+    /// The type the client declared when it looks like one, else the one its name suggests.
+    private static string UploadedType(string? declared, string fileName) =>
+        declared is { Length: > 2 and <= 100 } t && MimeTypePattern().IsMatch(t) ? t.ToLowerInvariant() : MimeKit.MimeTypes.GetMimeType(fileName);
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$")]
+    private static partial Regex MimeTypePattern();
 
     /// `@maya` matches the staff user whose sign-in name starts with "maya@", or whose display name
     /// without spaces is "maya" (case-insensitive).

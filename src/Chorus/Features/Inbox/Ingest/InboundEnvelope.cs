@@ -11,7 +11,12 @@ public sealed record InboundEnvelope(
     DateTimeOffset At,
     string? Subject,
     string? Text,
-    string? Html);
+    string? Html,
+    IReadOnlyList<InboundAttachment>? Attachments = null);
+
+/// A file that came with an inbound message, already in the attachment store (or dropped, with the
+/// reason). Its id is chosen before ingest so the HTML body can point at it.
+public sealed record InboundAttachment(Guid Id, string FileName, string ContentType, long Size, string? ContentHash, string? ContentId, string? DroppedReason);
 
 public sealed record InboundAuthor(IdentityKind Kind, string Handle, string? Name);
 

@@ -60,7 +60,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     }
 
     // Parents before children, so every foreign key holds when its row is written.
-    private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Conversation), typeof(Activity), typeof(Message)];
+    private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Conversation), typeof(Activity), typeof(Message), typeof(Attachments.MessageAttachment)];
 
     private void Lap(Stopwatch clock, string stage)
     {
@@ -161,6 +161,12 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                 AuthorPersonId = personId, Text = text, Html = e.Html is null ? null : html.Sanitize(e.Html), CreatedAt = e.At,
             };
             rows.Insert(message);
+            foreach (var (a, position) in (e.Attachments ?? []).Select((a, i) => (a, i)))
+                rows.Insert(new Attachments.MessageAttachment
+                {
+                    Id = a.Id, MessageId = message.Id, Position = position, FileName = a.FileName, ContentType = a.ContentType, Size = a.Size,
+                    ContentHash = a.ContentHash, ContentId = a.ContentId, DroppedReason = a.DroppedReason, CreatedAt = e.At,
+                });
             conversation.MessageCount++;
             conversation.Preview = TextLimits.Preview(text);
             if (e.At > conversation.LastMessageAt) conversation.LastMessageAt = e.At;

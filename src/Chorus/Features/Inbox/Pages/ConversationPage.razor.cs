@@ -3,12 +3,15 @@ using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Inbox.Actions;
+using Chorus.Features.Inbox.Attachments;
+using Microsoft.AspNetCore.Components.Forms;
 using Chorus.Features.Realtime;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
 using MudBlazor;
+using MudBlazor.Extensions;
 
 namespace Chorus.Features.Inbox.Pages;
 
@@ -26,6 +29,7 @@ public partial class ConversationPage
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private ILogger<ConversationPage> Log { get; set; } = default!;
+    [Inject] private AttachmentStore Store { get; set; } = default!;
     [CascadingParameter] private Task<AuthenticationState> Auth { get; set; } = default!;
     [CascadingParameter] private NotificationSignal? Notifications { get; set; }
 
@@ -58,6 +62,9 @@ public partial class ConversationPage
     private bool sending;
     private string? newTag;
     private MudSelect<string>? assigneeSelect;
+    private MudFileUpload<IReadOnlyList<IBrowserFile>>? upload;
+    /// Why the last files picked were not added (too big, too many); shown under the composer.
+    private string? fileError;
 
     private Guid? presenceId;
     private bool typing;
@@ -292,10 +299,13 @@ public partial class ConversationPage
         try
         {
             Outcome<PostedMessage> outcome;
+            var files = ChosenFiles.Select(f => new UploadedFile(f.Name, f.ContentType, f.Size, () => f.OpenReadStream(Store.MaxFileBytes))).ToList();
             await using (var w = Work.Open())
-                outcome = await w.Get<PostMessage>().RunAsync(actor, Number, new StaffPost(mode, text, mode == PostKind.Reply ? statusAfter : null));
+                outcome = await w.Get<PostMessage>().RunAsync(actor, Number, new StaffPost(mode, text, mode == PostKind.Reply ? statusAfter : null, files));
             if (outcome is Outcome<PostedMessage>.Ok)
             {
+                if (upload is not null) await upload.ClearAsync();
+                fileError = null;
                 Snackbar.Add(mode == PostKind.Reply ? "Reply sent." : "Note added.", Severity.Success);
                 if (composer is not null) await composer.InvokeVoidAsync("clear");
                 composerText = "";
@@ -314,6 +324,35 @@ public partial class ConversationPage
             sending = false;
             gate.Release();
         }
+    }
+
+    /// Files picked in the composer: kept while they fit the limits; the ones that do not are taken
+    /// out again at once, with the reason under the composer (nothing is read before sending).
+    private async Task OnFilesChosenAsync(IReadOnlyList<IBrowserFile>? files)
+    {
+        fileError = null;
+        if (upload is null || files is null) return;
+        var problems = new List<string>();
+        foreach (var f in files.ToList())
+        {
+            if (f.Size > Store.MaxFileBytes)
+                problems.Add($"{f.Name} is {AttachmentTypes.Size(f.Size)}; a file can be at most {AttachmentTypes.Size(Store.MaxFileBytes)}.");
+            else if (ChosenFiles.TakeWhile(x => x != f).Count() >= PostMessage.MaxFiles)
+                problems.Add($"{f.Name} was not added: at most {PostMessage.MaxFiles} files per message.");
+            else if (ChosenFiles.TakeWhile(x => x != f).Sum(x => x.Size) + f.Size > Store.MaxTotalBytes)
+                problems.Add($"{f.Name} was not added: together the files would be over {AttachmentTypes.Size(Store.MaxTotalBytes)}.");
+            else continue;
+            await upload.RemoveFileAsync(f);
+        }
+        if (problems.Count > 0) fileError = string.Join(" ", problems);
+    }
+
+    private IReadOnlyList<IBrowserFile> ChosenFiles => upload?.GetState(x => x.Files) ?? [];
+
+    private async Task RemoveFileAsync(IBrowserFile file)
+    {
+        if (upload is not null) await upload.RemoveFileAsync(file);
+        fileError = null;
     }
 
     [JSInvokable]
