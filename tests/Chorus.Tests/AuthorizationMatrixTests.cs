@@ -42,6 +42,12 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("tokens:list",        "200", "200", "200", "200"),
         ("tokens:issue",       "201", "201", "201", "201"),
         ("tokens:revoke-others", "404", "404", "404", "204"),
+        ("mailboxes:list",     "403", "403", "403", "200"),
+        ("mailboxes:create",   "403", "403", "403", "201"),
+        ("mailboxes:update",   "403", "403", "403", "200"),
+        ("mailboxes:test",     "403", "403", "403", "200"),
+        ("mailboxes:test-new", "403", "403", "403", "200"),
+        ("mailboxes:rejections", "403", "403", "403", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -106,6 +112,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid SupportTeam { get; init; }
         public required Guid SharedPerson { get; init; }
         public required Guid VictimToken { get; init; }
+        public required Guid Mailbox { get; init; }
         public required string PublicLink { get; init; }
         private int _counter;
 
@@ -114,6 +121,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public static async Task<Workspace> CreateAsync(Provider provider)
         {
             var app = new ChorusFactory(provider);
+            app.Settings["Chorus:Email:Poll"] = "false"; // the matrix's mailbox names servers that do not exist
             var admin = await app.StaffAsync("admin");
             var insider = await app.StaffAsync("agent", "Support");
             var outsider = await app.StaffAsync("agent", "Support");
@@ -126,6 +134,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var priv = await admin.DeliverAsync("priv-1", handle: "pat@public.test", name: "Pat Public", subject: $"{Secret} contract", text: $"The {Secret} agreement draft");
             await admin.PatchConversationAsync(priv.Number, new { teamId = legalId });
 
+            var mailbox = await (await admin.PostAsync("/api/v1/channels/mailboxes", MailboxSettings("matrix@acme.test"))).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -140,7 +149,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             return new Workspace
             {
                 App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
-                SharedPerson = pub.PersonId, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -178,6 +187,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "tokens" when target == "list" => await c.GetAsync("/api/v1/me/tokens"),
                 "tokens" when target == "issue" => await c.PostAsJsonAsync("/api/v1/me/tokens", new { name = $"token {n}" }),
                 "tokens" when target == "revoke-others" => await c.DeleteAsync($"/api/v1/me/tokens/{VictimToken}"),
+                "mailboxes" when target == "list" => await c.GetAsync("/api/v1/channels/mailboxes"),
+                "mailboxes" when target == "create" => await c.PostAsJsonAsync("/api/v1/channels/mailboxes", MailboxSettings($"new{n}@acme.test")),
+                "mailboxes" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/channels/mailboxes/{Mailbox}", new { pollIntervalSeconds = 30 + n }),
+                // Port 1 on loopback refuses at once: the check answers without waiting for any server.
+                "mailboxes" when target == "test" => await c.PostAsJsonAsync($"/api/v1/channels/mailboxes/{Mailbox}/test", new { imapHost = "127.0.0.1", imapPort = 1, smtpHost = "127.0.0.1", smtpPort = 1 }),
+                "mailboxes" when target == "test-new" => await c.PostAsJsonAsync("/api/v1/channels/mailboxes/test", new { imapHost = "127.0.0.1", imapPort = 1, imapUser = "u", imapPassword = "p", smtpHost = "127.0.0.1", smtpPort = 1 }),
+                "mailboxes" when target == "rejections" => await c.GetAsync($"/api/v1/channels/mailboxes/{Mailbox}/rejections"),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),
@@ -199,6 +215,12 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             return ((int)response.StatusCode).ToString();
         }
+
+        private static object MailboxSettings(string address) => new
+        {
+            name = address, address, imapHost = "imap.acme.test", imapUser = address, imapPassword = "imap-pass",
+            smtpHost = "smtp.acme.test", smtpUser = address, smtpPassword = "smtp-pass",
+        };
 
         private static string Tamper(string path)
         {

@@ -34,12 +34,14 @@ public static class EmailFeature
         mailboxes.MapPatch("/{id:guid}", async (Guid id, MailboxInput input, ManageMailboxes manage, HttpContext http) =>
                 ApiResults.From(await manage.UpdateAsync(await http.ActorAsync(), id, input, http.RequestAborted), v => TypedResults.Ok(v)))
             .WithSummary("Change a mailbox; omitted fields and passwords stay as they are");
-        mailboxes.MapPost("/{id:guid}/test", async (Guid id, TestMailboxConnection test, HttpContext http) =>
-                ApiResults.From(await test.RunAsync(id, http.RequestAborted), v => TypedResults.Ok(v)))
-            .WithSummary("Test connection: sign in to IMAP and SMTP and say what failed (DNS, TLS, auth, folder)");
-        mailboxes.MapGet("/{id:guid}/rejections", async (Guid id, ChorusDb db, HttpContext http, [FromQuery] int? take) =>
-                TypedResults.Ok(await db.InboundEmailRejections.AsNoTracking().Where(r => r.ChannelId == id)
-                    .OrderByDescending(r => r.At).Take(Math.Clamp(take ?? 100, 1, 500)).ToListAsync(http.RequestAborted)))
+        mailboxes.MapPost("/{id:guid}/test", async (Guid id, [FromBody] MailboxInput? changes, TestMailboxConnection test, HttpContext http) =>
+                ApiResults.From(await test.RunAsync(id, changes, ct: http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Test connection: sign in to IMAP and SMTP and say what failed (DNS, TLS, auth, folder); a body tests unsaved changes");
+        mailboxes.MapPost("/test", async (MailboxInput settings, TestMailboxConnection test, HttpContext http) =>
+                ApiResults.From(await test.RunAsync(null, settings, ct: http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Test the connection of a mailbox before adding it");
+        mailboxes.MapGet("/{id:guid}/rejections", async (Guid id, ManageMailboxes manage, HttpContext http, [FromQuery] int? take) =>
+                TypedResults.Ok(await manage.ListRejectionsAsync(id, take ?? 100, http.RequestAborted)))
             .WithSummary("Messages the mailbox did not file, newest first, each with the reason");
     }
 }
