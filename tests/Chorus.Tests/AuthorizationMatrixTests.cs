@@ -48,6 +48,9 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("mailboxes:test",     "403", "403", "403", "200"),
         ("mailboxes:test-new", "403", "403", "403", "200"),
         ("mailboxes:rejections", "403", "403", "403", "200"),
+        // A message with nothing to send: who may retry gets as far as "no such reply".
+        ("retry:public",       "403", "404", "404", "404"),
+        ("retry:private",      "404", "404", "404", "404"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -194,6 +197,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "mailboxes" when target == "test" => await c.PostAsJsonAsync($"/api/v1/channels/mailboxes/{Mailbox}/test", new { imapHost = "127.0.0.1", imapPort = 1, smtpHost = "127.0.0.1", smtpPort = 1 }),
                 "mailboxes" when target == "test-new" => await c.PostAsJsonAsync("/api/v1/channels/mailboxes/test", new { imapHost = "127.0.0.1", imapPort = 1, imapUser = "u", imapPassword = "p", smtpHost = "127.0.0.1", smtpPort = 1 }),
                 "mailboxes" when target == "rejections" => await c.GetAsync($"/api/v1/channels/mailboxes/{Mailbox}/rejections"),
+                "retry" => await c.PostAsJsonAsync($"/api/v1/conversations/{number}/messages/{Guid.NewGuid()}/retry-delivery", new { }),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),
