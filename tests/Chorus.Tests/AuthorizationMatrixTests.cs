@@ -48,6 +48,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("mailboxes:test",     "403", "403", "403", "200"),
         ("mailboxes:test-new", "403", "403", "403", "200"),
         ("mailboxes:rejections", "403", "403", "403", "200"),
+        ("mailboxes:imports",  "403", "403", "403", "200"),
+        ("mailboxes:import-not-mbox", "403", "403", "403", "400"),
         // A message with nothing to send: who may retry gets as far as "no such reply".
         ("retry:public",       "403", "404", "404", "404"),
         ("retry:private",      "404", "404", "404", "404"),
@@ -196,6 +198,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 // Port 1 on loopback refuses at once: the check answers without waiting for any server.
                 "mailboxes" when target == "test" => await c.PostAsJsonAsync($"/api/v1/channels/mailboxes/{Mailbox}/test", new { imapHost = "127.0.0.1", imapPort = 1, smtpHost = "127.0.0.1", smtpPort = 1 }),
                 "mailboxes" when target == "test-new" => await c.PostAsJsonAsync("/api/v1/channels/mailboxes/test", new { imapHost = "127.0.0.1", imapPort = 1, imapUser = "u", imapPassword = "p", smtpHost = "127.0.0.1", smtpPort = 1 }),
+                "mailboxes" when target == "imports" => await c.GetAsync($"/api/v1/channels/mailboxes/{Mailbox}/imports"),
+                "mailboxes" when target == "import-not-mbox" => await c.PostAsync($"/api/v1/channels/mailboxes/{Mailbox}/imports?fileName=x.mbox", new StringContent("not an archive")),
                 "mailboxes" when target == "rejections" => await c.GetAsync($"/api/v1/channels/mailboxes/{Mailbox}/rejections"),
                 "retry" => await c.PostAsJsonAsync($"/api/v1/conversations/{number}/messages/{Guid.NewGuid()}/retry-delivery", new { }),
                 "link" when target == "own" => await c.GetAsync(PublicLink),

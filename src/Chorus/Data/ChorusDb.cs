@@ -32,6 +32,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
     public DbSet<InboundEmailRejection> InboundEmailRejections => Set<InboundEmailRejection>();
     public DbSet<OutboxItem> Outbox => Set<OutboxItem>();
+    public DbSet<MboxImport> MboxImports => Set<MboxImport>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -151,6 +152,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new MailboxConfiguration());
         b.ApplyConfiguration(new InboundEmailRejectionConfiguration());
         b.ApplyConfiguration(new OutboxItemConfiguration());
+        b.ApplyConfiguration(new MboxImportConfiguration());
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.

@@ -13,7 +13,9 @@ public static class EmailFeature
         services.AddSingleton<MailboxSecrets>().AddSingleton<PollerNode>();
         services.AddScoped<ManageMailboxes>().AddScoped<TestMailboxConnection>().AddScoped<QueueEmailReply>().AddScoped<SendEmail>()
             .AddScoped<ThreadInboundEmail>().AddScoped<RecordBounce>().AddScoped<PollMailbox>().AddScoped<ImportMbox>()
-            .AddScoped<ReadMailHealth>();
+            .AddScoped<ReadMailHealth>().AddScoped<StartMboxImport>();
+        services.AddSingleton<MboxImports>();
+        services.AddHostedService(sp => sp.GetRequiredService<MboxImports>());
         services.AddHostedService<MailboxPollers>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
@@ -44,5 +46,17 @@ public static class EmailFeature
         mailboxes.MapGet("/{id:guid}/rejections", async (Guid id, ManageMailboxes manage, HttpContext http, [FromQuery] int? take) =>
                 TypedResults.Ok(await manage.ListRejectionsAsync(id, take ?? 100, http.RequestAborted)))
             .WithSummary("Messages the mailbox did not file, newest first, each with the reason");
+        mailboxes.MapPost("/{id:guid}/imports", async (Guid id, [FromQuery] string? fileName, StartMboxImport start, HttpContext http) =>
+            {
+                // An archive may be far larger than the server's default request limit; StartMboxImport enforces its own.
+                if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                    limit.MaxRequestBodySize = start.MaxBytes + 1;
+                return ApiResults.From(await start.RunAsync(await http.ActorAsync(), id, fileName ?? "archive.mbox", http.Request.Body,
+                    http.Request.ContentLength, ct: http.RequestAborted), v => TypedResults.Accepted($"/api/v1/channels/mailboxes/{id}/imports", v));
+            })
+            .WithSummary("Import an mbox archive (the request body, up to 200 MB): queued, then run in the background; resumable and idempotent");
+        mailboxes.MapGet("/{id:guid}/imports", async (Guid id, MboxImports imports, ChorusDb db, HttpContext http) =>
+                TypedResults.Ok(await imports.ListAsync(db, id, 20, http.RequestAborted)))
+            .WithSummary("The mailbox's latest imports with their progress and what was skipped and why");
     }
 }
