@@ -109,7 +109,7 @@ public sealed class MboxImports(IServiceScopeFactory scopes, IConfiguration conf
                     Changed?.Invoke(import.ChannelId);
                 }), ct);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
             // Shutting down: hand it back at once (with the counts so far) so the next start resumes it.
             await running.CancelAsync();
