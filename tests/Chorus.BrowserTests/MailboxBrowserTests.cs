@@ -26,6 +26,10 @@ public class MailboxBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await Expect(page.Locator("#mailboxes-empty")).ToContainTextAsync("Connect the address customers write to");
         await BrowserFixture.ScreenshotAsync(page, "mailboxes-empty");
         await page.Locator("#mailbox-new").ClickAsync();
+        // Saving an empty form points at what is missing, field by field.
+        await page.Locator("#mailbox-save").ClickAsync();
+        await Expect(page.Locator("#mailbox-dialog")).ToContainTextAsync("Give the mailbox a name.");
+        await Expect(page.Locator("#mailbox-dialog")).ToContainTextAsync("The IMAP server is required.");
 
         await page.FillAsync("#mailbox-name", "Help desk");
         await page.FillAsync("#mailbox-address", address);

@@ -139,6 +139,23 @@ public class MboxUploadTests
         var done = await FinishedAsync(admin, mailbox, import.Id);
         Assert.Equal("Finished", done.GetProperty("status").GetString());
         Assert.Equal(108, done.GetProperty("read").GetInt32());
+
+        // Left by a node whose data directory this one cannot see: stopped, with what to do about it.
+        var elsewhere = new MboxImport
+        {
+            ChannelId = mailbox, FileName = "elsewhere.mbox", Bytes = 1000, Status = MboxImportStatus.Running,
+            LockedUntil = DateTimeOffset.UtcNow.AddMinutes(-1), StartedByName = "admin",
+        };
+        using (var scope = app.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            db.MboxImports.Add(elsewhere);
+            await db.SaveChangesAsync();
+        }
+        app.Services.GetRequiredService<MboxImports>().Wake();
+        var failed = await FinishedAsync(admin, mailbox, elsewhere.Id);
+        Assert.Equal("Failed", failed.GetProperty("status").GetString());
+        Assert.Contains("not on this server any more. Upload the same file again", failed.GetProperty("error").GetString());
     }
 
     [Theory, Providers]

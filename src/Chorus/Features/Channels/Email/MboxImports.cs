@@ -98,6 +98,10 @@ public sealed class MboxImports(IServiceScopeFactory scopes, IConfiguration conf
         Outcome<MboxImportResult> outcome;
         try
         {
+            // Uploads live in the data directory of the node that took them; a node taking over a stopped
+            // import elsewhere (or after the file was removed) cannot read it.
+            if (!File.Exists(path))
+                throw new FileNotFoundException("the uploaded file is not on this server any more");
             await using var scope = scopes.CreateAsyncScope();
             outcome = await scope.ServiceProvider.GetRequiredService<ImportMbox>().RunAsync(path, import.ChannelId,
                 new LiveProgress(p =>
