@@ -79,12 +79,20 @@ public class MailboxBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixtu
         await page.Locator("#mailbox-page-test").ClickAsync();
         await Expect(page.Locator("#mailbox-page-check")).ToHaveAttributeAsync("data-state", "ok", new() { Timeout = 30_000 });
 
+        // A password that stops working: the next poll fails and the page says why (the list too).
+        await page.Locator("#mailbox-edit").ClickAsync();
+        await page.FillAsync("#mailbox-imap-password", "changed-on-the-server");
+        await page.Locator("#mailbox-save").ClickAsync();
+        await Expect(page.Locator("#mailbox-state")).ToHaveAttributeAsync("data-state", "failing", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#mailbox-last-error")).ToContainTextAsync("rejected the user name or password");
+        await BrowserFixture.ScreenshotAsync(page, "mailbox-failing");
+
         // Disabled from the page, and audited.
         await page.Locator("#mailbox-enabled").UncheckAsync();
         await Expect(page.Locator("#mailbox-state")).ToHaveAttributeAsync("data-state", "disabled");
         await BrowserFixture.ScreenshotAsync(page, "mailbox-page");
         var audit = await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=mailbox.");
-        Assert.Equal(["mailbox.disabled", "mailbox.created"], audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()!).ToArray());
+        Assert.Equal(["mailbox.disabled", "mailbox.updated", "mailbox.created"], audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()!).ToArray());
 
         await page.GotoInteractiveAsync("/admin/mailboxes");
         var row = page.Locator($"[data-test=mailbox-row][data-address='{address}']");

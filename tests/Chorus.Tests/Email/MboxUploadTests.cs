@@ -175,6 +175,13 @@ public class MboxUploadTests
         Assert.Equal(HttpStatusCode.BadRequest, big.StatusCode);
         Assert.Contains("archives of up to 0.1 MB", await big.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await UploadAsync(admin, Guid.NewGuid(), "From x"u8.ToArray())).StatusCode);
+        // Sent without a length (chunked): cut off where it passes the limit, while it streams in.
+        var chunked = new StreamContent(File.OpenRead(Archive));
+        chunked.Headers.ContentType = new MediaTypeHeaderValue("application/mbox");
+        chunked.Headers.ContentLength = null; // no length announced: the limit is enforced while reading
+        var streamed = await admin.Http.PostAsync($"/api/v1/channels/mailboxes/{mailbox}/imports?fileName=big.mbox", chunked);
+        Assert.Equal(HttpStatusCode.BadRequest, streamed.StatusCode);
+        Assert.Contains("archives of up to 0.1 MB", await streamed.Content.ReadAsStringAsync());
 
         Assert.Empty((await admin.Http.GetFromJsonAsync<JsonElement>($"/api/v1/channels/mailboxes/{mailbox}/imports")).EnumerateArray());
         var dir = MboxImports.Directory(app.Services.GetRequiredService<IConfiguration>());

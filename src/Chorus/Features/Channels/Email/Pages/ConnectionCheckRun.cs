@@ -36,6 +36,14 @@ public sealed class ConnectionCheckRun(WorkScopes work, Action changed) : IDispo
         }
     }
 
+    /// Forgets the last result (the settings it was about changed).
+    public void Clear()
+    {
+        if (Running) return;
+        Steps.Clear();
+        Error = null;
+    }
+
     /// Reports on the caller's context (the component's renderer), unlike Progress<T>, which posts later.
     private sealed class StepReport(Action<ConnectionStep> report) : IProgress<ConnectionStep>
     {
