@@ -178,6 +178,9 @@ public class MailboxAdminTests
         Assert.Equal("auth", Step(changed, "IMAP").GetProperty("stage").GetString());
         var stored = await (await admin.PostAsync($"/api/v1/channels/mailboxes/{id}/test", new { })).JsonAsync(HttpStatusCode.OK);
         Assert.True(stored.GetProperty("ok").GetBoolean(), stored.ToString());
+        // Without a body at all: the stored settings.
+        var bare = await (await admin.Http.PostAsync($"/api/v1/channels/mailboxes/{id}/test", null)).JsonAsync(HttpStatusCode.OK);
+        Assert.True(bare.GetProperty("ok").GetBoolean(), bare.ToString());
         Assert.Empty((await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=mailbox.updated")).EnumerateArray());
     }
 
