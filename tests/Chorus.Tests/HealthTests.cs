@@ -63,6 +63,29 @@ public class HealthTests
     }
 
     [Theory, Providers]
+    public async Task A_mailbox_nobody_has_read_for_a_while_is_stale(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        app.Settings["Chorus:Email:Poll"] = "false"; // no node polls: as when every poller is down
+        var admin = await app.StaffAsync("admin");
+        var id = await MailApp.AddMailboxAsync(admin, "quiet@acme.test", new { imapHost = "imap.acme.test" });
+        var fresh = Assert.Single((await ReadyAsync(app.CreateClient())).GetProperty("mailboxes").EnumerateArray());
+        Assert.Equal("pending", fresh.GetProperty("status").GetString());
+
+        using (var scope = app.Services.CreateScope())
+        {
+            var hourAgo = DateTimeOffset.UtcNow.AddHours(-1);
+            await scope.ServiceProvider.GetRequiredService<ChorusDb>().Mailboxes.Where(m => m.ChannelId == id)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.LastPolledAt, hourAgo).SetProperty(m => m.UpdatedAt, hourAgo));
+        }
+        var stale = await ReadyAsync(app.CreateClient());
+        Assert.Equal("degraded", stale.GetProperty("status").GetString());
+        var mailbox = Assert.Single(stale.GetProperty("mailboxes").EnumerateArray());
+        Assert.Equal("stale", mailbox.GetProperty("status").GetString());
+        Assert.InRange(mailbox.GetProperty("lastPollAgeSeconds").GetDouble(), 3500, 3700);
+    }
+
+    [Theory, Providers]
     public async Task The_outbox_backlog_is_counted_and_a_reply_waiting_too_long_degrades(Provider provider)
     {
         await using var app = new ChorusFactory(provider);

@@ -39,9 +39,11 @@ public class ReadMailHealth(ChorusDb db)
         foreach (var m in rows)
         {
             var staleAfter = TimeSpan.FromSeconds(Math.Max(StaleAfter.TotalSeconds, 3 * m.PollIntervalSeconds));
+            // Counted from the last change too: a mailbox switched back on is not stale before its first poll.
+            var since = m.LastPolledAt is { } at && at > m.UpdatedAt ? at : m.UpdatedAt;
             var status = m.LastError is not null ? "failing"
-                : m.LastPolledAt is { } at ? (now - at > staleAfter ? "stale" : "ok")
-                : now - m.UpdatedAt > staleAfter ? "stale" : "pending";
+                : now - since > staleAfter ? "stale"
+                : m.LastPolledAt is null ? "pending" : "ok";
             var name = details ? m.Address : $"Mailbox {m.ChannelId}";
             if (status == "failing")
                 problems.Add($"{name}: reading failed {m.ConsecutiveFailures} time(s) in a row" + (details ? $": {m.LastError}" : "."));
