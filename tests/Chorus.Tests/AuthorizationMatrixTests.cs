@@ -48,6 +48,17 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("tokens:list",        "200", "200", "200", "200"),
         ("tokens:issue",       "201", "201", "201", "201"),
         ("tokens:revoke-others", "404", "404", "404", "204"),
+        ("mailboxes:list",     "403", "403", "403", "200"),
+        ("mailboxes:create",   "403", "403", "403", "201"),
+        ("mailboxes:update",   "403", "403", "403", "200"),
+        ("mailboxes:test",     "403", "403", "403", "200"),
+        ("mailboxes:test-new", "403", "403", "403", "200"),
+        ("mailboxes:rejections", "403", "403", "403", "200"),
+        ("mailboxes:imports",  "403", "403", "403", "200"),
+        ("mailboxes:import-not-mbox", "403", "403", "403", "400"),
+        // A message with nothing to send: who may retry gets as far as "no such reply".
+        ("retry:public",       "403", "404", "404", "404"),
+        ("retry:private",      "404", "404", "404", "404"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -119,6 +130,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid SupportTeam { get; init; }
         public required Guid SharedPerson { get; init; }
         public required Guid VictimToken { get; init; }
+        public required Guid Mailbox { get; init; }
         public required string PublicLink { get; init; }
         public required Guid ReplyFile { get; init; }
         public required Guid NoteFile { get; init; }
@@ -131,6 +143,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public static async Task<Workspace> CreateAsync(Provider provider)
         {
             var app = new ChorusFactory(provider);
+            app.Settings["Chorus:Email:Poll"] = "false"; // the matrix's mailbox names servers that do not exist
             var admin = await app.StaffAsync("admin");
             var insider = await app.StaffAsync("agent", "Support");
             var outsider = await app.StaffAsync("agent", "Support");
@@ -156,6 +169,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var noteFile = await AttachAsync(pub.Number, "notes", "Internal: their contract.");
             var privateFile = await AttachAsync(priv.Number, "notes", $"The {Secret} draft.");
 
+            var mailbox = await (await admin.PostAsync("/api/v1/channels/mailboxes", MailboxSettings("matrix@acme.test"))).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -171,7 +185,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             {
                 App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
                 ReplyFile = replyFile.File, NoteFile = noteFile.File, PrivateFile = privateFile.File, PrivateNote = privateFile.Message,
-                SharedPerson = pub.PersonId, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -216,6 +230,16 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "link-file" when target == "tampered" => await c.GetAsync(Tamper(PublicLink) + $"/attachments/{ReplyFile}"),
                 "link-file" => await c.GetAsync(PublicLink + $"/attachments/{(target == "private" ? PrivateFile : target == "note" ? NoteFile : ReplyFile)}"),
                 "staff-file" => await c.GetAsync($"/attachments/{ReplyFile}"),
+                "mailboxes" when target == "list" => await c.GetAsync("/api/v1/channels/mailboxes"),
+                "mailboxes" when target == "create" => await c.PostAsJsonAsync("/api/v1/channels/mailboxes", MailboxSettings($"new{n}@acme.test")),
+                "mailboxes" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/channels/mailboxes/{Mailbox}", new { pollIntervalSeconds = 30 + n }),
+                // Port 1 on loopback refuses at once: the check answers without waiting for any server.
+                "mailboxes" when target == "test" => await c.PostAsJsonAsync($"/api/v1/channels/mailboxes/{Mailbox}/test", new { imapHost = "127.0.0.1", imapPort = 1, smtpHost = "127.0.0.1", smtpPort = 1 }),
+                "mailboxes" when target == "test-new" => await c.PostAsJsonAsync("/api/v1/channels/mailboxes/test", new { imapHost = "127.0.0.1", imapPort = 1, imapUser = "u", imapPassword = "p", smtpHost = "127.0.0.1", smtpPort = 1 }),
+                "mailboxes" when target == "imports" => await c.GetAsync($"/api/v1/channels/mailboxes/{Mailbox}/imports"),
+                "mailboxes" when target == "import-not-mbox" => await c.PostAsync($"/api/v1/channels/mailboxes/{Mailbox}/imports?fileName=x.mbox", new StringContent("not an archive")),
+                "mailboxes" when target == "rejections" => await c.GetAsync($"/api/v1/channels/mailboxes/{Mailbox}/rejections"),
+                "retry" => await c.PostAsJsonAsync($"/api/v1/conversations/{number}/messages/{Guid.NewGuid()}/retry-delivery", new { }),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),
@@ -237,6 +261,12 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             return ((int)response.StatusCode).ToString();
         }
+
+        private static object MailboxSettings(string address) => new
+        {
+            name = address, address, imapHost = "imap.acme.test", imapUser = address, imapPassword = "imap-pass",
+            smtpHost = "smtp.acme.test", smtpUser = address, smtpPassword = "smtp-pass",
+        };
 
         private static string Tamper(string path)
         {

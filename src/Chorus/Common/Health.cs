@@ -1,25 +1,37 @@
 using Chorus.Data;
+using Chorus.Features.Admin;
+using Chorus.Features.Channels.Email;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Common;
 
 public static class Health
 {
-    /// /health/live: the process answers. /health/ready: the database answers too.
+    /// /health/live: the process answers. /health/ready: the database answers too (503 when not), and
+    /// how mail is doing: "degraded" (still 200, Chorus serves) while a mailbox fails or the outbox is stuck.
+    /// Anonymous callers (load balancers) get states and ages; admins also get addresses and error text.
     public static void MapHealth(this WebApplication app)
     {
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet("/health/ready", async (ChorusDb db, HttpContext http) =>
+        app.MapGet("/health/ready", async (ChorusDb db, ReadMailHealth mail, HttpContext http) =>
         {
             try
             {
                 await db.Database.ExecuteSqlRawAsync("SELECT 1", http.RequestAborted);
-                return Results.Ok(new { status = "ready", database = db.Provider.ToString() });
             }
             catch (Exception e)
             {
                 return Results.Json(new { status = "unavailable", database = db.Provider.ToString(), error = e.GetBaseException().Message }, statusCode: 503);
             }
+            var admin = http.User.IsInRole(Roles.Admin)
+                        || (await http.AuthenticateAsync(ApiTokenAuthenticationHandler.SchemeName)).Principal?.IsInRole(Roles.Admin) == true;
+            var health = await mail.RunAsync(admin, http.RequestAborted);
+            return Results.Ok(new
+            {
+                status = health.Degraded ? "degraded" : "ready", database = db.Provider.ToString(),
+                problems = health.Problems, mailboxes = health.Mailboxes, outbox = health.Outbox,
+            });
         }).AllowAnonymous().ExcludeFromDescription();
     }
 }

@@ -34,6 +34,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<InboundEmailRejection> InboundEmailRejections => Set<InboundEmailRejection>();
     public DbSet<OutboxItem> Outbox => Set<OutboxItem>();
     public DbSet<MessageAttachment> MessageAttachments => Set<MessageAttachment>();
+    public DbSet<MboxImport> MboxImports => Set<MboxImport>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -154,6 +155,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new InboundEmailRejectionConfiguration());
         b.ApplyConfiguration(new OutboxItemConfiguration());
         b.ApplyConfiguration(new MessageAttachmentConfiguration());
+        b.ApplyConfiguration(new MboxImportConfiguration());
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.

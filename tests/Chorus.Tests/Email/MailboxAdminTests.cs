@@ -88,6 +88,102 @@ public class MailboxAdminTests
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PatchAsync($"/api/v1/channels/mailboxes/{Guid.NewGuid()}", new { name = "y" })).StatusCode);
     }
 
+    [Theory, Providers]
+    public async Task Every_change_to_a_mailbox_is_audited_by_name_and_never_with_a_password(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        app.Settings["Chorus:Email:Poll"] = "false";
+        var admin = await app.StaffAsync("admin");
+        var id = (await (await admin.PostAsync("/api/v1/channels/mailboxes", NewMailbox("audit@acme.test"))).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        async Task<List<JsonElement>> Audit() => (await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=mailbox.")).EnumerateArray().ToList();
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PatchAsync($"/api/v1/channels/mailboxes/{id}", new { enabled = false })).StatusCode);
+        Assert.Equal("mailbox.disabled", (await Audit())[0].GetProperty("action").GetString());
+        Assert.False((await MailApp.MailboxAsync(admin, id)).GetProperty("enabled").GetBoolean());
+
+        await admin.PatchAsync($"/api/v1/channels/mailboxes/{id}", new { imapHost = "imap2.example.test", imapPassword = "new-secret-3", smtpHost = "smtp.example.test" });
+        var updated = (await Audit())[0];
+        Assert.Equal("mailbox.updated", updated.GetProperty("action").GetString());
+        // Only what changed (the SMTP host was sent unchanged), passwords by name only.
+        Assert.Equal("audit@acme.test: imapHost, imapPassword", updated.GetProperty("details").GetString());
+
+        // The same values again change nothing, and add nothing to the log.
+        var before = (await Audit()).Count;
+        Assert.Equal(HttpStatusCode.OK, (await admin.PatchAsync($"/api/v1/channels/mailboxes/{id}", new { imapHost = "imap2.example.test", enabled = false })).StatusCode);
+        Assert.Equal(before, (await Audit()).Count);
+
+        await admin.PatchAsync($"/api/v1/channels/mailboxes/{id}", new { enabled = true });
+        Assert.Equal("mailbox.enabled", (await Audit())[0].GetProperty("action").GetString());
+        Assert.DoesNotContain("secret", await admin.Http.GetStringAsync("/api/v1/audit"));
+    }
+
+    [Theory, Providers]
+    public async Task The_mailbox_list_counts_what_each_mailbox_filed_and_did_not_file(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        app.Settings["Chorus:Email:Poll"] = "false";
+        var admin = await app.StaffAsync("admin");
+        var id = (await (await admin.PostAsync("/api/v1/channels/mailboxes", NewMailbox("count@acme.test"))).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var other = (await (await admin.PostAsync("/api/v1/channels/mailboxes", NewMailbox("other@acme.test"))).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var mailbox = await MailApp.MailboxAsync(admin, id);
+        Assert.Equal(0, mailbox.GetProperty("messagesIngested").GetInt32());
+
+        using (var scope = app.Services.CreateScope())
+        {
+            var pipeline = scope.ServiceProvider.GetRequiredService<Chorus.Features.Inbox.Ingest.IngestPipeline>();
+            foreach (var n in new[] { 1, 2 })
+                await pipeline.IngestAsync(new Chorus.Features.Inbox.Ingest.InboundEnvelope(id, $"<m{n}@customer.test>", $"<m{n}@customer.test>",
+                    new Chorus.Features.Inbox.Ingest.InboundAuthor(Chorus.Features.People.IdentityKind.Email, "ann@customer.test", "Ann"), DateTimeOffset.UtcNow, "Hello", "text", null));
+            var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            db.InboundEmailRejections.Add(new Chorus.Features.Channels.Email.InboundEmailRejection { ChannelId = id, Reason = "Too big", Subject = "Huge" });
+            await db.SaveChangesAsync();
+        }
+        var list = (await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/channels/mailboxes")).EnumerateArray().ToDictionary(m => m.GetProperty("id").GetGuid());
+        Assert.Equal(2, list[id].GetProperty("messagesIngested").GetInt32());
+        Assert.Equal(1, list[id].GetProperty("rejections").GetInt32());
+        Assert.Equal(0, list[other].GetProperty("messagesIngested").GetInt32());
+        var rejections = await MailApp.RejectionsAsync(admin, id);
+        Assert.Equal("Too big", Assert.Single(rejections).GetProperty("reason").GetString());
+        Assert.Empty(await MailApp.RejectionsAsync(admin, other));
+    }
+
+    [NeedsEnvFact("TEST_SMTP", "TEST_IMAP")]
+    public async Task Unsaved_settings_are_tested_without_being_stored()
+    {
+        await using var app = MailApp.Create(Provider.Sqlite);
+        app.Settings["Chorus:Email:Poll"] = "false";
+        var admin = await app.StaffAsync("admin");
+        var address = Mail.NewAddress("support");
+        await Mail.SendAsync(Mail.Compose(Mail.NewAddress("ann"), address, "hello", "creates the mailbox"));
+        var settings = new Dictionary<string, object?>
+        {
+            ["address"] = address, ["imapHost"] = Mail.Imap.Host, ["imapPort"] = Mail.Imap.Port, ["imapSecurity"] = "None", ["imapUser"] = address,
+            ["imapPassword"] = Mail.Password, ["smtpHost"] = Mail.Smtp.Host, ["smtpPort"] = Mail.Smtp.Port, ["smtpSecurity"] = "None",
+        };
+        static JsonElement Step(JsonElement check, string protocol) => check.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("protocol").GetString() == protocol);
+
+        // A mailbox not added yet (no name needed for a test).
+        var fresh = await (await admin.PostAsync("/api/v1/channels/mailboxes/test", settings)).JsonAsync(HttpStatusCode.OK);
+        Assert.True(fresh.GetProperty("ok").GetBoolean(), fresh.ToString());
+        settings["imapPassword"] = "wrong";
+        Assert.Equal("auth", Step(await (await admin.PostAsync("/api/v1/channels/mailboxes/test", settings)).JsonAsync(HttpStatusCode.OK), "IMAP").GetProperty("stage").GetString());
+        var missing = await admin.PostAsync("/api/v1/channels/mailboxes/test", new { imapHost = Mail.Imap.Host });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("imapUser", await missing.Content.ReadAsStringAsync());
+        Assert.Empty((await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/channels/mailboxes")).EnumerateArray());
+
+        // An existing mailbox with a changed password: the change is tested, the stored settings are kept.
+        var id = await MailApp.AddMailboxAsync(admin, address);
+        var changed = await (await admin.PostAsync($"/api/v1/channels/mailboxes/{id}/test", new { imapPassword = "wrong" })).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("auth", Step(changed, "IMAP").GetProperty("stage").GetString());
+        var stored = await (await admin.PostAsync($"/api/v1/channels/mailboxes/{id}/test", new { })).JsonAsync(HttpStatusCode.OK);
+        Assert.True(stored.GetProperty("ok").GetBoolean(), stored.ToString());
+        // Without a body at all: the stored settings.
+        var bare = await (await admin.Http.PostAsync($"/api/v1/channels/mailboxes/{id}/test", null)).JsonAsync(HttpStatusCode.OK);
+        Assert.True(bare.GetProperty("ok").GetBoolean(), bare.ToString());
+        Assert.Empty((await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=mailbox.updated")).EnumerateArray());
+    }
+
     [NeedsEnvFact("TEST_SMTP", "TEST_IMAP")]
     public async Task Test_connection_says_which_stage_failed()
     {

@@ -1,6 +1,8 @@
+using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Channels.Api;
 using Chorus.Features.Channels.Email;
+using Chorus.Features.Channels.Outbox;
 using Chorus.Features.Channels.WebForm;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +12,7 @@ public static class ChannelsFeature
 {
     public static IServiceCollection AddChannels(this IServiceCollection services) =>
         services.AddSingleton<RequesterLinks>().AddSingleton<PublicPostingLimiter>()
-            .AddScoped<SubmitWebForm>().AddScoped<ReadRequesterConversation>().AddScoped<ReplyAsRequester>()
+            .AddScoped<SubmitWebForm>().AddScoped<RetryDelivery>().AddScoped<ReadRequesterConversation>().AddScoped<ReplyAsRequester>()
             .AddEmailChannel();
 
     public static void MapChannelsApi(this RouteGroupBuilder api)
@@ -21,5 +23,8 @@ public static class ChannelsFeature
             .WithTags("Channels");
         api.MapInboundApi();
         api.MapMailboxesApi();
+        api.MapPost("/conversations/{number:long}/messages/{id:guid}/retry-delivery", async (long number, Guid id, RetryDelivery retry, HttpContext http) =>
+                ApiResults.From(await retry.RunAsync(await http.ActorAsync(), number, id, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithTags("Conversations").WithSummary("Retry now: send a reply that failed (or waits for its next attempt) again at once");
     }
 }

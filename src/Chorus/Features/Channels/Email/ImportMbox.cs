@@ -28,13 +28,25 @@ public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail
     public async Task<Outcome<MboxImportResult>> RunAsync(string path, string channelName, bool fromStart = false, int? maxMessages = null,
         IProgress<MboxProgress>? progress = null, CancellationToken ct = default)
     {
-        if (!File.Exists(path)) return Outcome<MboxImportResult>.Invalid.One("file", $"There is no file {path}.");
         var channel = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Name == channelName && c.Kind == ChannelKind.Email, ct);
         if (channel is null)
         {
             var names = await db.Channels.Where(c => c.Kind == ChannelKind.Email).Select(c => c.Name).ToListAsync(ct);
             return new Outcome<MboxImportResult>.NotFound($"E-mail channel '{channelName}' (e-mail channels: {(names.Count == 0 ? "none" : string.Join(", ", names))})");
         }
+        return await RunAsync(path, channel, fromStart, maxMessages, progress, ct);
+    }
+
+    /// The same, into the e-mail channel with this id (the admin UI's imports).
+    public async Task<Outcome<MboxImportResult>> RunAsync(string path, Guid channelId, IProgress<MboxProgress>? progress = null, CancellationToken ct = default) =>
+        await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId && c.Kind == ChannelKind.Email, ct) is { } channel
+            ? await RunAsync(path, channel, false, null, progress, ct)
+            : new Outcome<MboxImportResult>.NotFound("The e-mail channel");
+
+    private async Task<Outcome<MboxImportResult>> RunAsync(string path, Channel channel, bool fromStart, int? maxMessages,
+        IProgress<MboxProgress>? progress, CancellationToken ct)
+    {
+        if (!File.Exists(path)) return Outcome<MboxImportResult>.Invalid.One("file", $"There is no file {path}.");
         var mailbox = await db.Mailboxes.AsNoTracking().SingleOrDefaultAsync(m => m.ChannelId == channel.Id, ct);
         var tokens = mailbox is not null && secrets.Unprotect(mailbox.ReplyTokenKeyProtected) is { } key
             ? new ReplyTokenKey(mailbox.Address, Convert.FromBase64String(key)) : null;

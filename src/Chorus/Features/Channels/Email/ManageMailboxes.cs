@@ -1,6 +1,7 @@
 using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Admin;
+using Chorus.Features.Inbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Channels.Email;
@@ -15,13 +16,14 @@ public sealed record MailboxInput(
     ProcessedAction? ProcessedAction = null, string? ProcessedFolder = null, int? PollIntervalSeconds = null);
 
 /// A mailbox as the API shows it: settings, whether passwords are stored (never the passwords), and
-/// how reading it went last time.
+/// how reading it went: last poll, last error, messages filed from it and messages it did not file.
 public sealed record MailboxView(
     Guid Id, string Name, bool Enabled, Guid? DefaultTeamId, string Address,
     string ImapHost, int ImapPort, MailSecurity ImapSecurity, string ImapUser, bool HasImapPassword, string ImapFolder,
     string SmtpHost, int SmtpPort, MailSecurity SmtpSecurity, string SmtpUser, bool HasSmtpPassword,
     ProcessedAction ProcessedAction, string? ProcessedFolder, int PollIntervalSeconds,
-    DateTimeOffset? LastPolledAt, string? LastError, DateTimeOffset? LastErrorAt, int ConsecutiveFailures, long? UidValidity, long LastUid);
+    DateTimeOffset? LastPolledAt, string? LastError, DateTimeOffset? LastErrorAt, int ConsecutiveFailures, long? UidValidity, long LastUid,
+    int MessagesIngested, int Rejections);
 
 public class ManageMailboxes(ChorusDb db, MailboxSecrets secrets, RecordAudit audit)
 {
@@ -67,11 +69,45 @@ public class ManageMailboxes(ChorusDb db, MailboxSecrets secrets, RecordAudit au
             mailbox.UidValidity = null;
             mailbox.LastUid = 0;
         }
+        // What actually changed, by name (passwords never by value); switching a mailbox on or off is
+        // its own entry, since it starts or stops reading mail.
+        var changed = Changed(channel, mailbox);
+        if (changed.Count == 0) return await GetAsync(id, ct);
         mailbox.UpdatedAt = DateTimeOffset.UtcNow;
-        audit.Add(actor, "mailbox.updated", "channel", id.ToString(), mailbox.Address);
+        if (changed is ["enabled"])
+            audit.Add(actor, channel.Enabled ? "mailbox.enabled" : "mailbox.disabled", "channel", id.ToString(), mailbox.Address);
+        else
+            audit.Add(actor, "mailbox.updated", "channel", id.ToString(), $"{mailbox.Address}: {string.Join(", ", changed)}");
         await db.SaveChangesAsync(ct);
         return await GetAsync(id, ct);
     }
+
+    /// The settings of a mailbox as they would be with <paramref name="input"/> applied, unsaved: what
+    /// "Test connection" checks before the admin saves. Null id: a mailbox not created yet.
+    public async Task<Outcome<Mailbox>> PreviewAsync(Guid? id, MailboxInput input, CancellationToken ct = default)
+    {
+        var mailbox = id is null ? new Mailbox() : await db.Mailboxes.AsNoTracking().SingleOrDefaultAsync(m => m.ChannelId == id, ct);
+        var channel = id is null ? new Channel { Kind = ChannelKind.Email } : await db.Channels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (mailbox is null || channel is null) return new Outcome<Mailbox>.NotFound("Mailbox");
+        if (id is null) mailbox.ChannelId = Guid.Empty;
+        // Only what the servers need counts here; a missing name does not stop a connection test.
+        if (await ApplyAsync(channel, mailbox, input, ct) is { } invalid
+            && invalid.Errors.Where(e => e.Key.StartsWith("imap") || e.Key.StartsWith("smtp") || e.Key == "processedFolder").ToDictionary() is { Count: > 0 } errors)
+            return new Outcome<Mailbox>.Invalid(errors);
+        return mailbox;
+    }
+
+    public async Task<IReadOnlyList<InboundEmailRejection>> ListRejectionsAsync(Guid id, int take, CancellationToken ct = default) =>
+        await db.InboundEmailRejections.AsNoTracking().Where(r => r.ChannelId == id)
+            .OrderByDescending(r => r.At).Take(Math.Clamp(take, 1, 500)).ToListAsync(ct);
+
+    /// The settings an update changed, for the audit log: passwords by name only, read position left out.
+    private List<string> Changed(Channel channel, Mailbox mailbox) =>
+        db.Entry(channel).Properties.Concat(db.Entry(mailbox).Properties)
+            .Where(p => p.IsModified && !Equals(p.OriginalValue, p.CurrentValue))
+            .Select(p => p.Metadata.Name.Replace("Protected", ""))
+            .Where(n => n is not (nameof(Mailbox.UidValidity) or nameof(Mailbox.LastUid) or nameof(Mailbox.UpdatedAt)))
+            .Select(n => char.ToLowerInvariant(n[0]) + n[1..]).ToList();
 
     private async Task<Outcome<MailboxView>.Invalid?> ApplyAsync(Channel channel, Mailbox m, MailboxInput input, CancellationToken ct)
     {
@@ -132,5 +168,7 @@ public class ManageMailboxes(ChorusDb db, MailboxSecrets secrets, RecordAudit au
             m.ImapHost, m.ImapPort, m.ImapSecurity, m.ImapUser, m.ImapPasswordProtected != null, m.ImapFolder,
             m.SmtpHost, m.SmtpPort, m.SmtpSecurity, m.SmtpUser, m.SmtpPasswordProtected != null,
             m.ProcessedAction, m.ProcessedFolder, m.PollIntervalSeconds,
-            m.LastPolledAt, m.LastError, m.LastErrorAt, m.ConsecutiveFailures, m.UidValidity, m.LastUid);
+            m.LastPolledAt, m.LastError, m.LastErrorAt, m.ConsecutiveFailures, m.UidValidity, m.LastUid,
+            db.Messages.Count(x => x.ChannelId == c.Id && x.Kind == MessageKind.Inbound),
+            db.InboundEmailRejections.Count(r => r.ChannelId == c.Id));
 }

@@ -1,8 +1,6 @@
 using System.Net;
 using Chorus.Common;
-using Chorus.Data;
 using MailKit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Channels.Email;
 
@@ -12,15 +10,22 @@ public sealed record ConnectionCheck(bool Ok, IReadOnlyList<ConnectionStep> Step
 public sealed record ConnectionStep(string Protocol, bool Ok, string? Stage, string Message);
 
 /// "Test connection": signs in to IMAP (and opens the folders it will use) and to SMTP, without
-/// reading or sending anything, and tells the admin what to fix.
-public class TestMailboxConnection(ChorusDb db, MailboxSecrets secrets)
+/// reading or sending anything, and tells the admin what to fix. It tests a stored mailbox, or the
+/// settings an admin is editing before they are saved (passwords left empty are the stored ones).
+public class TestMailboxConnection(ManageMailboxes manage, MailboxSecrets secrets)
 {
-    public async Task<Outcome<ConnectionCheck>> RunAsync(Guid id, CancellationToken ct = default)
+    /// <paramref name="id"/> null with <paramref name="changes"/>: a mailbox not created yet.
+    /// Each server's result is reported to <paramref name="progress"/> as soon as it is known.
+    public async Task<Outcome<ConnectionCheck>> RunAsync(Guid? id, MailboxInput? changes = null, IProgress<ConnectionStep>? progress = null,
+        CancellationToken ct = default)
     {
-        var mailbox = await db.Mailboxes.AsNoTracking().SingleOrDefaultAsync(m => m.ChannelId == id, ct);
-        if (mailbox is null) return new Outcome<ConnectionCheck>.NotFound("Mailbox");
+        var preview = await manage.PreviewAsync(id, changes ?? new MailboxInput(), ct);
+        if (preview is not Outcome<Mailbox>.Ok { Value: var mailbox })
+            return preview is Outcome<Mailbox>.Invalid invalid ? new Outcome<ConnectionCheck>.Invalid(invalid.Errors) : new Outcome<ConnectionCheck>.NotFound("Mailbox");
         var imap = await CheckImapAsync(mailbox, ct);
+        progress?.Report(imap);
         var smtp = await CheckSmtpAsync(mailbox, ct);
+        progress?.Report(smtp);
         return new ConnectionCheck(imap.Ok && smtp.Ok, [imap, smtp]);
     }
 

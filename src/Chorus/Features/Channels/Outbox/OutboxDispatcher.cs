@@ -64,6 +64,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         if (claimed == 0) return; // another node (or loop) took it
 
         var item = await db.Outbox.SingleAsync(o => o.Id == id, ct);
+        await PublishAsync(db, item, ct); // "sending" on the open conversation
         var channelKind = await db.Channels.Where(c => c.Id == item.ChannelId).Select(c => c.Kind).SingleAsync(ct);
         var result = channelKind == ChannelKind.Email
             ? await scope.ServiceProvider.GetRequiredService<SendEmail>().RunAsync(item, ct)
@@ -92,7 +93,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         }
         // Not cancellable: the send happened, its record must not be lost to a shutdown.
         await db.SaveChangesAsync(CancellationToken.None);
-        if (item.Status != DeliveryStatus.Queued) await PublishAsync(db, item, ct);
+        await PublishAsync(db, item, ct); // sent, failed, or the time of the next attempt
     }
 
     private TimeSpan Backoff(int attempts) =>
