@@ -5,6 +5,7 @@ using Chorus.Features.Admin;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Inbox;
+using Chorus.Features.Notifications;
 using Chorus.Features.People;
 using Chorus.Features.Realtime;
 using Chorus.Features.Search;
@@ -75,6 +76,7 @@ public static class ChorusApp
         services.AddInbox();
         services.AddSearch();
         services.AddChannels();
+        services.AddNotifications();
         services.AddDemoWorkspace();
 
         var app = builder.Build();
@@ -106,6 +108,7 @@ public static class ChorusApp
         api.MapPeopleApi();
         api.MapAdminApi();
         api.MapChannelsApi();
+        api.MapNotificationsApi();
         app.MapAccountEndpoints();
         app.MapHealth();
         return app;

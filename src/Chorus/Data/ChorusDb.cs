@@ -3,6 +3,7 @@ using Chorus.Features.Channels;
 using Chorus.Features.Channels.Email;
 using Chorus.Features.Channels.Outbox;
 using Chorus.Features.Inbox;
+using Chorus.Features.Notifications;
 using Chorus.Features.People;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
     public DbSet<InboundEmailRejection> InboundEmailRejections => Set<InboundEmailRejection>();
     public DbSet<OutboxItem> Outbox => Set<OutboxItem>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
+    public DbSet<PersonList> PersonLists => Set<PersonList>();
+    public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -151,6 +155,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new MailboxConfiguration());
         b.ApplyConfiguration(new InboundEmailRejectionConfiguration());
         b.ApplyConfiguration(new OutboxItemConfiguration());
+        b.ApplyConfiguration(new NotificationPreferenceConfiguration());
+        b.ApplyConfiguration(new PersonListConfiguration());
+        b.ApplyConfiguration(new PersonListMemberConfiguration());
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.

@@ -3,6 +3,7 @@ using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Channels.Email;
+using Chorus.Features.Notifications;
 using Chorus.Features.Realtime;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +19,7 @@ public sealed record PostedMessage(Guid MessageId, int Version, IReadOnlyList<st
 
 /// Posts a public reply or an internal note. @mentions in a note notify those colleagues (any team)
 /// and put the conversation in their Mentions view.
-public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email)
+public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email, QueueStaffEmail staffEmail)
 {
     public const int MaxLength = 50_000;
 
@@ -74,6 +75,8 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
                 });
                 if (c.Followers.All(f => f.StaffUserId != staffId)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = staffId });
             }
+            // And by e-mail (for those who did not turn it off), saved with the note.
+            await staffEmail.MentionAsync(c, actor.Name, mentioned.Where(id => id != actor.Id).ToList(), text, ct);
         }
         audit.Add(actor, post.Kind == PostKind.Reply ? "conversation.replied" : "conversation.noted", "conversation", c.Number.ToString(), null);
         try
