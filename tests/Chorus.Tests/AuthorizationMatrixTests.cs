@@ -42,6 +42,15 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("tokens:list",        "200", "200", "200", "200"),
         ("tokens:issue",       "201", "201", "201", "201"),
         ("tokens:revoke-others", "404", "404", "404", "204"),
+        ("notification-prefs:read",   "200", "200", "200", "200"),
+        ("notification-prefs:update", "200", "200", "200", "200"),
+        ("email-notifications:read",   "403", "403", "403", "200"),
+        ("email-notifications:update", "403", "403", "403", "200"),
+        ("outreach",           "403", "201", "201", "201"),
+        ("lists:list",         "200", "200", "200", "200"),
+        ("lists:read",         "200", "200", "200", "200"),
+        ("lists:create",       "403", "201", "201", "201"),
+        ("lists:add-members",  "403", "200", "200", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -107,6 +116,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid SharedPerson { get; init; }
         public required Guid VictimToken { get; init; }
         public required string PublicLink { get; init; }
+        public required Guid Mailbox { get; init; }
+        public required Guid List { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -126,6 +137,12 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var priv = await admin.DeliverAsync("priv-1", handle: "pat@public.test", name: "Pat Public", subject: $"{Secret} contract", text: $"The {Secret} agreement draft");
             await admin.PatchConversationAsync(priv.Number, new { teamId = legalId });
 
+            // A mailbox that reaches nowhere (outreach is queued, never sent) and a list of people.
+            var mailbox = await (await admin.PostAsync("/api/v1/channels/mailboxes", new
+            {
+                name = "Matrix mail", address = "matrix@chorus-mail.test", imapHost = "imap.invalid", imapUser = "m", imapPassword = "x", smtpHost = "smtp.invalid", pollIntervalSeconds = 3600,
+            })).JsonAsync(HttpStatusCode.Created);
+            var list = await (await admin.PostAsync("/api/v1/people/lists", new { name = "Matrix list", personIds = new[] { pub.PersonId } })).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -140,6 +157,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             return new Workspace
             {
                 App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
+                Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(),
                 SharedPerson = pub.PersonId, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
@@ -178,6 +196,15 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "tokens" when target == "list" => await c.GetAsync("/api/v1/me/tokens"),
                 "tokens" when target == "issue" => await c.PostAsJsonAsync("/api/v1/me/tokens", new { name = $"token {n}" }),
                 "tokens" when target == "revoke-others" => await c.DeleteAsync($"/api/v1/me/tokens/{VictimToken}"),
+                "notification-prefs" when target == "read" => await c.GetAsync("/api/v1/me/notification-preferences"),
+                "notification-prefs" when target == "update" => await c.PutAsJsonAsync("/api/v1/me/notification-preferences", new { assignmentEmails = n % 2 == 0 }),
+                "email-notifications" when target == "read" => await c.GetAsync("/api/v1/settings/email-notifications"),
+                "email-notifications" when target == "update" => await c.PutAsJsonAsync("/api/v1/settings/email-notifications", new { mode = "Automatic" }),
+                "outreach" => await c.PostAsJsonAsync("/api/v1/conversations", new { personId = SharedPerson, mailboxId = Mailbox, subject = $"Outreach {n}", text = "Hello" }),
+                "lists" when target == "list" => await c.GetAsync("/api/v1/people/lists"),
+                "lists" when target == "read" => await c.GetAsync($"/api/v1/people/lists/{List}"),
+                "lists" when target == "create" => await c.PostAsJsonAsync("/api/v1/people/lists", new { name = $"List {n}" }),
+                "lists" when target == "add-members" => await c.PostAsJsonAsync($"/api/v1/people/lists/{List}/members", new { personIds = new[] { SharedPerson } }),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),
