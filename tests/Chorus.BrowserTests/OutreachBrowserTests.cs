@@ -47,4 +47,64 @@ public class OutreachBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
             await Mail.ReadAsync(jo, SearchQuery.SubjectContains("review copy of the collector")) is [var one] ? one.Message : null, "the e-mail in Jo's mailbox", 90);
         Assert.Contains("<strong>review copy</strong>", mail.HtmlBody);
     }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task People_ticked_on_the_people_page_become_a_list_and_outreach_to_it_says_who_was_skipped()
+    {
+        var admin = await fx.StaffAsync("admin");
+        var agent = await fx.StaffAsync("agent", "Support");
+        await MailApp.AddMailboxAsync(admin, Mail.NewAddress("launch"), new { name = "Launch desk" });
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var withMail = await InboundAsync(agent, Email("ana"), $"Ana Launch{tag}", "Hi", "Hello");
+        var redditor = await agent.PostAsync("/api/v1/inbound", new { externalId = "r-" + tag, author = new { kind = "Reddit", handle = "u_launch" + tag, name = $"Reddit Launch{tag}" }, text = "hype" });
+        Assert.Equal(System.Net.HttpStatusCode.Created, redditor.StatusCode);
+
+        var page = await fx.NewPageAsync();
+        await fx.SignInAsync(page, agent.Email, ChorusFactory.Password);
+        await page.GotoInteractiveAsync($"/people?q=launch{tag}");
+        await Expect(page.Locator("[data-test=person-row]")).ToHaveCountAsync(2);
+        foreach (var box in await page.Locator("[data-test=person-select]").AllAsync()) await box.CheckAsync();
+        await Expect(page.Locator("#people-selection")).ToContainTextAsync("2 selected");
+        await page.ClickAsync("#add-to-list");
+        await page.FillAsync("#add-to-list-new", $"Launch press {tag}");
+        await page.ClickAsync("#add-to-list-confirm");
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync($"Added 2 to Launch press {tag}");
+
+        var lists = await (await agent.GetAsync("/api/v1/people/lists")).JsonAsync(System.Net.HttpStatusCode.OK);
+        var listId = lists.EnumerateArray().Single(l => l.Str("name") == $"Launch press {tag}").GetProperty("id").GetGuid();
+        await page.GotoInteractiveAsync($"/people?list={listId}");
+        await Expect(page.Locator("[data-test=list-member]")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#list-members")).ToContainTextAsync("no e-mail address");
+        await BrowserFixture.ScreenshotAsync(page, "people-list");
+
+        await page.ClickAsync("#list-outreach");
+        await page.FillAsync("#outreach-subject", "Launch day");
+        await page.FillAsync("#outreach-text", "We launch on Friday. Want an early look?");
+        await page.ClickAsync("#outreach-send");
+        var summary = page.Locator("#outreach-summary");
+        await Expect(summary).ToContainTextAsync("Started 1 conversation · skipped 1");
+        await Expect(page.Locator("[data-test=outreach-skipped-row]")).ToContainTextAsync($"Reddit Launch{tag}No e-mail address.");
+        await BrowserFixture.ScreenshotAsync(page, "outreach-list-summary");
+        await page.ClickAsync("#outreach-done");
+
+        var started = await agent.ListAsync($"requester={withMail.PersonId}&status=Pending&view=Mine");
+        Assert.Contains(started.GetProperty("items").EnumerateArray(), c => c.Str("subject") == "Launch day");
+    }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task Each_colleague_sets_their_own_email_notifications()
+    {
+        var agent = await fx.StaffAsync("agent", "Support");
+        var page = await fx.NewPageAsync();
+        await fx.SignInAsync(page, agent.Email, ChorusFactory.Password);
+        await page.GotoInteractiveAsync("/me/notifications");
+        await Expect(page.Locator("#pref-mentions")).ToBeCheckedAsync();
+        await Expect(page.Locator("#pref-assignments")).Not.ToBeCheckedAsync();
+        await page.Locator("#pref-assignments").CheckAsync();
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Saved.");
+        await Expect(page.Locator("#pref-assignments")).ToBeCheckedAsync(); // the page shows what was saved
+        await BrowserFixture.ScreenshotAsync(page, "my-notifications");
+        var prefs = await (await agent.GetAsync("/api/v1/me/notification-preferences")).JsonAsync(System.Net.HttpStatusCode.OK);
+        Assert.True(prefs.GetProperty("assignmentEmails").GetBoolean());
+    }
 }
