@@ -102,9 +102,55 @@ public class OutreachBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await Expect(page.Locator("#pref-assignments")).Not.ToBeCheckedAsync();
         await page.Locator("#pref-assignments").CheckAsync();
         await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Saved.");
-        await Expect(page.Locator("#pref-assignments")).ToBeCheckedAsync(); // the page shows what was saved
+        await page.GotoInteractiveAsync("/me/notifications"); // saved, not just toggled
+        await Expect(page.Locator("#pref-assignments")).ToBeCheckedAsync();
+        await Expect(page.Locator("#pref-mentions")).ToBeCheckedAsync();
         await BrowserFixture.ScreenshotAsync(page, "my-notifications");
         var prefs = await (await agent.GetAsync("/api/v1/me/notification-preferences")).JsonAsync(System.Net.HttpStatusCode.OK);
         Assert.True(prefs.GetProperty("assignmentEmails").GetBoolean());
+    }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task New_conversation_in_the_inbox_finds_the_person_by_name()
+    {
+        var admin = await fx.StaffAsync("admin");
+        var agent = await fx.StaffAsync("agent", "Support");
+        await MailApp.AddMailboxAsync(admin, Mail.NewAddress("inbox-desk"), new { name = "Inbox desk" });
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var person = await InboundAsync(agent, Email("vip"), $"Valerie Vip{tag}", "Hello", "Hello there");
+
+        var page = await fx.NewPageAsync();
+        await fx.SignInAsync(page, agent.Email, ChorusFactory.Password);
+        await page.GotoInteractiveAsync("/inbox");
+        await page.ClickAsync("#new-conversation");
+        await page.Locator("#outreach-person").FillAsync("Vip" + tag);
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = $"Valerie Vip{tag}" }).ClickAsync();
+        await page.FillAsync("#outreach-subject", "Your partner pack");
+        await page.FillAsync("#outreach-text", "Valerie, your partner pack is ready.");
+        await BrowserFixture.ScreenshotAsync(page, "outreach-inbox-dialog");
+        await page.ClickAsync("#outreach-send");
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/conversations/\d+$"));
+        await Expect(page.Locator("body")).ToContainTextAsync("partner pack is ready");
+        var number = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..]);
+        Assert.Equal(person.PersonId, (await agent.ConversationAsync(number)).Summary().GetProperty("requesterId").GetGuid());
+    }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task An_admin_switches_notification_email_off_and_the_page_says_what_that_means()
+    {
+        var admin = await fx.StaffAsync("admin");
+        await MailApp.AddMailboxAsync(admin, Mail.NewAddress("notify"), new { name = "Notify desk" });
+        var page = await fx.NewPageAsync();
+        await fx.SignInAsync(page, admin.Email, ChorusFactory.Password);
+        await page.GotoInteractiveAsync("/admin/email-notifications");
+        await Expect(page.Locator("#email-notifications-sending")).ToContainTextAsync("Notification e-mail leaves from");
+        await BrowserFixture.ScreenshotAsync(page, "email-notifications-admin");
+        await page.GetByRole(AriaRole.Radio, new() { Name = "Off: send no notification e-mail" }).CheckAsync();
+        await Expect(page.Locator("#email-notifications-problem")).ToContainTextAsync("switched off");
+        var settings = await (await admin.GetAsync("/api/v1/settings/email-notifications")).JsonAsync(System.Net.HttpStatusCode.OK);
+        Assert.Equal("Off", settings.Str("mode"));
+        await page.GetByRole(AriaRole.Radio, new() { Name = "Automatic: the first enabled mailbox channel" }).CheckAsync();
+        await Expect(page.Locator("#email-notifications-sending")).ToBeVisibleAsync();
     }
 }

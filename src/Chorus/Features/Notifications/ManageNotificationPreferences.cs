@@ -29,7 +29,16 @@ public class ManageNotificationPreferences(ChorusDb db, ManageEmailNotifications
         if (input.AssignmentEmails is { } assignments) p.AssignmentEmails = assignments;
         p.UpdatedAt = DateTimeOffset.UtcNow;
         audit.Add(actor, "me.notification-preferences", "staff", actor.Id, $"mention e-mails {(p.MentionEmails ? "on" : "off")}, assignment e-mails {(p.AssignmentEmails ? "on" : "off")}");
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (db.Entry(p).State == EntityState.Added)
+        {
+            // Two first saves at once (two tabs): the other created the row; apply this change to it.
+            db.ChangeTracker.Clear();
+            return await ChangeAsync(actor, input, ct);
+        }
         return await ReadAsync(actor, ct);
     }
 }
