@@ -6,6 +6,7 @@ using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
+using Chorus.Features.Notifications;
 using Chorus.Features.People;
 using Chorus.Features.Realtime;
 using Chorus.Features.Search;
@@ -77,6 +78,7 @@ public static class ChorusApp
         services.AddAttachments();
         services.AddSearch();
         services.AddChannels();
+        services.AddNotifications();
         services.AddDemoWorkspace();
 
         var app = builder.Build();
@@ -109,6 +111,7 @@ public static class ChorusApp
         api.MapAdminApi();
         api.MapChannelsApi();
         app.MapAttachments(api);
+        api.MapNotificationsApi();
         app.MapAccountEndpoints();
         app.MapHealth();
         return app;

@@ -59,6 +59,15 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         // A message with nothing to send: who may retry gets as far as "no such reply".
         ("retry:public",       "403", "404", "404", "404"),
         ("retry:private",      "404", "404", "404", "404"),
+        ("notification-prefs:read",   "200", "200", "200", "200"),
+        ("notification-prefs:update", "200", "200", "200", "200"),
+        ("email-notifications:read",   "403", "403", "403", "200"),
+        ("email-notifications:update", "403", "403", "403", "200"),
+        ("outreach",           "403", "201", "201", "201"),
+        ("lists:list",         "200", "200", "200", "200"),
+        ("lists:read",         "200", "200", "200", "200"),
+        ("lists:create",       "403", "201", "201", "201"),
+        ("lists:add-members",  "403", "200", "200", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -136,6 +145,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid NoteFile { get; init; }
         public required Guid PrivateFile { get; init; }
         public required Guid PrivateNote { get; init; }
+        public required Guid List { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -170,6 +180,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var privateFile = await AttachAsync(priv.Number, "notes", $"The {Secret} draft.");
 
             var mailbox = await (await admin.PostAsync("/api/v1/channels/mailboxes", MailboxSettings("matrix@acme.test"))).JsonAsync(HttpStatusCode.Created);
+            var list = await (await admin.PostAsync("/api/v1/people/lists", new { name = "Matrix list", personIds = new[] { pub.PersonId } })).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -185,7 +196,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             {
                 App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
                 ReplyFile = replyFile.File, NoteFile = noteFile.File, PrivateFile = privateFile.File, PrivateNote = privateFile.Message,
-                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -240,6 +251,15 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "mailboxes" when target == "import-not-mbox" => await c.PostAsync($"/api/v1/channels/mailboxes/{Mailbox}/imports?fileName=x.mbox", new StringContent("not an archive")),
                 "mailboxes" when target == "rejections" => await c.GetAsync($"/api/v1/channels/mailboxes/{Mailbox}/rejections"),
                 "retry" => await c.PostAsJsonAsync($"/api/v1/conversations/{number}/messages/{Guid.NewGuid()}/retry-delivery", new { }),
+                "notification-prefs" when target == "read" => await c.GetAsync("/api/v1/me/notification-preferences"),
+                "notification-prefs" when target == "update" => await c.PutAsJsonAsync("/api/v1/me/notification-preferences", new { assignmentEmails = n % 2 == 0 }),
+                "email-notifications" when target == "read" => await c.GetAsync("/api/v1/settings/email-notifications"),
+                "email-notifications" when target == "update" => await c.PutAsJsonAsync("/api/v1/settings/email-notifications", new { mode = "Automatic" }),
+                "outreach" => await c.PostAsJsonAsync("/api/v1/conversations", new { personId = SharedPerson, mailboxId = Mailbox, subject = $"Outreach {n}", text = "Hello" }),
+                "lists" when target == "list" => await c.GetAsync("/api/v1/people/lists"),
+                "lists" when target == "read" => await c.GetAsync($"/api/v1/people/lists/{List}"),
+                "lists" when target == "create" => await c.PostAsJsonAsync("/api/v1/people/lists", new { name = $"List {n}" }),
+                "lists" when target == "add-members" => await c.PostAsJsonAsync($"/api/v1/people/lists/{List}/members", new { personIds = new[] { SharedPerson } }),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),

@@ -4,6 +4,7 @@ using Chorus.Features.Channels.Email;
 using Chorus.Features.Channels.Outbox;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
+using Chorus.Features.Notifications;
 using Chorus.Features.People;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +36,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<OutboxItem> Outbox => Set<OutboxItem>();
     public DbSet<MessageAttachment> MessageAttachments => Set<MessageAttachment>();
     public DbSet<MboxImport> MboxImports => Set<MboxImport>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
+    public DbSet<PersonList> PersonLists => Set<PersonList>();
+    public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -156,6 +160,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new OutboxItemConfiguration());
         b.ApplyConfiguration(new MessageAttachmentConfiguration());
         b.ApplyConfiguration(new MboxImportConfiguration());
+        b.ApplyConfiguration(new NotificationPreferenceConfiguration());
+        b.ApplyConfiguration(new PersonListConfiguration());
+        b.ApplyConfiguration(new PersonListMemberConfiguration());
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.

@@ -85,12 +85,15 @@ public class ChorusFactory : WebApplicationFactory<Program>
     }
 
     /// Creates a staff user (admin, agent or viewer) in the given teams and returns an API client with their token.
-    public async Task<StaffClient> StaffAsync(string role, params string[] teamNames)
+    public Task<StaffClient> StaffAsync(string role, params string[] teamNames) => StaffWithEmailAsync(null, role, teamNames);
+
+    /// A staff user with a chosen sign-in address (one that can receive mail, for e-mail notification tests).
+    public async Task<StaffClient> StaffWithEmailAsync(string? email, string role, params string[] teamNames)
     {
         await PrepareAsync();
         using var scope = Services.CreateScope();
         var sp = scope.ServiceProvider;
-        var email = $"{role}-{Guid.NewGuid().ToString("N")[..8]}@test.chorus";
+        email ??= $"{role}-{Guid.NewGuid().ToString("N")[..8]}@test.chorus";
         var teams = await sp.GetRequiredService<ManageTeams>().ListAsync();
         var teamIds = teamNames.Select(n => teams.Single(t => t.Name == n).Id).ToList();
         var outcome = await sp.GetRequiredService<ManageStaff>().AddAsync(null, new NewStaff(email, $"{role} {email[..12]}", role, Password, teamIds));

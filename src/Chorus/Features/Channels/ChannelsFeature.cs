@@ -12,7 +12,7 @@ public static class ChannelsFeature
 {
     public static IServiceCollection AddChannels(this IServiceCollection services) =>
         services.AddSingleton<RequesterLinks>().AddSingleton<PublicPostingLimiter>()
-            .AddScoped<SubmitWebForm>().AddScoped<RetryDelivery>().AddScoped<ReadRequesterConversation>().AddScoped<ReplyAsRequester>()
+            .AddScoped<SubmitWebForm>().AddScoped<RetryDelivery>().AddScoped<SendWebFormConfirmation>().AddScoped<ReadRequesterConversation>().AddScoped<ReplyAsRequester>()
             .AddEmailChannel();
 
     public static void MapChannelsApi(this RouteGroupBuilder api)

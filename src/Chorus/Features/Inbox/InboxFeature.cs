@@ -19,6 +19,7 @@ public static class InboxFeature
         services.AddScoped<InboxQuery>();
         services.AddScoped<UpdateConversation>();
         services.AddScoped<PostMessage>();
+        services.AddScoped<StartConversation>();
         services.AddScoped<MergeConversations>();
         services.AddScoped<FollowConversation>();
         services.AddScoped<ListNotifications>();
@@ -54,6 +55,16 @@ public static class InboxFeature
             };
             return TypedResults.Ok(await inbox.ListAsync(await http.ActorAsync(), filter, http.RequestAborted));
         }).WithSummary("List conversations in a view, filtered, sorted and searched");
+
+        conversations.MapPost("/", async (OutreachRequest body, HttpContext http, StartConversation start) =>
+        {
+            var outcome = await start.RunAsync(await http.ActorAsync(), body, null, http.RequestAborted);
+            if (outcome is not Outcome<OutreachResult>.Ok { Value: var result } || body.ListId is not null) return ApiResults.From(outcome, v => TypedResults.Ok(v));
+            // One person: the new conversation, or why it could not be started.
+            return result.Started is [var one]
+                ? TypedResults.Created($"/api/v1/conversations/{one.Number}", result)
+                : TypedResults.Problem(title: "Conflict", detail: $"{result.Skipped[0].Name}: {result.Skipped[0].Reason}", statusCode: 409);
+        }).WithSummary("Start a conversation by e-mail (outreach) with a person, or one with each person of a list; assigned to you, pending, the first message queued");
 
         conversations.MapGet("/{number:long}", async (long number, HttpContext http, InboxQuery inbox) =>
             ApiResults.From(await inbox.GetAsync(await http.ActorAsync(), number, http.RequestAborted), d => TypedResults.Ok(d)))

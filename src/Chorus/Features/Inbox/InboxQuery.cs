@@ -159,7 +159,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
                               from p in pj.DefaultIfEmpty()
                               join u in db.Users on m.AuthorStaffId equals u.Id into uj
                               from u in uj.DefaultIfEmpty()
-                              join o in db.Outbox on m.Id equals o.MessageId into oj
+                              join o in db.Outbox on (Guid?)m.Id equals o.MessageId into oj
                               from o in oj.DefaultIfEmpty()
                               orderby m.CreatedAt, m.Id
                               select new MessageView(m.Id, m.Kind, m.Text, m.Html, m.CreatedAt, m.AuthorPersonId, m.AuthorStaffId,

@@ -6,7 +6,7 @@ namespace Chorus.Features.People;
 public static class PeopleFeature
 {
     public static IServiceCollection AddPeople(this IServiceCollection services) =>
-        services.AddScoped<ReadPeople>().AddScoped<UpdatePerson>().AddScoped<MergePeople>();
+        services.AddScoped<ReadPeople>().AddScoped<UpdatePerson>().AddScoped<MergePeople>().AddScoped<ManagePersonLists>();
 
     public sealed record MergeRequest(Guid Other);
 
@@ -29,6 +29,27 @@ public static class PeopleFeature
         people.MapPost("/{id:guid}/merge", async (Guid id, MergeRequest body, MergePeople merge, HttpContext http) =>
             ApiResults.From(await merge.RunAsync(await http.ActorAsync(), id, body.Other, http.RequestAborted), a => TypedResults.Ok(new { mergeId = a })))
             .WithSummary("Merge another person into this one (undoable)");
+
+        var lists = people.MapGroup("/lists").WithTags("People lists");
+        lists.MapGet("/", async (ManagePersonLists manage, HttpContext http) => TypedResults.Ok(await manage.ListAsync(http.RequestAborted)))
+            .WithSummary("Saved lists of people (outreach targets) with their sizes");
+        lists.MapGet("/{id:guid}", async (Guid id, ManagePersonLists manage, HttpContext http) =>
+            ApiResults.From(await manage.GetAsync(id, http.RequestAborted), v => TypedResults.Ok(v)));
+        lists.MapPost("/", async (PersonListInput input, ManagePersonLists manage, HttpContext http) =>
+                ApiResults.From(await manage.CreateAsync(await http.ActorAsync(), input, http.RequestAborted), v => TypedResults.Created($"/api/v1/people/lists/{v.Id}", v)))
+            .WithSummary("Create a list, optionally with people in it");
+        lists.MapPatch("/{id:guid}", async (Guid id, PersonListInput input, ManagePersonLists manage, HttpContext http) =>
+                ApiResults.From(await manage.RenameAsync(await http.ActorAsync(), id, input, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Rename a list");
+        lists.MapDelete("/{id:guid}", async (Guid id, ManagePersonLists manage, HttpContext http) =>
+                ApiResults.From(await manage.DeleteAsync(await http.ActorAsync(), id, http.RequestAborted), _ => TypedResults.NoContent()))
+            .WithSummary("Delete a list (the people stay)");
+        lists.MapPost("/{id:guid}/members", async (Guid id, PersonListMembersInput input, ManagePersonLists manage, HttpContext http) =>
+                ApiResults.From(await manage.AddMembersAsync(await http.ActorAsync(), id, input, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Add people to a list (people already in it are left as they are)");
+        lists.MapDelete("/{id:guid}/members/{personId:guid}", async (Guid id, Guid personId, ManagePersonLists manage, HttpContext http) =>
+                ApiResults.From(await manage.RemoveMemberAsync(await http.ActorAsync(), id, personId, http.RequestAborted), _ => TypedResults.NoContent()))
+            .WithSummary("Take a person off a list");
 
         people.MapPost("/merges/{mergeId:guid}/undo", async (Guid mergeId, MergePeople merge, HttpContext http) =>
             ApiResults.From(await merge.UndoAsync(await http.ActorAsync(), mergeId, http.RequestAborted), p => TypedResults.Ok(new { restored = p })))

@@ -9,7 +9,8 @@ namespace Chorus.Features.Search;
 /// Full-text search with the database's own engine: SQLite FTS5 tables or PostgreSQL generated tsvector
 /// columns with GIN indexes. On SQLite, message text reaches the FTS5 table shortly after it is stored
 /// (IndexMessages); the messages still queued are matched by reading their text, so a search never misses
-/// a message, however new. Produces conditions on conversations, so a
+/// a message, however new. Those reads start from the queue (CROSS JOIN fixes SQLite's join order): left to
+/// itself the planner may walk every stored message to probe the queue, which it cannot know is small. Produces conditions on conversations, so a
 /// search combines with any inbox filter in one SQL statement, with no cap on how far back it looks.
 public class SearchConversations(ChorusDb db)
 {
@@ -39,7 +40,7 @@ public class SearchConversations(ChorusDb db)
         var words = Words(query);
         var messageRows = fts is null ? [] : await db.Database.SqlQuery<long>($"""
             SELECT rowid AS "Value" FROM "MessageSearch" WHERE "MessageSearch" MATCH {fts}
-            UNION ALL SELECT p."MessageRowId" FROM "MessageSearchPending" p JOIN "Messages" m ON m.rowid = p."MessageRowId"
+            UNION ALL SELECT p."MessageRowId" FROM "MessageSearchPending" p CROSS JOIN "Messages" m ON m.rowid = p."MessageRowId"
                 WHERE NOT EXISTS (SELECT 1 FROM json_each({words}) w WHERE instr(lower(m."Text"), lower(w.value)) = 0)
             LIMIT {CommonMessages}
             """).ToListAsync(ct);
@@ -84,7 +85,7 @@ public class SearchConversations(ChorusDb db)
         var words = Words(query);
         return db.Database.SqlQuery<Guid>($"""
             SELECT m."ConversationId" AS "Value" FROM "MessageSearch" s JOIN "Messages" m ON m.rowid = s.rowid WHERE "MessageSearch" MATCH {fts}
-            UNION SELECT m."ConversationId" AS "Value" FROM "MessageSearchPending" p JOIN "Messages" m ON m.rowid = p."MessageRowId"
+            UNION SELECT m."ConversationId" AS "Value" FROM "MessageSearchPending" p CROSS JOIN "Messages" m ON m.rowid = p."MessageRowId"
                 WHERE NOT EXISTS (SELECT 1 FROM json_each({words}) w WHERE instr(lower(m."Text"), lower(w.value)) = 0)
             UNION SELECT c."Id" AS "Value" FROM "ConversationSearch" s JOIN "Conversations" c ON c.rowid = s.rowid WHERE "ConversationSearch" MATCH {fts}
             """);

@@ -26,7 +26,7 @@ public sealed class PollerNode
 /// Message-ID through the ingest pipeline, then flagged \Seen or moved, then the checkpoint advances.
 /// A crash between those steps repeats a message, and the pipeline recognises it by its Message-ID.
 public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pipeline, ThreadInboundEmail threads,
-    RecordBounce bounces, StoreInboundAttachments attachments, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
+    ThreadAnswerToNotification notifiedThreads, RecordBounce bounces, StoreInboundAttachments attachments, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
 {
     public const int BatchSize = 100;
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
@@ -164,9 +164,11 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                 return await SkipAsync(mailbox, uid, mime,
                     $"A delivery report{(bounce.Failed ? "" : $" ({bounce.Action})")} about a message Chorus did not send: {bounce.Reason}", ct);
             case InboundEmail.File email:
-                var thread = await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct);
+                // An answer to a web-form confirmation or reply we e-mailed joins that conversation, on its channel.
+                var notified = await notifiedThreads.RunAsync(mailbox.ChannelId, tokens, mime, ct);
+                var thread = notified is null ? await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct) : notified.ThreadId;
                 var files = await attachments.RunAsync(mime, email.Html, ct);
-                var result = await pipeline.IngestAsync(new InboundEnvelope(mailbox.ChannelId, email.ExternalId, thread,
+                var result = await pipeline.IngestAsync(new InboundEnvelope(notified?.ChannelId ?? mailbox.ChannelId, email.ExternalId, thread,
                     new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments), ct);
                 if (result.Status == IngestStatus.Rejected) return await SkipAsync(mailbox, uid, mime, result.Error ?? "Rejected by the ingest pipeline.", ct);
                 if (email.AutoReply && result.Status is IngestStatus.Created or IngestStatus.Appended) await TagAutoReplyAsync(result.ConversationId, ct);

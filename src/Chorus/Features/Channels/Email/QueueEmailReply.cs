@@ -2,6 +2,8 @@ using System.Text;
 using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Channels.Outbox;
+using Chorus.Features.Channels.WebForm;
+using Chorus.Features.Notifications;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.People;
@@ -14,7 +16,9 @@ namespace Chorus.Features.Channels.Email;
 /// Renders an agent's reply on a mailbox conversation as an e-mail and adds it to the outbox, in the
 /// caller's unit of work (so the reply and its outbox item are saved together or not at all).
 /// The reply's ExternalId becomes the e-mail's Message-ID, so the customer's answer threads back.
-public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets, AttachmentStore store)
+/// A reply on a web-form conversation goes out the same way from the notification mailbox, with the
+/// requester's private link (see <see cref="ThreadAnswerToNotification"/> for their answer).
+public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets, AttachmentStore store, ManageEmailNotifications notifications, RequesterLinks links, PublicUrls urls)
 {
     public const int MaxReferences = 20;
 
@@ -22,11 +26,14 @@ public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets, AttachmentStor
     public async Task<Outcome<string?>> AddAsync(Conversation conversation, Message reply, IReadOnlyList<MessageAttachment> files, CancellationToken ct = default)
     {
         var mailbox = await db.Mailboxes.AsNoTracking().SingleOrDefaultAsync(m => m.ChannelId == conversation.ChannelId, ct);
+        var webForm = mailbox is null && await db.Channels.AnyAsync(c => c.Id == conversation.ChannelId && c.Kind == ChannelKind.WebForm, ct);
+        if (webForm) mailbox = await notifications.SendingMailboxAsync(ct); // none: the requester reads it on their private page
         if (mailbox is null) return (string?)null;
         var channelName = await db.Channels.Where(c => c.Id == mailbox.ChannelId).Select(c => c.Name).SingleAsync(ct);
         var to = await db.Identities.AsNoTracking()
             .Where(i => i.PersonId == conversation.RequesterId && i.Kind == IdentityKind.Email)
             .OrderBy(i => i.CreatedAt).Select(i => new { i.Handle, i.DisplayName }).FirstOrDefaultAsync(ct);
+        if (to is null && webForm) return (string?)null;
         if (to is null) return new Outcome<string?>.Conflict($"#{conversation.Number}'s requester has no e-mail address, so the reply cannot be sent by e-mail.");
         if (secrets.Unprotect(mailbox.ReplyTokenKeyProtected) is not { } tokenKey)
             return new Outcome<string?>.Conflict("The mailbox's reply key cannot be read with this server's keys; save the mailbox settings again.");
@@ -36,16 +43,30 @@ public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets, AttachmentStor
             .Where(m => m.ConversationId == conversation.Id && m.ExternalId != null && (m.Kind == MessageKind.Inbound || m.Kind == MessageKind.Reply))
             .OrderBy(m => m.CreatedAt).Select(m => new { m.ExternalId, m.Kind }).ToListAsync(ct);
         var threadIds = earlier.Where(m => IsMessageId(m.ExternalId!)).ToList();
+        if (webForm)
+        {
+            // The web-form confirmation started the e-mail side of this thread.
+            var confirmation = await db.Outbox.AsNoTracking().Where(o => o.ConversationId == conversation.Id && o.Purpose == OutboxPurpose.Confirmation)
+                .Select(o => o.IdempotencyKey).FirstOrDefaultAsync(ct);
+            if (confirmation is not null) threadIds.Insert(0, new { ExternalId = (string?)confirmation, Kind = MessageKind.Reply });
+        }
 
         var domain = mailbox.Address[(mailbox.Address.LastIndexOf('@') + 1)..];
-        var mime = new MimeMessage { MessageId = MimeUtils.GenerateMessageId(domain), Date = reply.CreatedAt, Subject = ReplySubject(conversation.Subject) };
+        var mime = new MimeMessage { MessageId = MimeUtils.GenerateMessageId(domain), Date = reply.CreatedAt, Subject = earlier.Count == 0 ? conversation.Subject : ReplySubject(conversation.Subject) };
         mime.From.Add(new MailboxAddress(channelName, mailbox.Address));
         mime.ReplyTo.Add(new MailboxAddress(channelName, ReplyTokens.AddressFor(mailbox.Address, conversation.Number, Convert.FromBase64String(tokenKey))));
         mime.To.Add(new MailboxAddress(to.DisplayName, to.Handle));
         if ((threadIds.LastOrDefault(m => m.Kind == MessageKind.Inbound) ?? threadIds.LastOrDefault()) is { } parent)
             mime.InReplyTo = parent.ExternalId;
         foreach (var id in threadIds.TakeLast(MaxReferences)) mime.References.Add(id.ExternalId!);
-        var body = new BodyBuilder { TextBody = reply.Text, HtmlBody = $"<!DOCTYPE html><html><body>{reply.Html ?? System.Net.WebUtility.HtmlEncode(reply.Text)}</body></html>" };
+        var (text, html) = (reply.Text, reply.Html ?? System.Net.WebUtility.HtmlEncode(reply.Text));
+        if (webForm)
+        {
+            var link = urls.To(links.PathFor(conversation.Id));
+            text += $"\n\n--\nSee the whole conversation and answer on the web (your private link): {link}\nOr simply reply to this e-mail.";
+            html += $"<hr><p style=\"color:#555;font-size:small\"><a href=\"{System.Net.WebUtility.HtmlEncode(link)}\">See the whole conversation and answer on the web</a> (your private link). Or simply reply to this e-mail.</p>";
+        }
+        var body = new BodyBuilder { TextBody = text, HtmlBody = $"<!DOCTYPE html><html><body>{html}</body></html>" };
         foreach (var file in files)
         {
             await using var content = store.OpenRead(file.ContentHash!);
@@ -57,7 +78,7 @@ public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets, AttachmentStor
         reply.ExternalId = mime.MessageId;
         db.Outbox.Add(new OutboxItem
         {
-            ChannelId = mailbox.ChannelId, MessageId = reply.Id, IdempotencyKey = mime.MessageId, Payload = Render(mime), CreatedAt = reply.CreatedAt,
+            ChannelId = mailbox.ChannelId, ConversationId = conversation.Id, MessageId = reply.Id, IdempotencyKey = mime.MessageId, Payload = Render(mime), CreatedAt = reply.CreatedAt,
             NextAttemptAt = reply.CreatedAt,
         });
         return mime.MessageId;

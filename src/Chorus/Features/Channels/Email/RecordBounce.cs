@@ -16,8 +16,7 @@ public class RecordBounce(ChorusDb db, InboxEvents events, ILogger<RecordBounce>
     {
         if (bounce.OriginalMessageId is not { Length: > 0 } original) return false;
         var found = await (from o in db.Outbox
-                           join m in db.Messages on o.MessageId equals m.Id
-                           join cv in db.Conversations on m.ConversationId equals cv.Id
+                           join cv in db.Conversations on o.ConversationId equals cv.Id
                            where o.ChannelId == channelId && o.IdempotencyKey == original
                            select new { Item = o, Conversation = cv }).SingleOrDefaultAsync(ct);
         if (found is null) return false;
@@ -39,7 +38,7 @@ public class RecordBounce(ChorusDb db, InboxEvents events, ILogger<RecordBounce>
         db.Messages.Add(new Message
         {
             ConversationId = c.Id, ChannelId = c.ChannelId, Kind = MessageKind.Event,
-            Text = $"A reply could not be delivered. {bounce.Reason}",
+            Text = $"{OutboxDispatcher.WhatFailed(found.Item.Purpose)} could not be delivered. {bounce.Reason}",
         });
         await db.SaveChangesAsync(ct);
         log.LogInformation("Reply {MessageId} in #{Number} bounced: {Reason}", original, c.Number, bounce.Reason);

@@ -104,18 +104,25 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         item.Status = DeliveryStatus.Failed;
         item.LastError = Cap(error);
         log.LogWarning("Outbox item {Key} failed: {Error}", item.IdempotencyKey, error);
-        var conversation = await db.Messages.Where(m => m.Id == item.MessageId).Select(m => new { m.ConversationId, m.ChannelId }).SingleAsync(ct);
+        var channelId = await db.Conversations.Where(c => c.Id == item.ConversationId).Select(c => c.ChannelId).SingleAsync(ct);
         db.Messages.Add(new Message
         {
-            ConversationId = conversation.ConversationId, ChannelId = conversation.ChannelId, Kind = MessageKind.Event,
-            Text = $"A reply could not be delivered. {item.LastError}",
+            ConversationId = item.ConversationId, ChannelId = channelId, Kind = MessageKind.Event,
+            Text = $"{WhatFailed(item.Purpose)} could not be delivered. {item.LastError}",
         });
     }
 
+    /// How a failed item is named in the thread's system event (staff see events, requesters never do).
+    public static string WhatFailed(OutboxPurpose purpose) => purpose switch
+    {
+        OutboxPurpose.Confirmation => "The confirmation e-mail to the requester",
+        OutboxPurpose.StaffNotification => "A notification e-mail to a colleague",
+        _ => "A reply",
+    };
+
     private async Task PublishAsync(ChorusDb db, OutboxItem item, CancellationToken ct)
     {
-        var c = await (from m in db.Messages join cv in db.Conversations on m.ConversationId equals cv.Id
-                       where m.Id == item.MessageId select new { cv.Id, cv.Number, cv.TeamId }).SingleAsync(ct);
+        var c = await db.Conversations.Where(cv => cv.Id == item.ConversationId).Select(cv => new { cv.Id, cv.Number, cv.TeamId }).SingleAsync(ct);
         events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
     }
 

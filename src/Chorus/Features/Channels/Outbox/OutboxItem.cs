@@ -5,13 +5,18 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Chorus.Features.Channels.Outbox;
 
 /// One message waiting to leave (or that left) on a channel. Written in the same transaction as the
-/// reply it carries, so a reply is never stored without being queued, nor queued without being stored.
+/// action that causes it, so a reply is never stored without being queued, nor queued without being stored.
+/// Every item is about one conversation. A reply carries its conversation message (its delivery state
+/// shows on that message); mail that is not a conversation message (a web-form confirmation, a
+/// colleague's notification) has no MessageId and says what it is in <see cref="Purpose"/>.
 public class OutboxItem
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid ChannelId { get; set; }
-    /// The conversation message this item delivers.
-    public Guid MessageId { get; set; }
+    public Guid ConversationId { get; set; }
+    /// The conversation message this item delivers; null for mail that is not a message of the thread.
+    public Guid? MessageId { get; set; }
+    public OutboxPurpose Purpose { get; set; } = OutboxPurpose.Reply;
     /// Unique per item and identical on every attempt (for e-mail: the Message-ID), so a receiver can
     /// recognise a repeated delivery.
     public string IdempotencyKey { get; set; } = "";
@@ -32,6 +37,16 @@ public class OutboxItem
 
 public enum DeliveryStatus { Queued, Sending, Sent, Failed }
 
+public enum OutboxPurpose
+{
+    /// A public reply (or the first message of an outreach) to the requester.
+    Reply,
+    /// The confirmation a web-form requester gets, with their reference and private link.
+    Confirmation,
+    /// An e-mail to a colleague (an @mention, an assignment): staff only, never to the requester.
+    StaffNotification,
+}
+
 internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxItem>
 {
     public void Configure(EntityTypeBuilder<OutboxItem> e)
@@ -40,7 +55,10 @@ internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxI
         e.HasIndex(o => o.IdempotencyKey).IsUnique();
         e.HasIndex(o => o.MessageId).IsUnique();
         e.HasIndex(o => new { o.Status, o.NextAttemptAt });
+        e.HasIndex(o => o.ConversationId);
         e.HasOne<Message>().WithMany().HasForeignKey(o => o.MessageId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Conversation>().WithMany().HasForeignKey(o => o.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(o => o.Purpose).HasConversion<string>().HasMaxLength(20);
         e.HasOne<Channel>().WithMany().HasForeignKey(o => o.ChannelId).OnDelete(DeleteBehavior.Restrict);
         e.Property(o => o.IdempotencyKey).HasMaxLength(500);
         e.Property(o => o.Status).HasConversion<string>().HasMaxLength(20);

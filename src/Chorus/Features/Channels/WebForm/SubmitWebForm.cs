@@ -32,10 +32,11 @@ public sealed class ContactInput
     public Guid RequestId { get; set; }
 }
 
-public sealed record WebFormReceipt(long Number, string PrivatePath);
+/// EmailSent: whether a confirmation with the private link is on its way (false when no mailbox sends notification e-mail).
+public sealed record WebFormReceipt(long Number, string PrivatePath, bool EmailSent);
 
 /// Files a web-form submission as a conversation through the ingest pipeline.
-public class SubmitWebForm(ChorusDb db, IngestPipeline pipeline, RequesterLinks links, ILogger<SubmitWebForm> log)
+public class SubmitWebForm(ChorusDb db, IngestPipeline pipeline, RequesterLinks links, SendWebFormConfirmation confirmation, ILogger<SubmitWebForm> log)
 {
     public async Task<Outcome<WebFormReceipt>> RunAsync(ContactInput input, CancellationToken ct = default)
     {
@@ -52,6 +53,9 @@ public class SubmitWebForm(ChorusDb db, IngestPipeline pipeline, RequesterLinks 
             new InboundAuthor(IdentityKind.Email, input.Email!.Trim(), input.Name?.Trim()), DateTimeOffset.UtcNow,
             input.Subject?.Trim(), input.Message, null), ct);
         if (result.Status == IngestStatus.Rejected) return Outcome<WebFormReceipt>.Invalid.One("form", result.Error ?? "Your message could not be sent.");
-        return new WebFormReceipt(result.ConversationNumber, links.PathFor(result.ConversationId));
+        // Also for a repeated submission (Duplicate): the confirmation is sent once per conversation, and
+        // a request that failed after filing gets it on its retry.
+        var emailed = await confirmation.RunAsync(result.ConversationId, input.Email!.Trim(), input.Name?.Trim(), ct);
+        return new WebFormReceipt(result.ConversationNumber, links.PathFor(result.ConversationId), emailed);
     }
 }

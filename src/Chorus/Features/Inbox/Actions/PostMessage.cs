@@ -4,6 +4,7 @@ using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Channels.Email;
 using Chorus.Features.Inbox.Attachments;
+using Chorus.Features.Notifications;
 using Chorus.Features.Realtime;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,7 +24,7 @@ public sealed record PostedMessage(Guid MessageId, int Version, IReadOnlyList<st
 
 /// Posts a public reply or an internal note. @mentions in a note notify those colleagues (any team)
 /// and put the conversation in their Mentions view.
-public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email, AttachmentStore store)
+public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email, AttachmentStore store, QueueStaffEmail staffEmail)
 {
     public const int MaxLength = 50_000;
     public const int MaxFiles = 10;
@@ -99,6 +100,8 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
                 });
                 if (c.Followers.All(f => f.StaffUserId != staffId)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = staffId });
             }
+            // And by e-mail (for those who did not turn it off), saved with the note.
+            await staffEmail.MentionAsync(c, actor.Name, mentioned.Where(id => id != actor.Id).ToList(), text, ct);
         }
         audit.Add(actor, post.Kind == PostKind.Reply ? "conversation.replied" : "conversation.noted", "conversation", c.Number.ToString(),
             attached.Count == 0 ? null : "Attached: " + string.Join(", ", attached.Select(a => $"{a.FileName} ({AttachmentTypes.Size(a.Size)})")));

@@ -1,6 +1,7 @@
 using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Admin;
+using Chorus.Features.Notifications;
 using Chorus.Features.Realtime;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,7 +27,7 @@ public sealed record ConversationChange
 
 /// Changes status, priority, team, assignee and tags; records each change as a system event in the
 /// thread, in the audit log, and notifies a new assignee.
-public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents events)
+public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents events, QueueStaffEmail staffEmail)
 {
     public async Task<Outcome<int>> RunAsync(StaffActor actor, long number, ConversationChange change, CancellationToken ct = default)
     {
@@ -78,11 +79,14 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
                 c.AssigneeId = assignee.Id;
                 if (c.Followers.All(f => f.StaffUserId != assignee.Id)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = assignee.Id });
                 if (assignee.Id != actor.Id)
+                {
                     db.Notifications.Add(new Notification
                     {
                         StaffUserId = assignee.Id, Kind = NotificationKinds.Assigned, ConversationId = c.Id,
                         Text = $"{actor.Name} assigned #{c.Number} to you: {c.Subject}",
                     });
+                    await staffEmail.AssignedAsync(c, actor.Name, assignee.Id, ct); // only when they turned assignment e-mails on
+                }
             }
         }
 

@@ -22,6 +22,26 @@ public partial class Inbox
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private ILogger<Inbox> Log { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+
+    /// Outreach from the inbox: a person picker or a saved list. One person opens the new conversation.
+    private async Task StartConversationAsync()
+    {
+        if (actor is null) return;
+        var dialog = await Dialogs.ShowAsync<StartConversationDialog>("New conversation",
+            new DialogParameters<StartConversationDialog> { { d => d.Actor, actor } },
+            new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true, BackdropClick = false });
+        switch (await dialog.Result)
+        {
+            case { Canceled: false, Data: long number }:
+                Snackbar.Add($"#{number} started; the e-mail is on its way.", Severity.Success);
+                Nav.NavigateTo($"/conversations/{number}");
+                break;
+            case { Canceled: false, Data: OutreachResult result }:
+                Snackbar.Add($"Started {result.Started.Count} conversations, skipped {result.Skipped.Count}.", Severity.Success);
+                break;
+        }
+    }
     [CascadingParameter] private Task<AuthenticationState> Auth { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "view")] public string? ViewParam { get; set; }
