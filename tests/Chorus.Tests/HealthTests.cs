@@ -91,18 +91,18 @@ public class HealthTests
         await using var app = new ChorusFactory(provider);
         app.Settings["Chorus:Outbox:Dispatch"] = "false"; // the items below stay where the test puts them
         var admin = await app.StaffAsync("admin");
-        var messages = new List<(Guid Message, Guid Channel)>();
+        var messages = new List<(Guid Message, Guid Channel, Guid Conversation)>();
         foreach (var n in Enumerable.Range(1, 3))
         {
             var d = await admin.DeliverAsync($"health-{n}");
             var detail = await admin.ConversationAsync(d.Number);
-            messages.Add((detail.GetProperty("messages")[0].GetProperty("id").GetGuid(), detail.GetProperty("summary").GetProperty("channelId").GetGuid()));
+            messages.Add((detail.GetProperty("messages")[0].GetProperty("id").GetGuid(), detail.GetProperty("summary").GetProperty("channelId").GetGuid(), d.ConversationId));
         }
         async Task AddAsync(int i, DeliveryStatus status, TimeSpan age)
         {
             using var scope = app.Services.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
-            db.Outbox.Add(new OutboxItem { ChannelId = messages[i].Channel, MessageId = messages[i].Message, IdempotencyKey = $"<health-{i}@test>", Status = status, CreatedAt = DateTimeOffset.UtcNow - age });
+            db.Outbox.Add(new OutboxItem { ChannelId = messages[i].Channel, ConversationId = messages[i].Conversation, MessageId = messages[i].Message, IdempotencyKey = $"<health-{i}@test>", Status = status, CreatedAt = DateTimeOffset.UtcNow - age });
             await db.SaveChangesAsync();
         }
 
