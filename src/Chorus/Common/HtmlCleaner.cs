@@ -15,6 +15,9 @@ public sealed partial class HtmlCleaner
     public HtmlCleaner()
     {
         _sanitizer.AllowedSchemes.Add("mailto");
+        // A form in a customer's mail would post whatever an agent types to wherever the sender likes.
+        foreach (var tag in new[] { "form", "input", "button", "select", "option", "optgroup", "textarea", "fieldset", "legend", "label", "datalist", "output" })
+            _sanitizer.AllowedTags.Remove(tag);
         // The markers mail clients put around quoted history and signatures, so the thread can collapse
         // them (QuotedText). Only these classes and ids survive; none of them is styled or used by Chorus.
         _sanitizer.AllowedAttributes.Add("class");
