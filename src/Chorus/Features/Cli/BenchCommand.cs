@@ -28,6 +28,7 @@ public static class BenchCommand
         {
             messages, people, conversations, dataDir, provider, connection, skipHttp, skipCeiling, requests, concurrency, runs, seed, keep, results,
         };
+        cmd.Subcommands.Add(CreateMail());
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
         {
@@ -43,6 +44,43 @@ public static class BenchCommand
                 return 2;
             }
             return await BenchRunner.RunAsync(settings, ct);
+        });
+        return cmd;
+    }
+
+    /// `chorus bench mail`: the e-mail channel against real IMAP and SMTP servers (bench/mail.sh starts them).
+    private static Command CreateMail()
+    {
+        var imap = new Option<string>("--imap") { Description = "IMAP server HOST:PORT (plain, no TLS) where any address @example.test signs in with \"pass\"", Required = true };
+        var smtp = new Option<string>("--smtp") { Description = "SMTP server HOST:PORT (plain, no sign-in) delivering @example.test to that IMAP server", Required = true };
+        var messages = new Option<int>("--messages") { Description = "Messages to put in the mailbox and ingest", DefaultValueFactory = _ => 10_000 };
+        var replies = new Option<int>("--replies") { Description = "Agent replies to send out (one per conversation)", DefaultValueFactory = _ => 1_000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Concurrent HTTP clients posting replies", DefaultValueFactory = _ => 8 };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Fresh directory for the benchmark workspace (default: a new one under /tmp)" };
+        var keep = new Option<bool>("--keep") { Description = "Keep the benchmark workspace afterwards (it is deleted by default)" };
+        var results = new Option<string?>("--results") { Description = "Also write the figures as Markdown to this file" };
+        var cmd = new Command("mail", "Measure the e-mail channel end to end: ingest from an IMAP mailbox, and replies out through SMTP.")
+        {
+            imap, smtp, messages, replies, concurrency, dataDir, keep, results,
+        };
+        cmd.TreatUnmatchedTokensAsErrors = false;
+        cmd.SetAction(async (parse, ct) =>
+        {
+            if (!MailBenchSettings.TryEndpoint(parse.GetValue(imap), out var imapHost, out var imapPort)
+                || !MailBenchSettings.TryEndpoint(parse.GetValue(smtp), out var smtpHost, out var smtpPort))
+            {
+                Console.Error.WriteLine("--imap and --smtp are HOST:PORT.");
+                return 2;
+            }
+            var settings = new MailBenchSettings(imapHost, imapPort, smtpHost, smtpPort, parse.GetValue(messages), parse.GetValue(replies), parse.GetValue(concurrency),
+                Path.GetFullPath(parse.GetValue(dataDir) ?? Path.Combine(Path.GetTempPath(), $"chorus-bench-mail-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
+                parse.GetValue(keep), parse.GetValue(results), [.. parse.UnmatchedTokens]);
+            if (settings.Validate() is { } error)
+            {
+                Console.Error.WriteLine(error);
+                return 2;
+            }
+            return await MailBench.RunAsync(settings, ct);
         });
         return cmd;
     }
