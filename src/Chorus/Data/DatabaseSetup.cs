@@ -47,8 +47,11 @@ public static class DatabaseSetup
 /// Per-connection SQLite settings: wait for the writer instead of failing with SQLITE_BUSY;
 /// synchronous=NORMAL, which with WAL is durable across application crashes; a 32 MiB page cache
 /// (the default 2 MiB makes index-heavy writes and 50-row inbox pages re-read pages) and temporary
-/// b-trees in memory (sorts, IN lists). Pooled connections keep their settings, so they are applied
-/// once per native connection rather than on every open (EF opens a connection per query).
+/// b-trees in memory (sorts, IN lists); the WAL is copied back into the database every 20,000 pages
+/// (80 MB) instead of 1,000: a page rewritten by many commits is copied once, and the committing writer
+/// stalls a twentieth as often (ingest commit time 64 → 45 s per million messages, bench/README.md).
+/// Pooled connections keep their settings, so they are applied once per native connection rather than
+/// on every open (EF opens a connection per query).
 file sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
 {
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Applied = new();
@@ -67,7 +70,7 @@ file sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbCo
         var handle = ((SqliteConnection)connection).Handle!;
         if (Applied.TryGetValue(handle, out _)) return;
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;";
+        cmd.CommandText = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=20000;";
         cmd.ExecuteNonQuery();
         Applied.AddOrUpdate(handle, handle);
     }
