@@ -137,6 +137,36 @@ public class EmailConversationTests
     }
 
     [MailTheory, Providers]
+    public async Task Messages_read_in_one_poll_thread_as_if_filed_one_by_one(Provider provider)
+    {
+        await using var app = MailApp.Create(provider);
+        var admin = await app.StaffAsync("admin");
+        var agent = await app.StaffAsync("agent", "Support");
+        var support = Mail.NewAddress("support");
+        var ann = Mail.NewAddress("ann");
+        // All five wait in the mailbox before Chorus reads it, so one poll files them together.
+        var first = Mail.Compose(ann, support, "Broken controller", "The left stick drifts.");
+        await Mail.SendAsync(first);
+        await Mail.SendAsync(Mail.Compose(Mail.NewAddress("bob"), support, "Hello", "Unrelated question."));
+        await Mail.SendAsync(Mail.Compose(Mail.NewAddress("carol"), support, "Re: Broken controller", "Mine too (Ann's colleague).", inReplyTo: first.MessageId));
+        await Mail.SendAsync(Mail.Compose(ann, support, "RE: broken controller", "Any news?"));
+        await Mail.SendAsync(Mail.Compose(Mail.NewAddress("dave"), support, "Refund", "Please refund order 77."));
+        await Eventually.TrueAsync(async () => (await Mail.ReadAsync(support, SearchQuery.All)).Count == 5, "all five in the mailbox");
+
+        var channel = await MailApp.AddMailboxAsync(admin, support);
+        await Eventually.TrueAsync(async () => (await MailApp.MailboxAsync(admin, channel)).GetProperty("lastUid").GetInt64() == 5, "all five read");
+
+        var numbers = await MailApp.ConversationNumbersAsync(agent, channel);
+        Assert.Equal(3, numbers.Count); // Ann's thread (with Carol's answer and Ann's follow-up), Bob's, Dave's
+        var thread = numbers.Select(async n => await MailApp.ConversationAsync(agent, n)).Select(t => t.Result)
+            .Single(d => d.GetProperty("summary").GetProperty("subject").GetString() == "Broken controller");
+        // (Postfix may deliver them in any order, and their Date headers can share a second: compare as sets.)
+        Assert.Equal(new[] { "Any news?", "Mine too (Ann's colleague).", "The left stick drifts." },
+            Messages(thread, "Inbound").Select(m => m.GetProperty("text").GetString()!.Trim()).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(await Mail.ReadAsync(support, SearchQuery.All), m => Assert.True(m.Flags!.Value.HasFlag(MailKit.MessageFlags.Seen)));
+    }
+
+    [MailTheory, Providers]
     public async Task When_smtp_is_down_the_reply_waits_in_the_outbox_and_goes_out_once_when_it_is_back(Provider provider)
     {
         await using var flaky = new FlakyPort();

@@ -93,24 +93,34 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                 new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.InternalDate), ct))
                 .ToDictionary(s => s.UniqueId);
 
-            int filed = 0, skipped = 0, bounced = 0;
+            // Messages are filed through the pipeline in batches (one transaction each) rather than one by one.
+            // A message that could thread into one still waiting in the batch (it answers it, or comes from
+            // the same sender, whom subject threading matches) first sends the batch on, so every threading
+            // decision sees what came before it, exactly as if the messages were filed one at a time.
+            var counts = new Counts();
+            var waiting = new PendingBatch();
             foreach (var uid in batch)
             {
                 summaries.TryGetValue(uid, out var summary);
-                switch (await ProcessAsync(mailbox, tokens, folder, uid, summary, ct))
-                {
-                    case Processed.Filed: filed++; break;
-                    case Processed.Bounce: bounced++; break;
-                    default: skipped++; break;
-                }
-                if (processed is not null) await folder.MoveToAsync(uid, processed, ct);
-                else await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Seen) { Silent = true }, ct);
-                // Only while the folder is still the one we read (an admin may have reset the checkpoint
-                // meanwhile) and the lease is still ours; the lease is renewed with each step.
-                var advanced = await db.Mailboxes.Where(m => m.ChannelId == channelId && m.UidValidity == (long?)folder.UidValidity && m.PollLeaseOwner == node.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.LastUid, (long)uid.Id).SetProperty(m => m.PollLeaseUntil, DateTimeOffset.UtcNow + Lease), ct);
-                if (advanced == 0) break;
+                var outcome = await ProcessAsync(mailbox, tokens, folder, uid, summary, waiting, counts, ct);
+                if (outcome is Processed.Filed) continue; // counted when its batch is stored
+                if (outcome is Processed.Bounce) counts.Bounced++; else counts.Skipped++;
             }
+            await FileWaitingAsync(mailbox, waiting, counts, ct);
+
+            // Every message of the batch is now filed or recorded: mark them read (or move them), then
+            // advance the checkpoint once. A crash before that reads them again, and the pipeline knows
+            // each by its Message-ID, so nothing is filed twice.
+            if (batch.Count > 0)
+            {
+                if (processed is not null) await folder.MoveToAsync(batch, processed, ct);
+                else await folder.StoreAsync(batch, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Seen) { Silent = true }, ct);
+                // Only while the folder is still the one we read (an admin may have reset the checkpoint
+                // meanwhile) and the lease is still ours.
+                await db.Mailboxes.Where(m => m.ChannelId == channelId && m.UidValidity == (long?)folder.UidValidity && m.PollLeaseOwner == node.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.LastUid, (long)batch[^1].Id).SetProperty(m => m.PollLeaseUntil, DateTimeOffset.UtcNow + Lease), ct);
+            }
+            var (filed, skipped, bounced) = (counts.Filed, counts.Skipped, counts.Bounced);
             await client.DisconnectAsync(true, ct);
             await db.Mailboxes.Where(m => m.ChannelId == channelId).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.LastPolledAt, DateTimeOffset.UtcNow).SetProperty(m => m.LastError, (string?)null)
@@ -127,7 +137,43 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
 
     private enum Processed { Filed, Bounce, Skipped }
 
-    private async Task<Processed> ProcessAsync(Mailbox mailbox, ReplyTokenKey? tokens, IMailFolder folder, UniqueId uid, IMessageSummary? summary, CancellationToken ct)
+    private sealed class Counts { public int Filed, Skipped, Bounced; }
+
+    /// Messages read and threaded, waiting to be stored together.
+    private sealed class PendingBatch
+    {
+        public readonly List<(UniqueId Uid, MimeMessage Mime, InboundEnvelope Envelope, bool AutoReply)> Items = [];
+        public readonly HashSet<string> MessageIds = new(StringComparer.Ordinal);
+        public readonly HashSet<string> Senders = new(StringComparer.Ordinal);
+
+        public bool MightThread(MimeMessage mime, InboundEmail.File email) =>
+            Senders.Contains(Identity.Normalize(IdentityKind.Email, email.From)) || ThreadInboundEmail.ReferencedIds(mime).Any(MessageIds.Contains);
+    }
+
+    private async Task FileWaitingAsync(Mailbox mailbox, PendingBatch waiting, Counts counts, CancellationToken ct)
+    {
+        if (waiting.Items.Count == 0) return;
+        var results = await pipeline.IngestManyAsync([.. waiting.Items.Select(i => i.Envelope)], ct);
+        for (var i = 0; i < results.Count; i++)
+        {
+            var (uid, mime, _, autoReply) = waiting.Items[i];
+            var result = results[i];
+            if (result.Status == IngestStatus.Rejected)
+            {
+                await SkipAsync(mailbox, uid, mime, result.Error ?? "Rejected by the ingest pipeline.", ct);
+                counts.Skipped++;
+                continue;
+            }
+            if (autoReply && result.Status is IngestStatus.Created or IngestStatus.Appended) await TagAutoReplyAsync(result.ConversationId, ct);
+            counts.Filed++;
+        }
+        waiting.Items.Clear();
+        waiting.MessageIds.Clear();
+        waiting.Senders.Clear();
+    }
+
+    private async Task<Processed> ProcessAsync(Mailbox mailbox, ReplyTokenKey? tokens, IMailFolder folder, UniqueId uid, IMessageSummary? summary,
+        PendingBatch waiting, Counts counts, CancellationToken ct)
     {
         if (summary?.Size is { } size && size > MaxMessageBytes)
             return await SkipAsync(mailbox, uid, null, $"The message is {size / 1048576.0:N1} MB and the limit is {MaxMessageBytes / 1048576.0:N1} MB: not filed (it stays on the mail server).", ct);
@@ -164,14 +210,16 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                 return await SkipAsync(mailbox, uid, mime,
                     $"A delivery report{(bounce.Failed ? "" : $" ({bounce.Action})")} about a message Chorus did not send: {bounce.Reason}", ct);
             case InboundEmail.File email:
+                if (waiting.MightThread(mime, email)) await FileWaitingAsync(mailbox, waiting, counts, ct);
                 // An answer to a web-form confirmation or reply we e-mailed joins that conversation, on its channel.
                 var notified = await notifiedThreads.RunAsync(mailbox.ChannelId, tokens, mime, ct);
                 var thread = notified is null ? await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct) : notified.ThreadId;
                 var files = await attachments.RunAsync(mime, email.Html, ct);
-                var result = await pipeline.IngestAsync(new InboundEnvelope(notified?.ChannelId ?? mailbox.ChannelId, email.ExternalId, thread,
-                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments), ct);
-                if (result.Status == IngestStatus.Rejected) return await SkipAsync(mailbox, uid, mime, result.Error ?? "Rejected by the ingest pipeline.", ct);
-                if (email.AutoReply && result.Status is IngestStatus.Created or IngestStatus.Appended) await TagAutoReplyAsync(result.ConversationId, ct);
+                var envelope = new InboundEnvelope(notified?.ChannelId ?? mailbox.ChannelId, email.ExternalId, thread,
+                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments);
+                waiting.Items.Add((uid, mime, envelope, email.AutoReply));
+                waiting.MessageIds.Add(email.ExternalId);
+                waiting.Senders.Add(Identity.Normalize(IdentityKind.Email, email.From));
                 return Processed.Filed;
             default:
                 throw new InvalidOperationException("Unknown kind of inbound e-mail.");
