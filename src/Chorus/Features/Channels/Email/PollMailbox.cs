@@ -22,9 +22,9 @@ public sealed class PollerNode
 }
 
 /// Reads new messages from one mailbox's IMAP folder and files each exactly once: UIDs above the
-/// stored checkpoint (reset when UIDVALIDITY changes) are read in order; each is filed by its
-/// Message-ID through the ingest pipeline, then flagged \Seen or moved, then the checkpoint advances.
-/// A crash between those steps repeats a message, and the pipeline recognises it by its Message-ID.
+/// stored checkpoint (reset when UIDVALIDITY changes) are read in order, up to 100 a poll; they are filed
+/// through the ingest pipeline (keyed by Message-ID), then flagged \Seen or moved, then the checkpoint
+/// advances. A crash between those steps repeats messages, and the pipeline recognises them by Message-ID.
 public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pipeline, ThreadInboundEmail threads,
     ThreadAnswerToNotification notifiedThreads, RecordBounce bounces, StoreInboundAttachments attachments, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
 {
