@@ -51,8 +51,7 @@ public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets, AttachmentStor
             if (confirmation is not null) threadIds.Insert(0, new { ExternalId = (string?)confirmation, Kind = MessageKind.Reply });
         }
 
-        var domain = mailbox.Address[(mailbox.Address.LastIndexOf('@') + 1)..];
-        var mime = new MimeMessage { MessageId = MimeUtils.GenerateMessageId(domain), Date = reply.CreatedAt, Subject = earlier.Count == 0 ? conversation.Subject : ReplySubject(conversation.Subject) };
+        var mime = new MimeMessage { MessageId = MimeUtils.GenerateMessageId(OutgoingEmail.Domain(mailbox)), Date = reply.CreatedAt, Subject = earlier.Count == 0 ? conversation.Subject : ReplySubject(conversation.Subject) };
         mime.From.Add(new MailboxAddress(channelName, mailbox.Address));
         mime.ReplyTo.Add(new MailboxAddress(channelName, ReplyTokens.AddressFor(mailbox.Address, conversation.Number, Convert.FromBase64String(tokenKey))));
         mime.To.Add(new MailboxAddress(to.DisplayName, to.Handle));
@@ -76,11 +75,8 @@ public class QueueEmailReply(ChorusDb db, MailboxSecrets secrets, AttachmentStor
         mime.Body = body.ToMessageBody();
 
         reply.ExternalId = mime.MessageId;
-        db.Outbox.Add(new OutboxItem
-        {
-            ChannelId = mailbox.ChannelId, ConversationId = conversation.Id, MessageId = reply.Id, IdempotencyKey = mime.MessageId, Payload = Render(mime), CreatedAt = reply.CreatedAt,
-            NextAttemptAt = reply.CreatedAt,
-        });
+        var item = OutgoingEmail.Queue(db, mailbox, conversation.Id, OutboxPurpose.Reply, mime, reply.Id);
+        item.CreatedAt = item.NextAttemptAt = reply.CreatedAt;
         return mime.MessageId;
     }
 

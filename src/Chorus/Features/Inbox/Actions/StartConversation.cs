@@ -117,7 +117,7 @@ public class StartConversation(ChorusDb db, HtmlCleaner html, RecordAudit audit,
             return existing;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var number = (await db.Database.SqlQuery<long>($"""UPDATE "Counters" SET "Value" = "Value" + 1 WHERE "Name" = 'conversation' RETURNING "Value" """).ToListAsync(ct)).Single();
+        var number = await ConversationNumbers.ReserveAsync(db, 1, ct);
         var now = DateTimeOffset.UtcNow;
         var c = new Conversation
         {

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Stopwatch = System.Diagnostics.Stopwatch;
 using System.Diagnostics.Metrics;
 using Chorus.Common;
@@ -7,7 +6,6 @@ using Chorus.Features.Channels;
 using Chorus.Features.People;
 using Chorus.Features.Realtime;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Chorus.Features.Inbox.Ingest;
 
@@ -106,7 +104,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         // 3. Thread into conversations.
         var threads = await FindOpenThreadsAsync(db, fresh.Select(i => batch[i]), ct);
         var newThreads = fresh.Select(i => ThreadKey(batch[i])).Distinct().Count(k => !threads.ContainsKey(k));
-        var nextNumber = newThreads == 0 ? 0 : await AllocateNumbersAsync(db, newThreads, ct) - newThreads + 1;
+        var nextNumber = newThreads == 0 ? 0 : await ConversationNumbers.ReserveAsync(db, newThreads, ct);
         Lap(clock, "threads");
 
         var changes = new Dictionary<Guid, InboxChange>();
@@ -290,19 +288,5 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             }
         }
         return result;
-    }
-
-    /// Reserves <paramref name="count"/> conversation numbers; returns the last one reserved.
-    private static async Task<long> AllocateNumbersAsync(ChorusDb db, int count, CancellationToken ct)
-    {
-        var conn = db.Database.GetDbConnection();
-        await using DbCommand cmd = conn.CreateCommand();
-        cmd.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        cmd.CommandText = """UPDATE "Counters" SET "Value" = "Value" + @n WHERE "Name" = 'conversation' RETURNING "Value" """;
-        var p = cmd.CreateParameter();
-        p.ParameterName = "@n";
-        p.Value = (long)count;
-        cmd.Parameters.Add(p);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
     }
 }
