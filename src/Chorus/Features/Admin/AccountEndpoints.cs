@@ -12,6 +12,8 @@ public static class AccountEndpoints
         {
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/account/login");
-        }).WithMetadata(new RequireAntiforgeryTokenAttribute()); // the form posts no fields, so say it explicitly
+        })
+            .AllowAnonymous() // signing out when already signed out is harmless, and an expired cookie must still reach the login page
+            .WithMetadata(new RequireAntiforgeryTokenAttribute()); // the form posts no fields, so say it explicitly
     }
 }
