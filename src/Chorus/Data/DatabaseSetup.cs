@@ -20,7 +20,14 @@ public static class DatabaseSetup
         else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
             var cs = config.GetConnectionString("Chorus") ?? SqliteConnectionString(DataDirectory(config));
-            services.AddDbContext<ChorusDb, SqliteChorusDb>(o => o.UseSqlite(cs).AddInterceptors(new SqlitePragmas()));
+            services.AddDbContext<ChorusDb, SqliteChorusDb>(o => o.UseSqlite(cs).AddInterceptors(new SqlitePragmas())
+                // SQLite cannot alter a column or foreign key in place: EF rebuilds the table, switching foreign
+                // keys off outside the migration's transaction, and warns about it on every such migration (and
+                // about data fixes that run before the rebuild, as MailOut's backfill of the added column does,
+                // correctly). On a first start that is noise a new user cannot act on, so it goes to the debug log.
+                .ConfigureWarnings(w => w.Log(
+                    (RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Debug),
+                    (SqliteEventId.TableRebuildPendingWarning, LogLevel.Debug))));
         }
         else throw new InvalidOperationException($"Unknown Database:Provider '{provider}'. Use Sqlite or Postgres.");
         return services;
