@@ -18,6 +18,8 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd)
 [ -x /usr/lib/dovecot/lmtp ] || need+=(dovecot-lmtpd)
 command -v postfix >/dev/null 2>&1 || need+=(postfix)
+# Redis: the realtime relay between Chorus nodes (cluster and fault tests).
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then echo "missing packages: ${need[*]} (run as root, or install them)"; exit 1; fi
   log "apt-get install ${need[*]}"
@@ -31,6 +33,7 @@ log "packages ready"
 # ------------------------------------------------------------------ 2. servers on loopback
 RUN=${CHORUS_TEST_SERVICES_DIR:-/tmp/chorus-test-services}
 PGPORT=${CHORUS_TEST_PGPORT:-55432}
+REDISPORT=${CHORUS_TEST_REDISPORT:-56379}
 export CHORUS_TEST_IMAPPORT=${CHORUS_TEST_IMAPPORT:-51143} CHORUS_TEST_SMTPPORT=${CHORUS_TEST_SMTPPORT:-52525} CHORUS_TEST_LMTPPORT=${CHORUS_TEST_LMTPPORT:-52524}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
@@ -39,6 +42,7 @@ stop_services() {
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m immediate stop >/dev/null 2>&1 || true
   fi
   [ -d "$RUN/mail" ] && "$ROOT/tests/mail-servers.sh" stop "$RUN/mail"
+  [ -f "$RUN/redis/redis.pid" ] && kill "$(cat "$RUN/redis/redis.pid")" 2>/dev/null
   return 0
 }
 stop_services   # leftovers of an interrupted earlier run (by pid file, never by name)
@@ -58,6 +62,14 @@ mkdir -p "$RUN/mail"
 if ! "$ROOT/tests/mail-servers.sh" start "$RUN/mail"; then log "the mail servers did not start"; exit 1; fi
 log "Postfix SMTP on 127.0.0.1:$CHORUS_TEST_SMTPPORT, Dovecot IMAP on 127.0.0.1:$CHORUS_TEST_IMAPPORT"
 
+mkdir -p "$RUN/redis"
+redis-server --port "$REDISPORT" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
+  --dir "$RUN/redis" --pidfile "$RUN/redis/redis.pid" --logfile "$RUN/redis/log"
+for _ in $(seq 50); do redis-cli -p "$REDISPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+if ! redis-cli -p "$REDISPORT" ping >/dev/null 2>&1; then log "Redis did not start"; tail -20 "$RUN/redis/log"; exit 1; fi
+log "Redis up on 127.0.0.1:$REDISPORT"
+
+export TEST_REDIS="127.0.0.1:$REDISPORT"
 export TEST_PG="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres;Maximum Pool Size=20"
 export TEST_SMTP="127.0.0.1:$CHORUS_TEST_SMTPPORT" TEST_IMAP="127.0.0.1:$CHORUS_TEST_IMAPPORT"
 export TEST_DOVECOT_CONF="$RUN/mail/dovecot/dovecot.conf"

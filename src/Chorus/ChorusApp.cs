@@ -11,6 +11,7 @@ using Chorus.Features.People;
 using Chorus.Features.Realtime;
 using Chorus.Features.Search;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
@@ -38,8 +39,9 @@ public static class ChorusApp
         services.AddSingleton<HtmlCleaner>();
         services.AddSingleton<WorkScopes>();
         services.AddChorusDatabase(builder.Configuration);
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(DatabaseSetup.DataDirectory(builder.Configuration), "keys")))
-            .SetApplicationName("Chorus");
+        // The key ring lives in the database, so every node signs and reads the same cookies, requester links
+        // and mailbox secrets (keys of versions that kept it under the data directory are imported on start).
+        services.AddDataProtection().PersistKeysToDbContext<ChorusDb>().SetApplicationName("Chorus");
 
         services.AddIdentity<StaffUser, IdentityRole>(o =>
             {
@@ -74,6 +76,7 @@ public static class ChorusApp
 
         services.AddAdmin();
         services.AddPeople();
+        services.AddRealtime();
         services.AddInbox();
         services.AddAttachments();
         services.AddSearch();
@@ -93,6 +96,17 @@ public static class ChorusApp
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        // Behind a reverse proxy the client's address (rate limits, audit) and scheme come from the proxy's
+        // X-Forwarded-* headers, believed only from the proxies named in Chorus:TrustedProxies.
+        if (app.Configuration["Chorus:TrustedProxies"] is { Length: > 0 } proxies)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            app.UseForwardedHeaders(forwarded);
+        }
         app.UseSecurityHeaders();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -117,6 +131,16 @@ public static class ChorusApp
         return app;
     }
 
+    /// Applies migrations, brings in an older version's key ring, and creates the first admin (returning the
+    /// generated password, if one was). What every start does before serving; tests start the same way.
+    public static async Task<string?> MigrateAndBootstrapAsync(IServiceProvider services)
+    {
+        var db = services.GetRequiredService<ChorusDb>();
+        await db.MigrateAsync();
+        await FileKeyRing.ImportAsync(db, DatabaseSetup.DataDirectory(services.GetRequiredService<IConfiguration>()));
+        return await services.GetRequiredService<BootstrapWorkspace>().RunAsync();
+    }
+
     /// Applies migrations, bootstraps the workspace, seeds the demo and prints how to sign in.
     public static async Task PrepareAsync(WebApplication app)
     {
@@ -124,8 +148,7 @@ public static class ChorusApp
         DemoSignIn? demo;
         using (var scope = app.Services.CreateScope())
         {
-            await scope.ServiceProvider.GetRequiredService<ChorusDb>().MigrateAsync();
-            adminPassword = await scope.ServiceProvider.GetRequiredService<BootstrapWorkspace>().RunAsync();
+            adminPassword = await MigrateAndBootstrapAsync(scope.ServiceProvider);
             demo = await scope.ServiceProvider.GetRequiredService<SeedDemoWorkspace>().RunIfEnabledAsync();
         }
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -131,6 +131,33 @@ public class WebFormTests
     }
 
     [Theory, Providers]
+    public async Task Behind_a_trusted_proxy_each_client_has_its_own_posting_budget_and_a_forged_address_buys_nothing(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider, kestrel: true);
+        app.Settings["Chorus:RateLimits:PublicPostsPerMinute"] = "1";
+        app.Settings["Chorus:TrustedProxies"] = "127.0.0.1";
+        await app.PrepareAsync();
+        Assert.Equal(HttpStatusCode.Redirect, await PostThroughProxyAsync(app, "203.0.113.1"));
+        Assert.Equal(HttpStatusCode.Redirect, await PostThroughProxyAsync(app, "203.0.113.2")); // another visitor behind the same proxy
+        Assert.Equal(HttpStatusCode.TooManyRequests, await PostThroughProxyAsync(app, "203.0.113.1"));
+
+        // Without the proxy trusted, X-Forwarded-For is just a header anyone can send.
+        await using var direct = new ChorusFactory(provider, kestrel: true);
+        direct.Settings["Chorus:RateLimits:PublicPostsPerMinute"] = "1";
+        await direct.PrepareAsync();
+        Assert.Equal(HttpStatusCode.Redirect, await PostThroughProxyAsync(direct, "203.0.113.1"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await PostThroughProxyAsync(direct, "203.0.113.2"));
+    }
+
+    private static async Task<HttpStatusCode> PostThroughProxyAsync(ChorusFactory app, string client)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new() }) { BaseAddress = app.ServerAddress };
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", client);
+        var hidden = await Forms.OpenAsync(http, "/contact");
+        return (await Forms.PostAsync(http, "/contact", Forms.Contact(hidden, subject: $"From {client}"))).StatusCode;
+    }
+
+    [Theory, Providers]
     public async Task Invalid_form_input_is_400_with_the_reason_and_stores_nothing(Provider provider)
     {
         await using var app = new ChorusFactory(provider);

@@ -6,6 +6,7 @@ using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
 using Chorus.Features.People;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,8 +14,10 @@ namespace Chorus.Data;
 
 /// The one store. Provider-specific subclasses (<see cref="SqliteChorusDb"/>, <see cref="PostgresChorusDb"/>)
 /// exist so each provider keeps its own migrations; everything else talks to ChorusDb.
-public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<StaffUser>(options)
+public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<StaffUser>(options), IDataProtectionKeyContext
 {
+    /// The key ring that signs cookies and requester links and encrypts mailbox passwords, shared by every node.
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();

@@ -25,10 +25,14 @@ public class ChorusFactory : WebApplicationFactory<Program>
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "chorus-test-" + Guid.NewGuid().ToString("N"));
     private readonly string? _pgDatabase;
     private readonly string? _pgAdmin;
+    private readonly bool _ownsDatabase = true;
     private readonly bool _kestrel;
     private bool _prepared;
 
     public Provider Provider { get; }
+
+    /// This node's data directory (attachments; the key ring of versions before it moved to the database).
+    public string DataDirectory => _dataDir;
     public Dictionary<string, string?> Settings { get; } = new();
 
     public ChorusFactory(Provider provider = Provider.Sqlite, bool kestrel = false)
@@ -63,14 +67,26 @@ public class ChorusFactory : WebApplicationFactory<Program>
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
     }
 
+    /// Another node of the same workspace: its own process state and data directory, the first node's
+    /// PostgreSQL database (left for the first node to drop).
+    public ChorusFactory(ChorusFactory sharesDatabaseWith, bool kestrel = false)
+    {
+        if (sharesDatabaseWith.Provider != Provider.Postgres) throw new ArgumentException("nodes share a PostgreSQL database");
+        Provider = Provider.Postgres;
+        _kestrel = kestrel;
+        if (kestrel) UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        _pgAdmin = sharesDatabaseWith._pgAdmin;
+        _pgDatabase = sharesDatabaseWith._pgDatabase;
+        _ownsDatabase = false;
+    }
+
     /// Migrates and bootstraps (as Program does before serving). Idempotent.
     public async Task PrepareAsync()
     {
         if (_prepared) return;
         _prepared = true;
         using var scope = Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<ChorusDb>().MigrateAsync();
-        await scope.ServiceProvider.GetRequiredService<BootstrapWorkspace>().RunAsync();
+        await ChorusApp.MigrateAndBootstrapAsync(scope.ServiceProvider);
     }
 
     /// The base address of the real Kestrel server (only for factories made with kestrel: true).
@@ -112,7 +128,7 @@ public class ChorusFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_pgDatabase is not null)
+        if (_pgDatabase is not null && _ownsDatabase)
         {
             NpgsqlConnection.ClearAllPools();
             await using var conn = new NpgsqlConnection(_pgAdmin);

@@ -11,8 +11,6 @@ public static class InboxFeature
 {
     public static IServiceCollection AddInbox(this IServiceCollection services)
     {
-        services.AddSingleton<InboxEvents>();
-        services.AddSingleton<ConversationPresence>();
         services.AddSingleton<WriteInboundBatch>();
         services.AddSingleton<IngestPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
