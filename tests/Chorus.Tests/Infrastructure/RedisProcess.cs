@@ -10,7 +10,7 @@ public sealed class RedisProcess : IDisposable
 {
     private Process? _process;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = LoopbackPorts.Free();
     public string Address => $"127.0.0.1:{Port}";
 
     public static RedisProcess Start()
@@ -51,7 +51,12 @@ public sealed class RedisProcess : IDisposable
 
     public void Dispose() => Kill();
 
-    private static int FreePort()
+}
+
+public static class LoopbackPorts
+{
+    /// A port nothing listens on right now (the OS's pick), for a server the test starts itself.
+    public static int Free()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

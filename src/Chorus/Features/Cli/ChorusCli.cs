@@ -2,6 +2,7 @@ using System.CommandLine;
 using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Search;
+using Microsoft.AspNetCore.Identity;
 
 namespace Chorus.Features.Cli;
 
@@ -37,8 +38,7 @@ public static class ChorusCli
             await using var app = Host(parse);
             using var scope = app.Services.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
-            await db.MigrateAsync(ct);
-            var password = await scope.ServiceProvider.GetRequiredService<BootstrapWorkspace>().RunAsync(ct);
+            var password = await ChorusApp.MigrateAndBootstrapAsync(scope.ServiceProvider);
             Console.WriteLine($"Database is up to date ({db.Provider}).");
             if (password is not null) Console.WriteLine($"First admin created: {app.Configuration["Chorus:AdminEmail"] ?? BootstrapWorkspace.AdminEmail} / {password}   (shown once)");
             return 0;
@@ -78,8 +78,7 @@ public static class ChorusCli
         {
             await using var app = Host(parse);
             using var scope = app.Services.CreateScope();
-            await scope.ServiceProvider.GetRequiredService<ChorusDb>().MigrateAsync(ct);
-            await scope.ServiceProvider.GetRequiredService<BootstrapWorkspace>().RunAsync(ct);
+            await ChorusApp.MigrateAndBootstrapAsync(scope.ServiceProvider);
             var teams = await scope.ServiceProvider.GetRequiredService<ManageTeams>().ListAsync(ct);
             var teamIds = new List<Guid>();
             foreach (var t in parse.GetValue(team) ?? [])
@@ -108,8 +107,26 @@ public static class ChorusCli
             return 0;
         });
 
+        var tokenEmail = new Option<string>("--email") { Description = "The staff user the token acts as", Required = true };
+        var tokenName = new Option<string>("--name") { Description = "What the token is for (shown in Admin → API tokens)", DefaultValueFactory = _ => "command line" };
+        var token = new Command("token", "Issue an API token for a staff user (for scripts and integrations) and print it once.") { tokenEmail, tokenName };
+        token.TreatUnmatchedTokensAsErrors = false;
+        token.SetAction(async (parse, ct) =>
+        {
+            await using var app = Host(parse);
+            using var scope = app.Services.CreateScope();
+            await ChorusApp.MigrateAndBootstrapAsync(scope.ServiceProvider);
+            var user = await scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>().FindByEmailAsync(parse.GetValue(tokenEmail)!);
+            var actor = user is null ? null : await scope.ServiceProvider.GetRequiredService<ResolveStaffActor>().ForUserIdAsync(user.Id, ct);
+            if (actor is null) { Console.Error.WriteLine($"There is no staff user {parse.GetValue(tokenEmail)}."); return 2; }
+            var issued = await scope.ServiceProvider.GetRequiredService<ManageApiTokens>().IssueAsync(actor, parse.GetValue(tokenName)!, ct);
+            Console.WriteLine(issued.Token);
+            return 0;
+        });
+
         users.Subcommands.Add(add);
         users.Subcommands.Add(list);
+        users.Subcommands.Add(token);
         return users;
     }
 }

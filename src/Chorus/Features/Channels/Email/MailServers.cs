@@ -43,9 +43,10 @@ public static class MailServers
         }
     }
 
-    public static async Task<SmtpClient> ConnectSmtpAsync(MailServer server, CancellationToken ct)
+    public static async Task<SmtpClient> ConnectSmtpAsync(MailServer server, CancellationToken ct, SmtpClient? client = null)
     {
-        var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
+        client ??= new SmtpClient();
+        client.Timeout = (int)Timeout.TotalMilliseconds;
         try
         {
             await client.ConnectAsync(server.Host, server.Port, Options(server.Security), ct);

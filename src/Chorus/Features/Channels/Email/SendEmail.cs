@@ -1,14 +1,26 @@
 using Chorus.Data;
 using Chorus.Features.Channels.Outbox;
 using MailKit.Net.Smtp;
+using MimeKit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Channels.Email;
 
 /// Hands one outbox item to the mailbox's SMTP server. The server's acceptance of DATA is the proof
-/// of sending; the caller records it at once.
+/// of sending; the caller records it at once. The moment the server accepts the recipient, the item is
+/// marked handed off (HandedOffAt): the message and its end follow, so a crash from then on may leave
+/// it delivered, and the dispatcher will not send it again blindly (see OutboxDispatcher).
 public class SendEmail(ChorusDb db, MailboxSecrets secrets)
 {
+    private sealed class HandOffClient(Action handedOff) : SmtpClient
+    {
+        protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+        {
+            base.OnRecipientAccepted(message, mailbox, response);
+            handedOff(); // synchronous on purpose: recorded before a byte of the message is written
+        }
+    }
+
     public async Task<SendResult> RunAsync(OutboxItem item, CancellationToken ct = default)
     {
         var mailbox = await db.Mailboxes.AsNoTracking().SingleOrDefaultAsync(m => m.ChannelId == item.ChannelId, ct);
@@ -19,7 +31,14 @@ public class SendEmail(ChorusDb db, MailboxSecrets secrets)
         var message = QueueEmailReply.Parse(item.Payload);
         try
         {
-            using var client = await MailServers.ConnectSmtpAsync(server, ct);
+            var marked = false;
+            var handOff = new HandOffClient(() =>
+            {
+                if (marked) return;
+                marked = true;
+                db.Outbox.Where(o => o.Id == item.Id).ExecuteUpdate(s => s.SetProperty(o => o.HandedOffAt, DateTimeOffset.UtcNow));
+            });
+            using var client = await MailServers.ConnectSmtpAsync(server, ct, handOff);
             await client.SendAsync(message, ct);
             try { await client.DisconnectAsync(true, ct); }
             catch (Exception e) when (e is IOException or SmtpProtocolException) { } // accepted already: a failed QUIT changes nothing

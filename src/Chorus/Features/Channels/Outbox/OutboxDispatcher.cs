@@ -10,6 +10,9 @@ namespace Chorus.Features.Channels.Outbox;
 /// "sending" with an expired lease after a crash), so two nodes never send it at the same time;
 /// it is marked sent right after the server accepted it. Failures are retried with exponential
 /// backoff until MaxAttempts, then marked failed with the reason, visible on the message.
+/// After a crash, an item that never reached the server is sent again; one the server was already
+/// taking (HandedOffAt) may have been delivered — SMTP cannot say — so rather than risk sending a
+/// customer the same reply twice, it is marked failed with that explanation and a person retries it.
 public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration config, InboxEvents events, ILogger<OutboxDispatcher> log) : BackgroundService
 {
     private TimeSpan PollInterval => TimeSpan.FromMilliseconds(config.GetValue("Chorus:Outbox:PollMilliseconds", 1000));
@@ -43,6 +46,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         {
             var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
             var now = DateTimeOffset.UtcNow;
+            await SettleInterruptedAsync(db, now, ct);
             due = await Due(db.Outbox, now).OrderBy(o => o.NextAttemptAt).Select(o => o.Id).Take(20).ToListAsync(ct);
         }
         foreach (var id in due) await DispatchOneAsync(id, ct);
@@ -50,7 +54,27 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
     }
 
     private static IQueryable<OutboxItem> Due(IQueryable<OutboxItem> items, DateTimeOffset now) =>
-        items.Where(o => (o.Status == DeliveryStatus.Queued && o.NextAttemptAt <= now) || (o.Status == DeliveryStatus.Sending && o.LockedUntil < now));
+        items.Where(o => (o.Status == DeliveryStatus.Queued && o.NextAttemptAt <= now)
+                         || (o.Status == DeliveryStatus.Sending && o.LockedUntil < now && o.HandedOffAt == null));
+
+    /// Items whose sender died while the server was taking them: failed, with what is known, for a person to retry.
+    private async Task SettleInterruptedAsync(ChorusDb db, DateTimeOffset now, CancellationToken ct)
+    {
+        var interrupted = await db.Outbox.Where(o => o.Status == DeliveryStatus.Sending && o.LockedUntil < now && o.HandedOffAt != null)
+            .Take(20).ToListAsync(ct);
+        foreach (var item in interrupted)
+        {
+            // Conditional, so of two nodes settling at once only one records it.
+            var settled = await db.Outbox.Where(o => o.Id == item.Id && o.Status == DeliveryStatus.Sending && o.LockedUntil < now)
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.LockedUntil, now + Lease), ct);
+            if (settled == 0) continue;
+            item.LockedUntil = null;
+            await FailAsync(db, item, $"Chorus stopped while the mail server was taking this at {item.HandedOffAt:u}; it may have been delivered. "
+                                      + "Check with the recipient or retry to send it again.", ct);
+            await db.SaveChangesAsync(CancellationToken.None);
+            await PublishAsync(db, item, ct);
+        }
+    }
 
     private async Task DispatchOneAsync(Guid id, CancellationToken ct)
     {
@@ -60,6 +84,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         var claimed = await Due(db.Outbox.Where(o => o.Id == id), now).ExecuteUpdateAsync(s => s
             .SetProperty(o => o.Status, DeliveryStatus.Sending)
             .SetProperty(o => o.LockedUntil, now + Lease)
+            .SetProperty(o => o.HandedOffAt, (DateTimeOffset?)null)
             .SetProperty(o => o.Attempts, o => o.Attempts + 1), ct);
         if (claimed == 0) return; // another node (or loop) took it
 

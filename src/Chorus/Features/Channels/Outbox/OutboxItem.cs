@@ -27,6 +27,10 @@ public class OutboxItem
     public DateTimeOffset NextAttemptAt { get; set; } = DateTimeOffset.UtcNow;
     /// While Sending: until when this node owns the item. A node that crashed mid-send loses it then.
     public DateTimeOffset? LockedUntil { get; set; }
+    /// When this attempt's message started going to the server (its recipient was accepted). An item
+    /// found Sending after a crash with this set may have been delivered, so it is not sent again
+    /// without a person deciding; without it, nothing reached the server and it is sent again.
+    public DateTimeOffset? HandedOffAt { get; set; }
     public string? LastError { get; set; }
     /// What the receiving side reported without failing the delivery, e.g. "delayed: reason" from a
     /// delay notice (the server is still trying). The newest report wins.
