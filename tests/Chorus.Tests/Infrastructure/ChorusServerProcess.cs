@@ -89,6 +89,7 @@ public sealed class ChorusServerProcess : IAsyncDisposable
 
     public int Port { get; } = LoopbackPorts.Free();
     public Uri Address => new($"http://127.0.0.1:{Port}/");
+    public int? ProcessId => _process?.Id;
     public string LogFile => Path.Combine(_workspace.DataDirectory, $"server-{Port}.log");
 
     private ChorusServerProcess(ProcessWorkspace workspace, string[] extra)

@@ -29,7 +29,8 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
     ThreadAnswerToNotification notifiedThreads, RecordBounce bounces, StoreInboundAttachments attachments, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
 {
     public const int BatchSize = 100;
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    /// How long a node that dies mid-poll keeps others off the mailbox (renewed with every batch filed).
+    private TimeSpan Lease => TimeSpan.FromSeconds(config.GetValue("Chorus:Email:LeaseSeconds", 120.0));
 
     private long MaxMessageBytes => config.GetValue("Chorus:Email:MaxMessageBytes", 25L * 1024 * 1024);
 
