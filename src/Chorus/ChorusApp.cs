@@ -2,6 +2,7 @@ using Chorus.Common;
 using Chorus.Components;
 using Chorus.Data;
 using Chorus.Features.Admin;
+using Chorus.Features.Automation;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Inbox;
@@ -82,6 +83,7 @@ public static class ChorusApp
         services.AddSearch();
         services.AddChannels();
         services.AddNotifications();
+        services.AddAutomation();
         services.AddDemoWorkspace();
 
         var app = builder.Build();
@@ -126,6 +128,7 @@ public static class ChorusApp
         api.MapChannelsApi();
         app.MapAttachments(api);
         api.MapNotificationsApi();
+        api.MapAutomationApi();
         app.MapAccountEndpoints();
         app.MapHealth();
         return app;

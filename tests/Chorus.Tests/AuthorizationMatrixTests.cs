@@ -68,6 +68,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("lists:read",         "200", "200", "200", "200"),
         ("lists:create",       "403", "201", "201", "201"),
         ("lists:add-members",  "403", "200", "200", "200"),
+        ("rules:list",         "403", "403", "403", "200"),
+        ("rules:create",       "403", "403", "403", "201"),
+        ("rules:dry-run",      "403", "403", "403", "200"),
+        ("macros:list",        "200", "200", "200", "200"),
+        ("macros:create",      "403", "403", "403", "201"),
+        ("macro:public",       "403", "200", "200", "200"),
+        ("macro:private",      "404", "404", "200", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -146,6 +153,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid PrivateFile { get; init; }
         public required Guid PrivateNote { get; init; }
         public required Guid List { get; init; }
+        public required Guid Macro { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -181,6 +189,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
 
             var mailbox = await (await admin.PostAsync("/api/v1/channels/mailboxes", MailboxSettings("matrix@acme.test"))).JsonAsync(HttpStatusCode.Created);
             var list = await (await admin.PostAsync("/api/v1/people/lists", new { name = "Matrix list", personIds = new[] { pub.PersonId } })).JsonAsync(HttpStatusCode.Created);
+            var macro = await (await admin.PostAsync("/api/v1/macros", new { name = "Matrix macro", body = "Hello {{person.first_name}}" })).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -196,7 +205,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             {
                 App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
                 ReplyFile = replyFile.File, NoteFile = noteFile.File, PrivateFile = privateFile.File, PrivateNote = privateFile.Message,
-                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), Macro = macro.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -260,6 +269,15 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "lists" when target == "read" => await c.GetAsync($"/api/v1/people/lists/{List}"),
                 "lists" when target == "create" => await c.PostAsJsonAsync("/api/v1/people/lists", new { name = $"List {n}" }),
                 "lists" when target == "add-members" => await c.PostAsJsonAsync($"/api/v1/people/lists/{List}/members", new { personIds = new[] { SharedPerson } }),
+                "rules" when target == "list" => await c.GetAsync("/api/v1/rules"),
+                "rules" when target == "create" => await c.PostAsJsonAsync("/api/v1/rules", new
+                {
+                    name = $"Rule {n}", enabled = false, trigger = "MessageReceived", conditions = Array.Empty<object>(), actions = new[] { new { kind = "AddTags", value = "matrix" } },
+                }),
+                "rules" when target == "dry-run" => await c.PostAsJsonAsync("/api/v1/rules/dry-run", new { trigger = "MessageReceived", conditions = Array.Empty<object>(), actions = Array.Empty<object>() }),
+                "macros" when target == "list" => await c.GetAsync("/api/v1/macros"),
+                "macros" when target == "create" => await c.PostAsJsonAsync("/api/v1/macros", new { name = $"Macro {n}", body = "Hi" }),
+                "macro" => await c.PostAsJsonAsync($"/api/v1/conversations/{number}/macros/{Macro}", new { sendReply = false }),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),

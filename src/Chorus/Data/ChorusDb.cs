@@ -1,4 +1,5 @@
 using Chorus.Features.Admin;
+using Chorus.Features.Automation;
 using Chorus.Features.Channels;
 using Chorus.Features.Channels.Email;
 using Chorus.Features.Channels.Outbox;
@@ -42,6 +43,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<PersonList> PersonLists => Set<PersonList>();
     public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
+    public DbSet<Rule> Rules => Set<Rule>();
+    public DbSet<RuleFiring> RuleFirings => Set<RuleFiring>();
+    public DbSet<Macro> Macros => Set<Macro>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -166,6 +170,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new NotificationPreferenceConfiguration());
         b.ApplyConfiguration(new PersonListConfiguration());
         b.ApplyConfiguration(new PersonListMemberConfiguration());
+        b.ApplyConfiguration(new RuleConfiguration());
+        b.ApplyConfiguration(new RuleFiringConfiguration());
+        b.ApplyConfiguration(new MacroConfiguration());
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.

@@ -64,6 +64,11 @@ window.chorus = window.chorus || {};
         };
         const onInput = function () { save(); report(true); };
         const onKeyDown = function (e) {
+            if ((e.key === 'm' || e.key === 'M') && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
+                e.preventDefault();
+                dotnet.invokeMethodAsync('OpenMacroPicker');
+                return;
+            }
             if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey)) return;
             e.preventDefault();
             dotnet.invokeMethodAsync('SendFromKeyboard', textarea.value);
@@ -77,6 +82,15 @@ window.chorus = window.chorus || {};
         return {
             value: function () { return textarea.value; },
             clear: function () { textarea.value = ''; save(); report(false); },
+            // A macro's reply: replaces an empty composer, else goes where the cursor is.
+            insert: function (text) {
+                if (!textarea.value.trim()) textarea.value = text;
+                else {
+                    const at = textarea.selectionStart ?? textarea.value.length;
+                    textarea.value = textarea.value.slice(0, at) + text + textarea.value.slice(textarea.selectionEnd ?? at);
+                }
+                save(); report(true); textarea.focus();
+            },
             // Replaces the @partial at the end with the chosen colleague's handle.
             completeMention: function (handle) {
                 textarea.value = textarea.value.replace(/@[A-Za-z0-9._-]*$/, '@' + handle + ' ');

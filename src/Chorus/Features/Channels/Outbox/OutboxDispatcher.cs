@@ -91,7 +91,9 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         var item = await db.Outbox.SingleAsync(o => o.Id == id, ct);
         await PublishAsync(db, item, ct); // "sending" on the open conversation
         var channelKind = await db.Channels.Where(c => c.Id == item.ChannelId).Select(c => c.Kind).SingleAsync(ct);
-        var result = channelKind == ChannelKind.Email
+        var result = item.Purpose == OutboxPurpose.Webhook
+            ? await scope.ServiceProvider.GetRequiredService<Automation.SendWebhook>().RunAsync(item, ct)
+            : channelKind == ChannelKind.Email
             ? await scope.ServiceProvider.GetRequiredService<SendEmail>().RunAsync(item, ct)
             : new SendResult.Failed($"Chorus cannot send on {channelKind} channels yet.");
 
@@ -142,6 +144,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
     {
         OutboxPurpose.Confirmation => "The confirmation e-mail to the requester",
         OutboxPurpose.StaffNotification => "A notification e-mail to a colleague",
+        OutboxPurpose.Webhook => "A rule's webhook call",
         _ => "A reply",
     };
 

@@ -49,6 +49,8 @@ public enum OutboxPurpose
     Confirmation,
     /// An e-mail to a colleague (an @mention, an assignment): staff only, never to the requester.
     StaffNotification,
+    /// An outbound webhook call made by a rule (Payload: the address and JSON body).
+    Webhook,
 }
 
 internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxItem>

@@ -24,7 +24,7 @@ public sealed record PostedMessage(Guid MessageId, int Version, IReadOnlyList<st
 
 /// Posts a public reply or an internal note. @mentions in a note notify those colleagues (any team)
 /// and put the conversation in their Mentions view.
-public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email, AttachmentStore store, QueueStaffEmail staffEmail)
+public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email, AttachmentStore store, QueueStaffEmail staffEmail, Automation.RuleTriggers rules)
 {
     public const int MaxLength = 50_000;
     public const int MaxFiles = 10;
@@ -40,6 +40,7 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         if (c.MergedIntoId is not null) return new Outcome<PostedMessage>.Conflict($"#{number} was merged into another conversation; write there instead.");
 
         var text = post.Text.Trim();
+        var statusBefore = c.Status;
         var message = new Message
         {
             ConversationId = c.Id, ChannelId = c.ChannelId, Kind = post.Kind == PostKind.Reply ? MessageKind.Reply : MessageKind.Note,
@@ -114,6 +115,7 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
             return new Outcome<PostedMessage>.Conflict(ConversationGuard.ConflictMessage(number));
         }
         events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
+        if (c.Status != statusBefore) rules.StatusChanged(c.Id);
         return new PostedMessage(message.Id, c.Version, mentioned);
     }
 

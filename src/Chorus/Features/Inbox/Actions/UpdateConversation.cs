@@ -27,7 +27,7 @@ public sealed record ConversationChange
 
 /// Changes status, priority, team, assignee and tags; records each change as a system event in the
 /// thread, in the audit log, and notifies a new assignee.
-public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents events, QueueStaffEmail staffEmail)
+public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents events, QueueStaffEmail staffEmail, Automation.RuleTriggers rules)
 {
     public async Task<Outcome<int>> RunAsync(StaffActor actor, long number, ConversationChange change, CancellationToken ct = default)
     {
@@ -35,6 +35,8 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
         if (c is null) return failure!;
         if (c.MergedIntoId is not null) return new Outcome<int>.Conflict($"#{number} was merged into another conversation and cannot be changed.");
         var notes = new List<string>();
+        var statusBefore = c.Status;
+        var assigned = false;
 
         if (change.Status is { } status && status != c.Status)
         {
@@ -77,6 +79,7 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
                     return Outcome<int>.Invalid.One("assigneeId", $"{assignee.DisplayName} is not in this conversation's private team.");
                 notes.Add(assignee.Id == actor.Id ? $"{actor.Name} took the conversation." : $"{actor.Name} assigned the conversation to {assignee.DisplayName}.");
                 c.AssigneeId = assignee.Id;
+                assigned = true;
                 if (c.Followers.All(f => f.StaffUserId != assignee.Id)) c.Followers.Add(new ConversationFollower { ConversationId = c.Id, StaffUserId = assignee.Id });
                 if (assignee.Id != actor.Id)
                 {
@@ -122,6 +125,8 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
             return new Outcome<int>.Conflict(ConversationGuard.ConflictMessage(number));
         }
         events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
+        if (c.Status != statusBefore) rules.StatusChanged(c.Id);
+        if (assigned) rules.Assigned(c.Id);
         return c.Version;
     }
 

@@ -11,7 +11,7 @@ namespace Chorus.Features.Inbox.Ingest;
 
 /// Stores a batch of envelopes in one transaction with a handful of set-based queries:
 /// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
-public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, IMeterFactory meters)
+public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, Automation.RuleTriggers rules, IMeterFactory meters)
 {
     public const string MeterName = "Chorus.Ingest";
 
@@ -54,6 +54,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             _gate.Release();
         }
         foreach (var change in changes) events.Publish(change);
+        rules.Ingested(results); // evaluated in the background, after the commit: ingest never waits for rules
         return results;
     }
 

@@ -1,0 +1,182 @@
+using Chorus.Data;
+using Chorus.Features.Inbox;
+using Chorus.Features.Inbox.Actions;
+using Chorus.Features.Realtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Automation;
+
+/// Runs the rules for one event on one conversation and saves what they did, in one transaction.
+/// A concurrent edit (an agent saving at the same moment) makes it start over from the fresh conversation.
+public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions carry, InboxEvents events, ILogger<RunRules> log)
+{
+    public const int MaxConversationsPerSweep = 500;
+
+    public async Task<RuleOutcome?> RunAsync(RuleEvent e, CancellationToken ct = default)
+    {
+        var set = await cache.GetAsync(ct);
+        if (!set.Rules.Any(r => r.Trigger == e.Trigger || (r.Trigger == RuleTrigger.MessageReceived && e.Trigger == RuleTrigger.ConversationCreated))) return null;
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await RunOnceAsync(set, e, ct); }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<RuleOutcome?> RunOnceAsync(RuleSet set, RuleEvent e, CancellationToken ct)
+    {
+        var c = await db.Conversations.Include(x => x.Tags).Include(x => x.Followers).SingleOrDefaultAsync(x => x.Id == e.ConversationId, ct);
+        if (c is null || c.MergedIntoId is not null) return null;
+        var facts = await FactsAsync(db, c, e.MessageId, ct);
+        var outcome = RuleEngine.Run(set.Rules, e.Trigger, facts, set.MacroActions, e.RuleId);
+        if (outcome.Effects.Count > 0 || outcome.Stopped is not null)
+        {
+            await carry.RunAsync(c, outcome.Effects, effect => $"Rule '{effect.RuleName}'", null, Describe(e.Trigger), ct);
+            if (outcome.Stopped is { } stopped)
+            {
+                log.LogWarning("Rules stopped on conversation #{Number}: {Reason}", c.Number, stopped);
+                db.Messages.Add(ConversationGuard.Event(c, stopped));
+            }
+            await db.SaveChangesAsync(ct);
+            var firedIds = outcome.Effects.Select(x => x.RuleId).Distinct().ToList();
+            var now = DateTimeOffset.UtcNow;
+            await db.Set<Rule>().Where(r => firedIds.Contains(r.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.FireCount, r => r.FireCount + 1).SetProperty(r => r.LastFiredAt, now), ct);
+            events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
+        }
+        if (e is { Trigger: RuleTrigger.TimeInStatus, RuleId: { } ruleId })
+        {
+            // Whether or not it matched, this rule has looked at the conversation as it is now; it looks again after the next change.
+            var firing = await db.Set<RuleFiring>().SingleOrDefaultAsync(f => f.RuleId == ruleId && f.ConversationId == c.Id, ct);
+            if (firing is null) db.Add(firing = new RuleFiring { RuleId = ruleId, ConversationId = c.Id });
+            firing.ConversationUpdatedAt = c.UpdatedAt;
+            firing.At = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync(ct);
+        }
+        return outcome;
+    }
+
+    /// Finds conversations that sat long enough for each time-based rule and runs that rule on them.
+    /// Returns how many conversations were looked at.
+    public async Task<int> SweepAsync(CancellationToken ct = default)
+    {
+        var set = await cache.GetAsync(ct);
+        var looked = 0;
+        foreach (var rule in set.Rules.Where(r => r is { Trigger: RuleTrigger.TimeInStatus, TriggerStatus: not null, TriggerHours: not null }))
+        {
+            var cutoff = DateTimeOffset.UtcNow.AddHours(-rule.TriggerHours!.Value);
+            var status = rule.TriggerStatus!.Value;
+            var due = await db.Conversations.AsNoTracking()
+                .Where(c => c.Status == status && c.UpdatedAt <= cutoff && c.MergedIntoId == null
+                            && !db.Set<RuleFiring>().Any(f => f.RuleId == rule.Id && f.ConversationId == c.Id && f.ConversationUpdatedAt == c.UpdatedAt))
+                .OrderBy(c => c.UpdatedAt).Select(c => c.Id).Take(MaxConversationsPerSweep).ToListAsync(ct);
+            foreach (var id in due)
+            {
+                db.ChangeTracker.Clear();
+                try { await RunAsync(new RuleEvent(RuleTrigger.TimeInStatus, id, RuleId: rule.Id), ct); }
+                catch (DbUpdateException ex) { log.LogWarning(ex, "Time-based rule '{Rule}' on conversation {Id} was not applied (another node may have)", rule.Name, id); }
+                looked++;
+            }
+        }
+        return looked;
+    }
+
+    /// The facts rules look at: the conversation, its requester, and the subject with the message at hand
+    /// (the given one, else the newest from the requester).
+    public static async Task<ConversationFacts> FactsAsync(ChorusDb db, Conversation c, Guid? messageId, CancellationToken ct)
+    {
+        var requester = await db.People.AsNoTracking().Where(p => p.Id == c.RequesterId).Select(p => new { p.Kind, p.OrganizationId }).SingleAsync(ct);
+        var text = messageId is { } id
+            ? await db.Messages.AsNoTracking().Where(m => m.Id == id).Select(m => m.Text).FirstOrDefaultAsync(ct)
+            : await db.Messages.AsNoTracking().Where(m => m.ConversationId == c.Id && m.Kind == MessageKind.Inbound)
+                .OrderByDescending(m => m.CreatedAt).Select(m => m.Text).FirstOrDefaultAsync(ct);
+        return new ConversationFacts
+        {
+            ChannelId = c.ChannelId, TeamId = c.TeamId, AssigneeId = c.AssigneeId, Status = c.Status, Priority = c.Priority,
+            Tags = c.Tags.Select(t => t.Tag).ToHashSet(), PersonKind = requester.Kind, OrganizationId = requester.OrganizationId,
+            Text = c.Subject + "\n" + text,
+        };
+    }
+
+    public static string Describe(RuleTrigger trigger) => trigger switch
+    {
+        RuleTrigger.ConversationCreated => "a new conversation",
+        RuleTrigger.MessageReceived => "a message from the requester",
+        RuleTrigger.StatusChanged => "the status changed",
+        RuleTrigger.Assigned => "the conversation was assigned",
+        RuleTrigger.TimeInStatus => "time passed without a change",
+        RuleTrigger.SlaBreach => "an SLA target was breached",
+        _ => trigger.ToString(),
+    };
+}
+
+/// Evaluates queued rule events in the background (after the transaction that raised them
+/// committed, so ingest and agents never wait for rules), and sweeps for time-based rules.
+public sealed class RuleRunner(RuleTriggers triggers, RuleSetCache cache, IServiceScopeFactory scopes, IConfiguration config, ILogger<RuleRunner> log) : BackgroundService
+{
+    private TimeSpan SweepInterval => TimeSpan.FromSeconds(config.GetValue("Chorus:Rules:SweepSeconds", 60.0));
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(ConsumeAsync(stoppingToken), SweepLoopAsync(stoppingToken), RefreshLoopAsync(stoppingToken));
+
+    /// Rereads the rules now and then, so edits made on another node reach this one's triggers.
+    private async Task RefreshLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(RuleSetCache.MaxAge, ct);
+                try { await cache.GetAsync(ct); }
+                catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "Could not reread the rules"); }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    private async Task ConsumeAsync(CancellationToken ct)
+    {
+        try
+        {
+            try { await cache.GetAsync(ct); } // tells the triggers which events to queue
+            catch (Exception e) when (e is not OperationCanceledException) { log.LogDebug(e, "Rules not readable yet (database still migrating)"); }
+            await foreach (var e in triggers.Queue.ReadAllAsync(ct))
+            {
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<RunRules>().RunAsync(e, ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    log.LogError(ex, "Rules failed for {Trigger} on conversation {Conversation}", e.Trigger, e.ConversationId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    private async Task SweepLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(SweepInterval, ct);
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<RunRules>().SweepAsync(ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    log.LogError(ex, "Sweep for time-based rules failed; trying again in {Interval}", SweepInterval);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+}
