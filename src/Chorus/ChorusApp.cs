@@ -2,6 +2,7 @@ using Chorus.Common;
 using Chorus.Components;
 using Chorus.Data;
 using Chorus.Features.Admin;
+using Chorus.Features.Campaigns;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Inbox;
@@ -79,6 +80,7 @@ public static class ChorusApp
         services.AddSearch();
         services.AddChannels();
         services.AddNotifications();
+        services.AddCampaigns();
         services.AddDemoWorkspace();
 
         var app = builder.Build();
@@ -112,6 +114,8 @@ public static class ChorusApp
         api.MapChannelsApi();
         app.MapAttachments(api);
         api.MapNotificationsApi();
+        api.MapCampaignsApi();
+        app.MapCampaignsPublic();
         app.MapAccountEndpoints();
         app.MapHealth();
         return app;

@@ -163,6 +163,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new NotificationPreferenceConfiguration());
         b.ApplyConfiguration(new PersonListConfiguration());
         b.ApplyConfiguration(new PersonListMemberConfiguration());
+        Features.Campaigns.CampaignsModel.Apply(b);
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.
