@@ -126,12 +126,24 @@ public class ManagePosts(ChorusDb db, ReadPosts read, RecordAudit audit)
             return null;
         }, ct);
 
-    /// Moves a post on the calendar: a scheduled one is rescheduled; an unscheduled one gets a new planned time.
+    /// Moves a post on the calendar: a scheduled one is rescheduled; one not yet scheduled gets a new
+    /// planned moment (its text, and so its review, stay as they are).
     public async Task<Outcome<PostDetail>> MoveAsync(StaffActor actor, Guid id, ScheduleInput input, CancellationToken ct = default)
     {
         var status = await db.Set<Post>().Where(p => p.Id == id).Select(p => (PostStatus?)p.Status).SingleOrDefaultAsync(ct);
         if (status is PostStatus.Scheduled) return await ScheduleAsync(actor, id, input, ct);
-        return await UpdateAsync(actor, id, new PostInput(null, null, PlannedAt: input.At, TimeZone: input.TimeZone), ct);
+        return await WithPostAsync(actor, id, (post, _) =>
+        {
+            if (post.Status is PostStatus.Published or PostStatus.Failed)
+                return Done(new Outcome<PostDetail>.Conflict($"The post is {Words(post.Status)}; it stays where it went out."));
+            if (!ScheduleTimes.TryZone(input.TimeZone, out var zone)) return Done(Outcome<PostDetail>.Invalid.One("timeZone", $"\"{input.TimeZone}\" is not a time zone (use an IANA name such as Europe/Paris)."));
+            var (at, error) = ScheduleTimes.Parse(input.At, zone);
+            if (error is not null) return Done(Outcome<PostDetail>.Invalid.One("at", error));
+            post.ScheduledAt = at;
+            post.TimeZone = zone.Id;
+            audit.Add(actor, "post.planned", "post", post.Id.ToString(), $"{post.Title} at {at:O}");
+            return Done(null);
+        }, ct);
     }
 
     /// Takes an approved, scheduled or failed post back to a draft (it leaves the schedule).

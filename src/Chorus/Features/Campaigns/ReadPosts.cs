@@ -39,6 +39,10 @@ public class ReadPosts(ChorusDb db)
     public Task<List<PostSummary>> BetweenAsync(DateTimeOffset from, DateTimeOffset to, Guid? campaignId, CancellationToken ct = default) =>
         SummariesAsync(db, db.Set<Post>().Where(p => p.ScheduledAt >= from && p.ScheduledAt < to && (campaignId == null || p.CampaignId == campaignId)), ct);
 
+    /// Posts with no planned moment yet (drafts to place on the calendar).
+    public Task<List<PostSummary>> UnplannedAsync(CancellationToken ct = default) =>
+        SummariesAsync(db, db.Set<Post>().Where(p => p.ScheduledAt == null && p.Status != PostStatus.Published), ct);
+
     public async Task<Outcome<PostDetail>> GetAsync(Guid id, CancellationToken ct = default)
     {
         var p = await db.Set<Post>().AsNoTracking().Include(x => x.Deliveries).SingleOrDefaultAsync(x => x.Id == id, ct);
