@@ -3,6 +3,7 @@ using Chorus.Components;
 using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Automation;
+using Chorus.Features.Campaigns;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Inbox;
@@ -84,6 +85,7 @@ public static class ChorusApp
         services.AddChannels();
         services.AddNotifications();
         services.AddAutomation();
+        services.AddCampaigns();
         services.AddDemoWorkspace();
 
         var app = builder.Build();
@@ -129,6 +131,8 @@ public static class ChorusApp
         app.MapAttachments(api);
         api.MapNotificationsApi();
         api.MapAutomationApi();
+        api.MapCampaignsApi();
+        app.MapCampaignsPublic();
         app.MapAccountEndpoints();
         app.MapHealth();
         return app;

@@ -75,6 +75,22 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("macros:create",      "403", "403", "403", "201"),
         ("macro:public",       "403", "200", "200", "200"),
         ("macro:private",      "404", "404", "200", "200"),
+        // Campaigns are read by all staff; the owner team (here the private Legal, insider's) and admins work on them.
+        ("campaigns:list",     "200", "200", "200", "200"),
+        ("campaigns:read",     "200", "200", "200", "200"),
+        ("campaigns:create",   "403", "201", "201", "201"),
+        ("campaigns:update",   "403", "403", "200", "200"),
+        ("publishing-channels:list",   "200", "200", "200", "200"),
+        ("publishing-channels:create", "403", "403", "403", "201"),
+        ("publishing-channels:update", "403", "403", "403", "200"),
+        ("posts:create",       "403", "403", "201", "201"),
+        ("posts:read",         "200", "200", "200", "200"),
+        ("posts:calendar",     "200", "200", "200", "200"),
+        ("posts:update",       "403", "403", "200", "200"),
+        ("posts:comment",      "403", "201", "201", "201"),
+        ("posts:approve",      "403", "403", "200", "200"),
+        ("posts:schedule",     "403", "403", "200", "200"),
+        ("campaign-links:create", "403", "403", "201", "201"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -102,6 +118,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             rows.Add(provider, "requester", "link-file:tampered", "404");
             // The staff app's download address wants a signed-in staff member.
             rows.Add(provider, "anonymous", "staff-file:public", "302");
+            // Tracked links and the newsroom are public.
+            rows.Add(provider, "anonymous", "short-link:known", "302");
+            rows.Add(provider, "anonymous", "newsroom:page", "200");
+            rows.Add(provider, "anonymous", "newsroom:rss", "200");
         }
         return rows;
     }
@@ -154,6 +174,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid PrivateNote { get; init; }
         public required Guid List { get; init; }
         public required Guid Macro { get; init; }
+        public required Guid Campaign { get; init; }
+        public required Guid PublishingChannel { get; init; }
+        public required Guid Post { get; init; }
+        public required string ShortLink { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -190,6 +214,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var mailbox = await (await admin.PostAsync("/api/v1/channels/mailboxes", MailboxSettings("matrix@acme.test"))).JsonAsync(HttpStatusCode.Created);
             var list = await (await admin.PostAsync("/api/v1/people/lists", new { name = "Matrix list", personIds = new[] { pub.PersonId } })).JsonAsync(HttpStatusCode.Created);
             var macro = await (await admin.PostAsync("/api/v1/macros", new { name = "Matrix macro", body = "Hello {{person.first_name}}" })).JsonAsync(HttpStatusCode.Created);
+            var slack = await (await admin.PostAsync("/api/v1/publishing-channels", new { name = "Matrix Slack", kind = "Slack", secret = "http://127.0.0.1:1/hook" })).JsonAsync(HttpStatusCode.Created);
+            var campaign = await (await admin.PostAsync("/api/v1/campaigns", new
+            {
+                name = "Matrix campaign", objective = "Awareness", startsOn = "2026-12-01", endsOn = "2026-12-31", ownerTeamId = legalId, channelIds = new[] { slack.GetProperty("id").GetGuid() },
+            })).JsonAsync(HttpStatusCode.Created);
+            var post = await (await admin.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/posts", new { title = "Matrix post", body = "Hello" })).JsonAsync(HttpStatusCode.Created);
+            var shortLink = await (await admin.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/links", new { targetUrl = "https://example.test/" })).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -205,7 +236,9 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             {
                 App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
                 ReplyFile = replyFile.File, NoteFile = noteFile.File, PrivateFile = privateFile.File, PrivateNote = privateFile.Message,
-                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), Macro = macro.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), Macro = macro.GetProperty("id").GetGuid(),
+                Campaign = campaign.GetProperty("id").GetGuid(), PublishingChannel = slack.GetProperty("id").GetGuid(), Post = post.GetProperty("id").GetGuid(),
+                ShortLink = shortLink.GetProperty("link").GetProperty("shortPath").GetString()!, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -278,6 +311,24 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "macros" when target == "list" => await c.GetAsync("/api/v1/macros"),
                 "macros" when target == "create" => await c.PostAsJsonAsync("/api/v1/macros", new { name = $"Macro {n}", body = "Hi" }),
                 "macro" => await c.PostAsJsonAsync($"/api/v1/conversations/{number}/macros/{Macro}", new { sendReply = false }),
+                "campaigns" when target == "list" => await c.GetAsync("/api/v1/campaigns"),
+                "campaigns" when target == "read" => await c.GetAsync($"/api/v1/campaigns/{Campaign}"),
+                "campaigns" when target == "create" => await c.PostAsJsonAsync("/api/v1/campaigns", new { name = $"Campaign {n}", objective = "Engagement", startsOn = "2026-12-01", endsOn = "2026-12-02", ownerTeamId = actor == "insider" ? PrivateTeam : SupportTeam }),
+                "campaigns" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/campaigns/{Campaign}", new { budgetNote = $"Budget {n}" }),
+                "publishing-channels" when target == "list" => await c.GetAsync("/api/v1/publishing-channels"),
+                "publishing-channels" when target == "create" => await c.PostAsJsonAsync("/api/v1/publishing-channels", new { name = $"Newsroom {n}", kind = "Newsroom" }),
+                "publishing-channels" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/publishing-channels/{PublishingChannel}", new { maxLength = 1000 + n }),
+                "posts" when target == "create" => await c.PostAsJsonAsync($"/api/v1/campaigns/{Campaign}/posts", new { title = $"Post {n}", body = "Hello" }),
+                "posts" when target == "read" => await c.GetAsync($"/api/v1/posts/{Post}"),
+                "posts" when target == "calendar" => await c.GetAsync("/api/v1/posts?from=2026-12-01T00:00:00Z&to=2027-01-01T00:00:00Z"),
+                "posts" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/posts/{Post}", new { body = $"Hello {n}" }),
+                "posts" when target == "comment" => await c.PostAsJsonAsync($"/api/v1/posts/{Post}/comments", new { text = $"Comment {n}" }),
+                "posts" when target == "approve" => await c.PostAsJsonAsync($"/api/v1/posts/{await FreshPostAsync(n, approved: false)}/approve", new { }),
+                "posts" when target == "schedule" => await c.PostAsJsonAsync($"/api/v1/posts/{await FreshPostAsync(n, approved: true)}/schedule", new { at = "2035-01-01T09:00", timeZone = "UTC" }),
+                "campaign-links" => await c.PostAsJsonAsync($"/api/v1/campaigns/{Campaign}/links", new { targetUrl = $"https://example.test/{n}" }),
+                "short-link" => await c.GetAsync(ShortLink),
+                "newsroom" when target == "page" => await c.GetAsync("/newsroom"),
+                "newsroom" when target == "rss" => await c.GetAsync("/newsroom/rss.xml"),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),
@@ -295,9 +346,20 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             if (kind == "bulk" && response.StatusCode == HttpStatusCode.OK)
                 return JsonDocument.Parse(body).RootElement[0].GetProperty("status").GetInt32().ToString();
             // A refusal says why in problem details (pages and 401s excepted).
-            if ((int)response.StatusCode is 403 or 404 && kind is not ("link" or "link-file" or "staff-file"))
+            if ((int)response.StatusCode is 403 or 404 && kind is not ("link" or "link-file" or "staff-file" or "short-link" or "newsroom"))
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             return ((int)response.StatusCode).ToString();
+        }
+
+        /// A post of the matrix campaign written by the admin and sent for review (approved too, if asked).
+        private async Task<Guid> FreshPostAsync(int n, bool approved)
+        {
+            var admin = Clients["admin"];
+            var post = await (await admin.PostAsJsonAsync($"/api/v1/campaigns/{Campaign}/posts", new { title = $"Fresh {n}", body = $"Fresh post {n}" })).JsonAsync(HttpStatusCode.Created);
+            var id = post.GetProperty("id").GetGuid();
+            await (await admin.PostAsJsonAsync($"/api/v1/posts/{id}/submit", new { })).JsonAsync(HttpStatusCode.OK);
+            if (approved) await (await admin.PostAsJsonAsync($"/api/v1/posts/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
+            return id;
         }
 
         private static object MailboxSettings(string address) => new

@@ -173,6 +173,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new RuleConfiguration());
         b.ApplyConfiguration(new RuleFiringConfiguration());
         b.ApplyConfiguration(new MacroConfiguration());
+        Features.Campaigns.CampaignsModel.Apply(b);
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.

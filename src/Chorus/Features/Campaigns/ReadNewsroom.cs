@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using Chorus.Common;
+using Chorus.Data;
+using Chorus.Features.Notifications;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Campaigns;
+
+public sealed record NewsroomEntry(string Slug, string Title, string Html, DateTimeOffset PublishedAt);
+
+/// The public newsroom: posts published on a newsroom channel, newest first, as pages and as RSS.
+public class ReadNewsroom(ChorusDb db, HtmlCleaner html, PublicUrls urls)
+{
+    public const int PageSize = 20;
+
+    public async Task<List<NewsroomEntry>> LatestAsync(int take = PageSize, CancellationToken ct = default)
+    {
+        var rows = await Published(null).OrderByDescending(r => r.PublishedAt).Take(take).ToListAsync(ct);
+        return rows.Select(Entry).ToList();
+    }
+
+    public async Task<NewsroomEntry?> GetAsync(string slug, CancellationToken ct = default) =>
+        await Published(slug).FirstOrDefaultAsync(ct) is { } row ? Entry(row) : null;
+
+    private NewsroomEntry Entry(Row r) => new(r.Slug!, r.Title, html.MarkdownToHtml(r.Text), r.PublishedAt!.Value);
+
+    private IQueryable<Row> Published(string? slug) =>
+        from d in db.Set<PostDelivery>().AsNoTracking()
+        join ch in db.Set<PublishingChannel>() on d.ChannelId equals ch.Id
+        join p in db.Set<Post>() on d.PostId equals p.Id
+        where ch.Kind == PublishingChannelKind.Newsroom && d.State == PublishState.Published && d.ExternalId != null && (slug == null || d.ExternalId == slug)
+        select new Row { Slug = d.ExternalId, Title = p.Title, Text = d.Text ?? p.Body, PublishedAt = d.PublishedAt };
+
+    private sealed class Row
+    {
+        public string? Slug { get; init; }
+        public string Title { get; init; } = "";
+        public string Text { get; init; } = "";
+        public DateTimeOffset? PublishedAt { get; init; }
+    }
+
+    /// RSS 2.0 of the newest entries.
+    public async Task<string> RssAsync(CancellationToken ct = default)
+    {
+        var entries = await LatestAsync(50, ct);
+        var sb = new StringBuilder();
+        using (var w = XmlWriter.Create(new StringWriterUtf8(sb), new XmlWriterSettings { Indent = true, Async = false }))
+        {
+            w.WriteStartDocument();
+            w.WriteStartElement("rss");
+            w.WriteAttributeString("version", "2.0");
+            w.WriteAttributeString("xmlns", "atom", null, "http://www.w3.org/2005/Atom");
+            w.WriteStartElement("channel");
+            w.WriteElementString("title", "Newsroom");
+            w.WriteElementString("link", urls.To("/newsroom"));
+            w.WriteElementString("description", "News and announcements");
+            w.WriteElementString("language", "en");
+            w.WriteStartElement("atom", "link", "http://www.w3.org/2005/Atom");
+            w.WriteAttributeString("href", urls.To("/newsroom/rss.xml"));
+            w.WriteAttributeString("rel", "self");
+            w.WriteAttributeString("type", "application/rss+xml");
+            w.WriteEndElement();
+            if (entries.Count > 0) w.WriteElementString("lastBuildDate", Rfc822(entries[0].PublishedAt));
+            foreach (var e in entries)
+            {
+                var link = urls.To($"/newsroom/{e.Slug}");
+                w.WriteStartElement("item");
+                w.WriteElementString("title", e.Title);
+                w.WriteElementString("link", link);
+                w.WriteStartElement("guid");
+                w.WriteAttributeString("isPermaLink", "true");
+                w.WriteString(link);
+                w.WriteEndElement();
+                w.WriteElementString("pubDate", Rfc822(e.PublishedAt));
+                w.WriteElementString("description", e.Html);
+                w.WriteEndElement();
+            }
+            w.WriteEndElement();
+            w.WriteEndElement();
+            w.WriteEndDocument();
+        }
+        return sb.ToString();
+    }
+
+    private static string Rfc822(DateTimeOffset at) => at.ToUniversalTime().ToString("ddd, dd MMM yyyy HH:mm:ss", CultureInfo.InvariantCulture) + " +0000";
+
+    private sealed class StringWriterUtf8(StringBuilder sb) : StringWriter(sb, CultureInfo.InvariantCulture)
+    {
+        public override Encoding Encoding => Encoding.UTF8;
+    }
+}

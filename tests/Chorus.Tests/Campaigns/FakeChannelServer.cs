@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Chorus.Tests.Campaigns;
+
+/// One request a fake channel received, as it arrived.
+public sealed record ReceivedRequest(string Method, string Path, string? Authorization, string? IdempotencyKey, string ContentType, string Body)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+}
+
+/// A server on 127.0.0.1 that answers like the Mastodon API (POST /api/v1/statuses, honouring
+/// Idempotency-Key as Mastodon does) and like Discord and Slack incoming webhooks, recording every
+/// request exactly. Each path can be told to fail its next requests (down, refusing).
+public sealed class FakeChannelServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, (int Status, string Body)> _byKey = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(int Status, string Body)>> _failures = new();
+    private long _nextStatusId = 100;
+
+    public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
+    /// Statuses Mastodon created: a repeated idempotency key creates none.
+    public ConcurrentBag<string> StatusesCreated { get; } = [];
+    public const string Token = "mastodon-token-4f9a";
+    public Uri Address { get; }
+
+    private FakeChannelServer(WebApplication app, Uri address) { _app = app; Address = address; }
+
+    public string Url(string path) => new Uri(Address, path).ToString();
+
+    /// The next <paramref name="times"/> requests to <paramref name="path"/> get this answer.
+    public void FailNext(string path, int times, int status, string body = "")
+    {
+        var queue = _failures.GetOrAdd(path, _ => new());
+        for (var i = 0; i < times; i++) queue.Enqueue((status, body));
+    }
+
+    public ReceivedRequest[] On(string path) => Requests.Where(r => r.Path == path).ToArray();
+
+    public static async Task<FakeChannelServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        FakeChannelServer? self = null;
+        app.Run(async http =>
+        {
+            var body = await new StreamReader(http.Request.Body).ReadToEndAsync();
+            var request = new ReceivedRequest(http.Request.Method, http.Request.Path, http.Request.Headers.Authorization.FirstOrDefault(),
+                http.Request.Headers["Idempotency-Key"].FirstOrDefault(), http.Request.ContentType ?? "", body);
+            self!.Requests.Enqueue(request);
+            if (self._failures.TryGetValue(request.Path, out var failures) && failures.TryDequeue(out var failure))
+            {
+                http.Response.StatusCode = failure.Status;
+                await http.Response.WriteAsync(failure.Body);
+                return;
+            }
+            var (status, answer) = request.Path switch
+            {
+                "/api/v1/statuses" => self.Mastodon(request),
+                "/discord" => (204, ""),
+                "/slack" => (200, "ok"),
+                _ => (404, "no such webhook"),
+            };
+            http.Response.StatusCode = status;
+            if (answer.Length > 0)
+            {
+                http.Response.ContentType = answer.StartsWith('{') ? "application/json" : "text/plain";
+                await http.Response.WriteAsync(answer);
+            }
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        self = new FakeChannelServer(app, new Uri(address.TrimEnd('/') + "/"));
+        return self;
+    }
+
+    private (int, string) Mastodon(ReceivedRequest r)
+    {
+        if (r.Authorization != "Bearer " + Token) return (401, """{"error":"The access token is invalid"}""");
+        var text = r.Json.GetProperty("status").GetString() ?? "";
+        if (text.Length > 500) return (422, """{"error":"Validation failed: Text character limit of 500 exceeded"}""");
+        if (r.IdempotencyKey is { } key)
+            return _byKey.GetOrAdd(key, _ => Create(text));
+        return Create(text);
+    }
+
+    private (int, string) Create(string text)
+    {
+        var id = Interlocked.Increment(ref _nextStatusId).ToString();
+        StatusesCreated.Add(id);
+        return (200, JsonSerializer.Serialize(new { id, url = Url($"@chorus/{id}"), content = $"<p>{WebUtility.HtmlEncode(text)}</p>", visibility = "public" }));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
