@@ -35,6 +35,7 @@ public static class ChorusApp
         services.AddMudServices();
         services.AddCascadingAuthenticationState();
         services.AddProblemDetails();
+        services.AddExceptionHandler<StoreOutages>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddOpenApi();
         services.AddHttpContextAccessor();

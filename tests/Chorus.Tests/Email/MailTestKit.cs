@@ -170,10 +170,12 @@ public static class MailApp
 
 /// A TCP port that refuses connections until <see cref="StartForwardingTo"/> is called, then passes
 /// every connection through to the real server: an SMTP server that is down, then comes back.
+/// <see cref="Cut"/> takes it down again, dropping the live connections (a database restarting).
 public sealed class FlakyPort : IAsyncDisposable
 {
     private TcpListener? _listener;
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TcpClient, byte> _live = new();
     public int Port { get; }
 
     public FlakyPort()
@@ -186,6 +188,7 @@ public sealed class FlakyPort : IAsyncDisposable
 
     public void StartForwardingTo(string host, int port)
     {
+        if (_stop.IsCancellationRequested) _stop = new CancellationTokenSource();
         _listener = new TcpListener(IPAddress.Loopback, Port);
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
@@ -196,23 +199,43 @@ public sealed class FlakyPort : IAsyncDisposable
                 TcpClient inbound;
                 try { inbound = await _listener.AcceptTcpClientAsync(_stop.Token); }
                 catch (Exception) { return; }
+                var stop = _stop.Token;
                 _ = Task.Run(async () =>
                 {
                     using var client = inbound;
                     using var upstream = new TcpClient();
-                    await upstream.ConnectAsync(host, port);
-                    var a = client.GetStream();
-                    var b = upstream.GetStream();
-                    await Task.WhenAny(a.CopyToAsync(b, _stop.Token), b.CopyToAsync(a, _stop.Token));
+                    _live[client] = 0;
+                    _live[upstream] = 0;
+                    try
+                    {
+                        await upstream.ConnectAsync(host, port, stop);
+                        var a = client.GetStream();
+                        var b = upstream.GetStream();
+                        await Task.WhenAny(a.CopyToAsync(b, stop), b.CopyToAsync(a, stop));
+                    }
+                    catch (Exception) { /* cut, or the far end went away */ }
+                    finally
+                    {
+                        _live.TryRemove(client, out _);
+                        _live.TryRemove(upstream, out _);
+                    }
                 });
             }
         });
     }
 
-    public ValueTask DisposeAsync()
+    /// Down again: new connections are refused and the live ones are dropped mid-conversation.
+    public void Cut()
     {
         _stop.Cancel();
         _listener?.Stop();
+        foreach (var c in _live.Keys) c.Dispose();
+        _live.Clear();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Cut();
         _stop.Dispose();
         return ValueTask.CompletedTask;
     }

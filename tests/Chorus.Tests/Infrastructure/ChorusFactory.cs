@@ -31,6 +31,9 @@ public class ChorusFactory : WebApplicationFactory<Program>
 
     public Provider Provider { get; }
 
+    /// The connection string of this factory's PostgreSQL database (null on SQLite).
+    public string? PostgresConnectionString => _pgDatabase is null ? null : new NpgsqlConnectionStringBuilder(_pgAdmin) { Database = _pgDatabase }.ConnectionString;
+
     /// This node's data directory (attachments; the key ring of versions before it moved to the database).
     public string DataDirectory => _dataDir;
     public Dictionary<string, string?> Settings { get; } = new();

@@ -50,7 +50,17 @@ public static class InboundApi
                 (body.At ?? DateTimeOffset.UtcNow).ToUniversalTime(), body.Subject, body.Text, body.Html);
             if (IngestPipeline.Validate(envelope) is { } errors) return TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.SelectMany(e => e.Value)));
 
-            var result = await pipeline.IngestAsync(envelope, http.RequestAborted);
+            IngestResult result;
+            try
+            {
+                result = await pipeline.IngestAsync(envelope, http.RequestAborted);
+            }
+            catch (StoreUnavailableException e)
+            {
+                // Not stored and not the sender's fault: the same request later will be (idempotent on the external id).
+                http.Response.Headers.RetryAfter = "5";
+                return TypedResults.Problem(title: "Try again shortly", detail: e.Message, statusCode: 503);
+            }
             return result.Status switch
             {
                 IngestStatus.Created => TypedResults.Created($"/api/v1/conversations/{result.ConversationNumber}", result),

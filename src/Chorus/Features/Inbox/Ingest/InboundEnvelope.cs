@@ -28,3 +28,20 @@ public sealed record IngestResult(IngestStatus Status, Guid ConversationId, long
 {
     public static IngestResult Rejected(string error) => new(IngestStatus.Rejected, Guid.Empty, 0, Guid.Empty, Guid.Empty, error);
 }
+
+/// The store could not be reached — a database restarting, a network cut — which is no fault of the
+/// envelopes: nothing was written, and the caller keeps them and tries again (the API answers 503 with
+/// Retry-After, a mailbox poll fails and is retried from its checkpoint).
+public sealed class StoreUnavailableException(Exception cause)
+    : Exception("The database cannot be reached right now: " + cause.GetBaseException().Message, cause)
+{
+    /// Whether a failure means the store is unreachable (rather than that it refused this write).
+    public static bool Describes(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is StoreUnavailableException or System.Net.Sockets.SocketException or TimeoutException
+                || x is System.Data.Common.DbException { IsTransient: true })
+                return true;
+        return false;
+    }
+}

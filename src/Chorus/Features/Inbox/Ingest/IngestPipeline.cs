@@ -75,6 +75,7 @@ public sealed class IngestPipeline(WriteInboundBatch writer, ILogger<IngestPipel
             }
             catch (Exception ex)
             {
+                if (ex is StoreUnavailableException) log.LogWarning("{Count} envelopes not stored: {Reason}", batch.Count, ex.Message);
                 foreach (var p in batch) p.Done.TrySetException(ex);
             }
         }
@@ -82,12 +83,17 @@ public sealed class IngestPipeline(WriteInboundBatch writer, ILogger<IngestPipel
 
     /// Writes a batch in one transaction; if that fails, writes each envelope alone so one bad
     /// envelope (or a race with another node) cannot fail the others. Nothing is half-written:
-    /// each write is one transaction.
+    /// each write is one transaction. When the store is unreachable, no envelope is to blame: the
+    /// whole batch fails with StoreUnavailableException for its callers to retry.
     private async Task<IReadOnlyList<IngestResult>> WriteIsolatingFailuresAsync(IReadOnlyList<InboundEnvelope> batch, CancellationToken ct)
     {
         try
         {
             return await writer.WriteAsync(batch, ct);
+        }
+        catch (Exception ex) when (StoreUnavailableException.Describes(ex))
+        {
+            throw new StoreUnavailableException(ex);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -97,6 +103,7 @@ public sealed class IngestPipeline(WriteInboundBatch writer, ILogger<IngestPipel
             for (var i = 0; i < batch.Count; i++)
             {
                 try { results[i] = (await writer.WriteAsync([batch[i]], ct))[0]; }
+                catch (Exception one) when (StoreUnavailableException.Describes(one)) { throw new StoreUnavailableException(one); }
                 catch (Exception one) when (one is not OperationCanceledException) { results[i] = Rejected(batch[i], one); }
             }
             return results;
