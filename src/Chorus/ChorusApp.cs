@@ -80,6 +80,7 @@ public static class ChorusApp
         services.AddAdmin();
         services.AddPeople();
         services.AddRealtime();
+        services.AddScoped<Features.Operations.BackupWorkspace>();
         services.AddInbox();
         services.AddAttachments();
         services.AddSearch();
