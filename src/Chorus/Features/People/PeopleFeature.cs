@@ -6,7 +6,7 @@ namespace Chorus.Features.People;
 public static class PeopleFeature
 {
     public static IServiceCollection AddPeople(this IServiceCollection services) =>
-        services.AddScoped<ReadPeople>().AddScoped<UpdatePerson>().AddScoped<MergePeople>().AddScoped<ManagePersonLists>();
+        services.AddScoped<ReadPeople>().AddScoped<UpdatePerson>().AddScoped<MergePeople>().AddScoped<ManagePersonLists>().AddScoped<PersonData>();
 
     public sealed record MergeRequest(Guid Other);
 
@@ -29,6 +29,20 @@ public static class PeopleFeature
         people.MapPost("/{id:guid}/merge", async (Guid id, MergeRequest body, MergePeople merge, HttpContext http) =>
             ApiResults.From(await merge.RunAsync(await http.ActorAsync(), id, body.Other, http.RequestAborted), a => TypedResults.Ok(new { mergeId = a })))
             .WithSummary("Merge another person into this one (undoable)");
+
+        people.MapGet("/{id:guid}/export", async (Guid id, PersonData data, HttpContext http) =>
+            ApiResults.From(await data.ExportAsync(await http.ActorAsync(), id, http.RequestAborted), e =>
+            {
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"person-{id}.json\"";
+                return TypedResults.Ok(e);
+            }))
+            .RequireAuthorization(Policies.Admin)
+            .WithSummary("Everything Chorus holds about a person, as JSON (right of access; admins)");
+
+        people.MapPost("/{id:guid}/erase", async (Guid id, PersonData data, HttpContext http) =>
+            ApiResults.From(await data.EraseAsync(await http.ActorAsync(), id, http.RequestAborted), r => TypedResults.Ok(r)))
+            .RequireAuthorization(Policies.Admin)
+            .WithSummary("Erase what identifies a person; conversations stay, anonymous, in every report (right to erasure; admins)");
 
         var lists = people.MapGroup("/lists").WithTags("People lists");
         lists.MapGet("/", async (ManagePersonLists manage, HttpContext http) => TypedResults.Ok(await manage.ListAsync(http.RequestAborted)))

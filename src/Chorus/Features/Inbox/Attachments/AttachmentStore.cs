@@ -84,5 +84,15 @@ public sealed class AttachmentStore(IConfiguration config)
         return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous) : null;
     }
 
+    /// Removes a stored file (erasure); false when there was none.
+    public bool Delete(string hash)
+    {
+        if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower)) return false;
+        var path = PathOf(hash);
+        if (!File.Exists(path)) return false;
+        File.Delete(path);
+        return true;
+    }
+
     private string PathOf(string hash) => Path.Combine(_root, hash[..2], hash[2..4], hash);
 }
