@@ -136,6 +136,7 @@ public static class ChorusApp
         api.MapCampaignsApi();
         app.MapCampaignsPublic();
         app.MapAccountEndpoints();
+        app.MapPeopleDownloads();
         app.MapHealth();
         return app;
     }

@@ -95,4 +95,29 @@ public class PeopleBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         await page.Locator("#merge-confirm").ClickAsync();
         await Expect(page.Locator(".merge-dialog")).ToHaveCountAsync(0);
     }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task An_admin_erases_a_person_from_their_page_after_confirming_and_the_profile_is_anonymous()
+    {
+        var admin = await fx.StaffAsync("admin");
+        var email = Email("quentin");
+        var delivered = await InboundAsync(admin, email, "Quentin Erasable", "Delete my data", "Please delete everything about me.");
+
+        var page = await fx.NewPageAsync();
+        await fx.SignInAsync(page, admin.Email, ChorusFactory.Password);
+        await page.GotoInteractiveAsync($"/people/{delivered.PersonId}");
+        await Expect(page.Locator("#person-name")).ToHaveTextAsync("Quentin Erasable");
+        await page.Locator("#person-data-menu button").ClickAsync();
+        await Expect(page.Locator("#person-export")).ToHaveAttributeAsync("href", $"/people/{delivered.PersonId}/export.json");
+        await page.Locator("#person-erase").ClickAsync();
+        var confirm = page.Locator(".mud-dialog").Filter(new() { HasText = "Erase Quentin Erasable?" });
+        await Expect(confirm).ToContainTextAsync("cannot be undone");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Erase" }).ClickAsync();
+
+        await Expect(page.Locator("#person-name")).ToHaveTextAsync("Erased person");
+        await Expect(Handles(page)).ToHaveCountAsync(0);
+        await Expect(page.Locator("#outreach-open")).ToHaveCountAsync(0); // nobody left to write to
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Anonymized: 1 conversation(s)");
+        await BrowserFixture.ScreenshotAsync(page, "person-erased");
+    }
 }

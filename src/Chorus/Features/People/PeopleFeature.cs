@@ -10,6 +10,16 @@ public static class PeopleFeature
 
     public sealed record MergeRequest(Guid Other);
 
+    /// The staff app's download of a person's data (cookie sign-in; the API has the same under /api/v1).
+    public static void MapPeopleDownloads(this IEndpointRouteBuilder app) =>
+        app.MapGet("/people/{id:guid}/export.json", async (Guid id, PersonData data, HttpContext http) =>
+            {
+                if (await data.ExportAsync(await http.ActorAsync(), id, http.RequestAborted) is not Outcome<PersonExport>.Ok ok) return Results.NotFound();
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"person-{id}.json\"";
+                return Results.Json(ok.Value);
+            })
+            .RequireAuthorization(Policies.Admin).ExcludeFromDescription();
+
     public static void MapPeopleApi(this RouteGroupBuilder api)
     {
         var people = api.MapGroup("/people").WithTags("People");

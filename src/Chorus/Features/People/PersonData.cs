@@ -25,7 +25,7 @@ public sealed record ErasureReport(Guid PersonId, int Conversations, int Message
 /// holds about the person that was said with or to them: profile, identities, and each of their
 /// conversations with its public messages (internal notes are the team's working notes and stay out;
 /// an admin adds them by hand where the law asks). Erasure removes what identifies them — name, notes,
-/// identities, every text and file of their conversations, their notifications and queued mail — and
+/// identities, organization, every text and file of their conversations, notifications, queued mail — and
 /// keeps the shape: conversations, messages, times, statuses and teams still count in every report.
 public sealed class PersonData(ChorusDb db, AttachmentStore files, RecordAudit audit)
 {
@@ -86,7 +86,8 @@ public sealed class PersonData(ChorusDb db, AttachmentStore files, RecordAudit a
         await db.PersonListMembers.Where(m => ids.Contains(m.PersonId)).ExecuteDeleteAsync(ct);
         await db.Activities.Where(a => ids.Contains(a.PersonId)).ExecuteDeleteAsync(ct);
         await db.People.Where(p => ids.Contains(p.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Name, "Erased person").SetProperty(p => p.Notes, (string?)null), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Name, "Erased person").SetProperty(p => p.Notes, (string?)null)
+                .SetProperty(p => p.OrganizationId, (Guid?)null), ct); // the employer, too, says who they were
         audit.Add(actor, "person.erased", "person", personId.ToString(), $"{conversationIds.Count} conversations, {erasedMessages} messages");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
