@@ -796,6 +796,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasColumnType("tsvector")
                         .HasComputedColumnSql("to_tsvector('simple', coalesce(\"Text\", ''))", true);
 
+                    b.Property<double?>("Sentiment")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("text");

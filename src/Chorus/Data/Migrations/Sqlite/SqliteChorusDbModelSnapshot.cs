@@ -776,6 +776,9 @@ namespace Chorus.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("Sentiment")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Chorus.Common;
 using Chorus.Data;
 using Chorus.Features.Channels;
+using Chorus.Features.Listening.Sentiment;
 using Chorus.Features.People;
 using Chorus.Features.Realtime;
 using Microsoft.EntityFrameworkCore;
@@ -157,6 +158,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             {
                 ConversationId = conversation.Id, ChannelId = e.ChannelId, Kind = MessageKind.Inbound, ExternalId = e.ExternalId,
                 AuthorPersonId = personId, Text = text, Html = e.Html is null ? null : html.Sanitize(e.Html), CreatedAt = e.At,
+                Sentiment = ScoreSentiment.Default.Score(text),
             };
             rows.Insert(message);
             foreach (var (a, position) in (e.Attachments ?? []).Select((a, i) => (a, i)))
