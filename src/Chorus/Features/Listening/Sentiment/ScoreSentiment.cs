@@ -60,13 +60,25 @@ public sealed class ScoreSentiment
     }.ToFrozenDictionary();
 
     private readonly FrozenDictionary<string, double> _lexicon;
-    private readonly FrozenDictionary<string, string> _emoji;
+    // Every word a rule looks at, in lower case: a token is matched against it without allocating, and any
+    // other word is read as "" (or "n't" when it is a contraction like "shouldn't've", which negates).
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _vocabulary;
+    private readonly int _longestWord;
+    private readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _emoji;
+    // The first UTF-16 unit of every emoji: most characters of non-English text are not one, and need no lookup.
+    private readonly FrozenSet<char> _emojiStarts;
     private readonly int _longestEmoji;
 
     public ScoreSentiment(FrozenDictionary<string, double> lexicon, FrozenDictionary<string, string> emoji)
     {
         _lexicon = lexicon;
-        _emoji = emoji;
+        string[] ruleWords = ["but", "least", "no", "kind", "of", "or", "nor", "so", "this", "never", "without", "doubt", "at", "very", "enough"];
+        var vocabulary = lexicon.Keys.Concat(Boosters.Keys.SelectMany(k => k.Split(' '))).Concat(Negations)
+            .Concat(Idioms.Keys.SelectMany(k => k.Split(' '))).Concat(ruleWords).ToFrozenSet(StringComparer.Ordinal);
+        _vocabulary = vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+        _longestWord = vocabulary.Max(w => w.Length);
+        _emoji = emoji.GetAlternateLookup<ReadOnlySpan<char>>();
+        _emojiStarts = emoji.Keys.Select(k => k[0]).ToFrozenSet();
         _longestEmoji = emoji.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max();
     }
 
@@ -105,18 +117,19 @@ public sealed class ScoreSentiment
     public double Score(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return 0;
-        var words = Tokenize(ReplaceEmoji(text));
-        if (words.Count == 0) return 0;
-        var lower = words.Select(w => w.ToLowerInvariant()).ToArray();
-        var someCaps = SomeButNotAllCaps(words);
+        var (lower, upper) = Tokenize(ReplaceEmoji(text));
+        if (lower.Length == 0) return 0;
+        // ALL-CAPS only stands out when some words, not all, are in capitals.
+        var caps = upper.Count(u => u);
+        var someCaps = caps > 0 && caps < upper.Length;
 
-        var valences = new double[words.Count];
-        for (var i = 0; i < words.Count; i++)
+        var valences = new double[lower.Length];
+        for (var i = 0; i < lower.Length; i++)
         {
             // Modifiers carry no valence of their own; they act on the word they modify.
             if (Boosters.ContainsKey(lower[i])) continue;
-            if (lower[i] == "kind" && i + 1 < words.Count && lower[i + 1] == "of") continue;
-            valences[i] = Valence(words, lower, i, someCaps);
+            if (lower[i] == "kind" && i + 1 < lower.Length && lower[i + 1] == "of") continue;
+            valences[i] = Valence(lower, upper, i, someCaps);
         }
         ApplyBut(lower, valences);
 
@@ -127,24 +140,24 @@ public sealed class ScoreSentiment
         return Math.Round(Normalize(sum), 4);
     }
 
-    private double Valence(List<string> words, string[] lower, int i, bool someCaps)
+    private double Valence(string[] lower, bool[] upper, int i, bool someCaps)
     {
         if (!_lexicon.TryGetValue(lower[i], out var lexical)) return 0;
         var valence = lexical;
         // "no" before another sentiment word negates it rather than counting as negative itself.
-        if (lower[i] == "no" && i + 1 < words.Count && _lexicon.ContainsKey(lower[i + 1])) valence = 0;
+        if (lower[i] == "no" && i + 1 < lower.Length && _lexicon.ContainsKey(lower[i + 1])) valence = 0;
         if ((i > 0 && lower[i - 1] == "no") || (i > 1 && lower[i - 2] == "no")
             || (i > 2 && lower[i - 3] == "no" && lower[i - 1] is "or" or "nor"))
             valence = lexical * NegationScale;
 
-        if (someCaps && IsUpper(words[i])) valence += valence > 0 ? CapsBoost : -CapsBoost;
+        if (someCaps && upper[i]) valence += valence > 0 ? CapsBoost : -CapsBoost;
 
         // Up to three words back: intensifiers (weaker the further away) and negations.
         for (var back = 1; back <= 3 && i - back >= 0; back++)
         {
             var before = lower[i - back];
             if (_lexicon.ContainsKey(before)) continue;
-            var scalar = BoosterScalar(words[i - back], before, valence, someCaps);
+            var scalar = BoosterScalar(before, someCaps && upper[i - back], valence);
             valence += back switch { 2 => scalar * 0.95, 3 => scalar * 0.9, _ => scalar };
             valence = Negate(valence, lower, i, back);
         }
@@ -152,11 +165,11 @@ public sealed class ScoreSentiment
         return ApplyLeast(valence, lower, i);
     }
 
-    private static double BoosterScalar(string word, string lower, double valence, bool someCaps)
+    private static double BoosterScalar(string lower, bool emphasized, double valence)
     {
         if (!Boosters.TryGetValue(lower, out var scalar)) return 0;
         if (valence < 0) scalar = -scalar;
-        if (someCaps && IsUpper(word)) scalar += valence > 0 ? CapsBoost : -CapsBoost;
+        if (emphasized) scalar += valence > 0 ? CapsBoost : -CapsBoost;
         return scalar;
     }
 
@@ -250,9 +263,9 @@ public sealed class ScoreSentiment
         for (var i = 0; i < text.Length;)
         {
             var matched = 0;
-            if (text[i] > 0x7f)
+            if (text[i] > 0x7f && _emojiStarts.Contains(text[i]))
                 for (var len = Math.Min(_longestEmoji, text.Length - i); len > 0; len--)
-                    if (_emoji.TryGetValue(text.Substring(i, len), out var description))
+                    if (_emoji.TryGetValue(text.AsSpan(i, len), out var description))
                     {
                         if (!previousSpace) sb.Append(' ');
                         sb.Append(description).Append(' ');
@@ -269,23 +282,42 @@ public sealed class ScoreSentiment
     }
 
     /// Whitespace-separated tokens with leading and trailing punctuation removed, unless that leaves two
-    /// characters or fewer (then it was an emoticon like ":)" or ":D" and stays whole).
-    private static List<string> Tokenize(string text)
+    /// characters or fewer (then it was an emoticon like ":)" or ":D" and stays whole): each as the lower-case
+    /// word the rules know (or "" for any other word), and whether it is in capitals.
+    private (string[] Lower, bool[] Upper) Tokenize(string text)
     {
-        var words = new List<string>();
-        foreach (var token in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        var lower = new List<string>();
+        var upper = new List<bool>();
+        Span<char> buffer = stackalloc char[_longestWord];
+        for (var i = 0; i < text.Length && lower.Count < MaxTokens;)
         {
-            var stripped = token.AsSpan().Trim(AsciiPunctuation);
-            words.Add(stripped.Length <= 2 ? token : stripped.ToString());
-            if (words.Count == MaxTokens) break;
+            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+            var start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i])) i++;
+            if (i == start) break;
+            var token = text.AsSpan(start, i - start);
+            int from = 0, to = token.Length;
+            while (from < to && IsAsciiPunctuation(token[from])) from++;
+            while (to > from && IsAsciiPunctuation(token[to - 1])) to--;
+            var word = to - from <= 2 ? token : token[from..to];
+            upper.Add(IsUpper(word));
+            string? known = null;
+            if (word.Length <= buffer.Length)
+            {
+                var folded = buffer[..word.Length];
+                word.ToLowerInvariant(folded);
+                _vocabulary.TryGetValue(folded, out known);
+            }
+            lower.Add(known ?? (word.Contains("n't", StringComparison.OrdinalIgnoreCase) ? "n't" : ""));
         }
-        return words;
+        return (lower.ToArray(), upper.ToArray());
     }
 
-    private const string AsciiPunctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+    // Python's string.punctuation, as in the reference implementation.
+    private static bool IsAsciiPunctuation(char c) => c is > ' ' and < (char)0x7f && !char.IsAsciiLetterOrDigit(c);
 
     /// Python's str.isupper: at least one cased letter, and no lower-case one.
-    private static bool IsUpper(string word)
+    private static bool IsUpper(ReadOnlySpan<char> word)
     {
         var cased = false;
         foreach (var c in word)
@@ -294,12 +326,5 @@ public sealed class ScoreSentiment
             if (char.IsUpper(c)) cased = true;
         }
         return cased;
-    }
-
-    // ALL-CAPS only stands out when some words, not all, are in capitals.
-    private static bool SomeButNotAllCaps(List<string> words)
-    {
-        var caps = words.Count(IsUpper);
-        return caps > 0 && caps < words.Count;
     }
 }
