@@ -8,6 +8,7 @@ using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
 using Chorus.Features.People;
+using Chorus.Features.Listening;
 using Chorus.Features.Realtime;
 using Chorus.Features.Search;
 using Microsoft.AspNetCore.DataProtection;
@@ -74,6 +75,7 @@ public static class ChorusApp
 
         services.AddAdmin();
         services.AddPeople();
+        services.AddListening();
         services.AddInbox();
         services.AddAttachments();
         services.AddSearch();
@@ -108,6 +110,7 @@ public static class ChorusApp
             ;
         api.MapInboxApi();
         api.MapPeopleApi();
+        api.MapListeningApi();
         api.MapAdminApi();
         api.MapChannelsApi();
         app.MapAttachments(api);

@@ -68,6 +68,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("lists:read",         "200", "200", "200", "200"),
         ("lists:create",       "403", "201", "201", "201"),
         ("lists:add-members",  "403", "200", "200", "200"),
+        ("monitors:list",      "200", "200", "200", "200"),
+        ("monitors:create",    "403", "201", "201", "201"),
+        ("monitors:update",    "403", "200", "200", "200"),
+        ("monitors:delete-unknown", "403", "404", "404", "404"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -146,6 +150,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid PrivateFile { get; init; }
         public required Guid PrivateNote { get; init; }
         public required Guid List { get; init; }
+        public required Guid Monitor { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -181,6 +186,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
 
             var mailbox = await (await admin.PostAsync("/api/v1/channels/mailboxes", MailboxSettings("matrix@acme.test"))).JsonAsync(HttpStatusCode.Created);
             var list = await (await admin.PostAsync("/api/v1/people/lists", new { name = "Matrix list", personIds = new[] { pub.PersonId } })).JsonAsync(HttpStatusCode.Created);
+            var monitor = await (await admin.PostAsync("/api/v1/listening/monitors", new { name = "Matrix monitor", query = "acme" })).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -196,7 +202,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             {
                 App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
                 ReplyFile = replyFile.File, NoteFile = noteFile.File, PrivateFile = privateFile.File, PrivateNote = privateFile.Message,
-                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), Monitor = monitor.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -260,6 +266,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "lists" when target == "read" => await c.GetAsync($"/api/v1/people/lists/{List}"),
                 "lists" when target == "create" => await c.PostAsJsonAsync("/api/v1/people/lists", new { name = $"List {n}" }),
                 "lists" when target == "add-members" => await c.PostAsJsonAsync($"/api/v1/people/lists/{List}/members", new { personIds = new[] { SharedPerson } }),
+                "monitors" when target == "list" => await c.GetAsync("/api/v1/listening/monitors"),
+                "monitors" when target == "create" => await c.PostAsJsonAsync("/api/v1/listening/monitors", new { name = $"Monitor {n}", query = "acme OR globex" }),
+                "monitors" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/listening/monitors/{Monitor}", new { query = $"acme {n}" }),
+                "monitors" when target == "delete-unknown" => await c.DeleteAsync($"/api/v1/listening/monitors/{Guid.NewGuid()}"),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),

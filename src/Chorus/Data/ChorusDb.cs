@@ -38,6 +38,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<MboxImport> MboxImports => Set<MboxImport>();
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<PersonList> PersonLists => Set<PersonList>();
+    public DbSet<Features.Listening.Monitors.Monitor> Monitors => Set<Features.Listening.Monitors.Monitor>();
     public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
 
     public abstract DatabaseProvider Provider { get; }
@@ -162,6 +163,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new MboxImportConfiguration());
         b.ApplyConfiguration(new NotificationPreferenceConfiguration());
         b.ApplyConfiguration(new PersonListConfiguration());
+        b.ApplyConfiguration(new Features.Listening.Monitors.MonitorConfiguration());
         b.ApplyConfiguration(new PersonListMemberConfiguration());
     }
 
