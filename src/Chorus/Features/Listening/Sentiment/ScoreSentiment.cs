@@ -84,7 +84,7 @@ public sealed class ScoreSentiment
 
     private static readonly Lazy<ScoreSentiment> Shipped = new(LoadShipped);
 
-    /// The scorer with the lexicons shipped inside Chorus (loaded once, about 20 ms).
+    /// The scorer with the lexicons shipped inside Chorus, loaded once on first use.
     public static ScoreSentiment Default => Shipped.Value;
 
     private static ScoreSentiment LoadShipped()
