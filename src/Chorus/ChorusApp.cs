@@ -10,6 +10,7 @@ using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
 using Chorus.Features.People;
+using Chorus.Features.Listening;
 using Chorus.Features.Realtime;
 using Chorus.Features.Search;
 using Microsoft.AspNetCore.DataProtection;
@@ -81,6 +82,7 @@ public static class ChorusApp
         services.AddPeople();
         services.AddRealtime();
         services.AddScoped<Features.Operations.BackupWorkspace>();
+        services.AddListening();
         services.AddInbox();
         services.AddAttachments();
         services.AddSearch();
@@ -128,6 +130,7 @@ public static class ChorusApp
             ;
         api.MapInboxApi();
         api.MapPeopleApi();
+        api.MapListeningApi();
         api.MapAdminApi();
         api.MapChannelsApi();
         app.MapAttachments(api);

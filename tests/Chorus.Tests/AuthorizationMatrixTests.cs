@@ -91,6 +91,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("posts:approve",      "403", "403", "200", "200"),
         ("posts:schedule",     "403", "403", "200", "200"),
         ("campaign-links:create", "403", "403", "201", "201"),
+        ("monitors:list",      "200", "200", "200", "200"),
+        ("monitors:create",    "403", "201", "201", "201"),
+        ("monitors:update",    "403", "200", "200", "200"),
+        ("monitors:delete-unknown", "403", "404", "404", "404"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -178,6 +182,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid PublishingChannel { get; init; }
         public required Guid Post { get; init; }
         public required string ShortLink { get; init; }
+        public required Guid Monitor { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -221,6 +226,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             })).JsonAsync(HttpStatusCode.Created);
             var post = await (await admin.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/posts", new { title = "Matrix post", body = "Hello" })).JsonAsync(HttpStatusCode.Created);
             var shortLink = await (await admin.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/links", new { targetUrl = "https://example.test/" })).JsonAsync(HttpStatusCode.Created);
+            var monitor = await (await admin.PostAsync("/api/v1/listening/monitors", new { name = "Matrix monitor", query = "acme" })).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -239,6 +245,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), Macro = macro.GetProperty("id").GetGuid(),
                 Campaign = campaign.GetProperty("id").GetGuid(), PublishingChannel = slack.GetProperty("id").GetGuid(), Post = post.GetProperty("id").GetGuid(),
                 ShortLink = shortLink.GetProperty("link").GetProperty("shortPath").GetString()!, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                Monitor = monitor.GetProperty("id").GetGuid(),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -329,6 +336,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "short-link" => await c.GetAsync(ShortLink),
                 "newsroom" when target == "page" => await c.GetAsync("/newsroom"),
                 "newsroom" when target == "rss" => await c.GetAsync("/newsroom/rss.xml"),
+                "monitors" when target == "list" => await c.GetAsync("/api/v1/listening/monitors"),
+                "monitors" when target == "create" => await c.PostAsJsonAsync("/api/v1/listening/monitors", new { name = $"Monitor {n}", query = "acme OR globex" }),
+                "monitors" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/listening/monitors/{Monitor}", new { query = $"acme {n}" }),
+                "monitors" when target == "delete-unknown" => await c.DeleteAsync($"/api/v1/listening/monitors/{Guid.NewGuid()}"),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),

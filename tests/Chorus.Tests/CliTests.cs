@@ -16,7 +16,7 @@ public class CliTests : IDisposable
     {
         var (exit, output, _) = await RunAsync("--help");
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "migrate", "users", "search", "bench" }) Assert.Contains(command, output);
+        foreach (var command in new[] { "migrate", "users", "search", "bench", "sentiment", "listening" }) Assert.Contains(command, output);
     }
 
     [Fact]

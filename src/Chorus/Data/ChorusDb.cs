@@ -42,6 +42,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<MboxImport> MboxImports => Set<MboxImport>();
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<PersonList> PersonLists => Set<PersonList>();
+    public DbSet<Features.Listening.Monitors.Monitor> Monitors => Set<Features.Listening.Monitors.Monitor>();
     public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
     public DbSet<Rule> Rules => Set<Rule>();
     public DbSet<RuleFiring> RuleFirings => Set<RuleFiring>();
@@ -169,6 +170,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new MboxImportConfiguration());
         b.ApplyConfiguration(new NotificationPreferenceConfiguration());
         b.ApplyConfiguration(new PersonListConfiguration());
+        b.ApplyConfiguration(new Features.Listening.Monitors.MonitorConfiguration());
         b.ApplyConfiguration(new PersonListMemberConfiguration());
         b.ApplyConfiguration(new RuleConfiguration());
         b.ApplyConfiguration(new RuleFiringConfiguration());

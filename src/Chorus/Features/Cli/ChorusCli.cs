@@ -10,7 +10,7 @@ namespace Chorus.Features.Cli;
 /// and environment variables apply to commands exactly as they do to the server.
 public static class ChorusCli
 {
-    private static readonly string[] Commands = ["migrate", "users", "search", "bench", "import", "backup", "restore", "help", "--help", "-h", "-?", "--version"];
+    private static readonly string[] Commands = ["migrate", "users", "search", "bench", "import", "backup", "restore", "sentiment", "listening", "help", "--help", "-h", "-?", "--version"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -24,6 +24,8 @@ public static class ChorusCli
         root.Subcommands.Add(Channels.Email.ImportMboxCommand.Create());
         root.Subcommands.Add(Operations.BackupCommands.Backup());
         root.Subcommands.Add(Operations.BackupCommands.Restore());
+        root.Subcommands.Add(Listening.Sentiment.SentimentCommand.Create());
+        root.Subcommands.Add(Listening.ListeningCommand.Create());
         if (args is ["help"]) args = ["--help"];
         var parse = root.Parse(args);
         return await parse.InvokeAsync();

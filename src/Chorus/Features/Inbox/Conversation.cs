@@ -71,6 +71,9 @@ public class Message
     public string Text { get; set; } = "";
     /// Sanitized HTML, when the item came with HTML.
     public string? Html { get; set; }
+    /// How positive (up to 1) or negative (down to −1) an inbound message reads, scored at ingest
+    /// (Listening.Sentiment.ScoreSentiment); null for staff messages and messages stored before scoring.
+    public double? Sentiment { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 }
 

@@ -48,7 +48,7 @@ public sealed record InboxPage(IReadOnlyList<ConversationSummary> Items, int Pag
 public sealed record MessageView(
     Guid Id, MessageKind Kind, string Text, string? Html, DateTimeOffset CreatedAt,
     Guid? AuthorPersonId, string? AuthorStaffId, string AuthorName, string? ExternalId, MessageDelivery? Delivery = null,
-    IReadOnlyList<AttachmentView>? Attachments = null);
+    IReadOnlyList<AttachmentView>? Attachments = null, double? Sentiment = null);
 
 /// Where an outbound message stands: queued (with the next attempt), sent, or failed and why; Note is
 /// what a later report said without failing it ("delayed: …").
@@ -165,7 +165,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
                               select new MessageView(m.Id, m.Kind, m.Text, m.Html, m.CreatedAt, m.AuthorPersonId, m.AuthorStaffId,
                                   p != null ? p.Name : u != null ? u.DisplayName : "Chorus", m.ExternalId,
                                   o == null ? null : new MessageDelivery(o.Status, o.Attempts, o.LastError,
-                                      o.Status == Channels.Outbox.DeliveryStatus.Queued ? o.NextAttemptAt : null, o.SentAt, o.Note))).ToListAsync(ct);
+                                      o.Status == Channels.Outbox.DeliveryStatus.Queued ? o.NextAttemptAt : null, o.SentAt, o.Note), null, m.Sentiment)).ToListAsync(ct);
         var files = await attachments.OfMessagesAsync(messages.Select(m => m.Id).ToList(), ReadAttachments.ApiUrl, ct);
         if (files.Count > 0) messages = messages.Select(m => files.TryGetValue(m.Id, out var f) ? m with { Attachments = f } : m).ToList();
         return new ConversationDetail(summary, extra.Handle, extra.MergedIntoId, extra.MergedIntoNumber, messages, extra.Followers, extra.FirstReplyAt);

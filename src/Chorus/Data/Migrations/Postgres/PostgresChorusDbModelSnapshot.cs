@@ -1264,6 +1264,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasColumnType("tsvector")
                         .HasComputedColumnSql("to_tsvector('simple', coalesce(\"Text\", ''))", true);
 
+                    b.Property<double?>("Sentiment")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1317,6 +1320,47 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("StaffUserId", "CreatedAt");
 
                     b.ToTable("Notifications");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Monitors.Monitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Languages")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Monitors", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Notifications.NotificationPreference", b =>
