@@ -180,4 +180,36 @@ public class CampaignBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await BrowserFixture.ScreenshotAsync(reader, "newsroom");
         Assert.Equal(1, await reader.Locator("link[rel=alternate][type='application/rss+xml']").CountAsync());
     }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task An_admin_adds_a_webhook_channel_and_its_address_is_never_shown_again()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var admin = await fx.StaffAsync("admin");
+        var agent = await fx.StaffAsync("agent", "Marketing");
+        const string hook = "https://discord.example.test/api/webhooks/123/very-secret-token";
+
+        var page = await OpenAsync(fx, admin.Email, "/marketing/channels");
+        await page.ClickAsync("#channel-new");
+        await PickAsync(page, "#channel-kind", "Discord webhook");
+        await page.ClickAsync("#channel-save"); // nothing filled in: each field says what it needs
+        await Expect(page.Locator("#channel-form")).ToContainTextAsync("A channel's name is 1 to 100 characters.");
+        await Expect(page.Locator("#channel-form")).ToContainTextAsync("Give the incoming webhook's address (https://...).");
+        await page.FillAsync("#channel-name", $"Discord {tag}");
+        await page.FillAsync("#channel-secret", hook);
+        await Expect(page.Locator("#channel-max")).ToHaveValueAsync("2000");
+        await page.ClickAsync("#channel-save");
+        var row = page.Locator("[data-test=channel-row]").Filter(new() { HasText = $"Discord {tag}" });
+        await Expect(row).ToContainTextAsync("Discord webhook");
+        await Expect(row).ToContainTextAsync("Set");
+        await BrowserFixture.ScreenshotAsync(page, "publishing-channels");
+        Assert.DoesNotContain("very-secret-token", await page.ContentAsync());
+
+        // Colleagues see the channels, not the button to change them.
+        var colleague = await OpenAsync(fx, agent.Email, "/marketing/channels");
+        await Expect(colleague.Locator("[data-test=channel-row]").Filter(new() { HasText = $"Discord {tag}" })).ToBeVisibleAsync();
+        await Expect(colleague.Locator("#channel-new")).ToHaveCountAsync(0);
+        var audit = await (await admin.GetAsync("/api/v1/audit?action=publishing-channel.")).JsonAsync(HttpStatusCode.OK);
+        Assert.Contains(audit.EnumerateArray(), a => a.Str("details") == $"Discord {tag} (Discord)");
+    }
 }
