@@ -115,6 +115,26 @@ public class PublishingTests
     }
 
     [Theory, Providers]
+    public async Task A_channel_switched_off_after_scheduling_fails_the_post_until_it_is_back_and_retried(Provider provider)
+    {
+        await using var kit = await CampaignKit.StartAsync(provider, app => app.Settings["Chorus:Publishing:Dispatch"] = "false");
+        var id = await kit.ApprovedAndScheduledNowAsync(await kit.DraftAsync("Paused", "While the channel is off", (kit.Slack, null)));
+        await (await kit.Admin.PatchAsync($"/api/v1/publishing-channels/{kit.Slack}", new { enabled = false })).JsonAsync(HttpStatusCode.OK);
+        var publisher = kit.App.Services.GetRequiredService<PublishPosts>();
+        await publisher.PublishDueAsync(default);
+        var post = await kit.PostAsync(id);
+        Assert.Equal("Failed", post.Str("status"));
+        Assert.Equal("Slack is switched off; an admin switches it on, then retry.", CampaignKit.Delivery(post, "Slack").Str("lastError"));
+        Assert.Empty(kit.Server.Requests);
+
+        await (await kit.Admin.PatchAsync($"/api/v1/publishing-channels/{kit.Slack}", new { enabled = true })).JsonAsync(HttpStatusCode.OK);
+        await (await kit.Author.PostAsync($"/api/v1/posts/{id}/retry", new { })).JsonAsync(HttpStatusCode.OK);
+        await publisher.PublishDueAsync(default);
+        Assert.Equal("Published", (await kit.PostAsync(id)).Str("status"));
+        Assert.Single(kit.Server.On("/slack"));
+    }
+
+    [Theory, Providers]
     public async Task Two_dispatchers_racing_publish_each_post_exactly_once(Provider provider)
     {
         await using var kit = await CampaignKit.StartAsync(provider, app => app.Settings["Chorus:Publishing:Dispatch"] = "false");
