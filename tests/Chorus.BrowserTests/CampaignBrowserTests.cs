@@ -1,5 +1,6 @@
 using System.Net;
 using Chorus.Tests.Campaigns;
+using Chorus.Tests.Email;
 using Chorus.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Chorus.BrowserTests.InboxTestData;
@@ -131,5 +132,84 @@ public class CampaignBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await page.ClickAsync("#calendar-view >> text=Week");
         await Expect(page.Locator("#calendar-range")).ToContainTextAsync("2030");
         await Expect(page.Locator("[data-test=calendar-day]")).ToHaveCountAsync(7);
+    }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task A_post_published_now_shows_on_each_channel_and_on_the_public_newsroom()
+    {
+        await using var server = await FakeChannelServer.StartAsync();
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var admin = await fx.StaffAsync("admin");
+        var author = await fx.StaffAsync("agent", "Marketing");
+        var mastodon = await (await admin.PostAsync("/api/v1/publishing-channels", new { name = $"Mastodon {tag}", kind = "Mastodon", baseUrl = server.Address.ToString().TrimEnd('/'), secret = FakeChannelServer.Token }))
+            .JsonAsync(HttpStatusCode.Created);
+        var newsroom = await (await admin.PostAsync("/api/v1/publishing-channels", new { name = $"Newsroom {tag}", kind = "Newsroom" })).JsonAsync(HttpStatusCode.Created);
+        var campaign = await (await author.PostAsync("/api/v1/campaigns", new
+        {
+            name = $"Autumn {tag}", objective = "Advocacy", startsOn = "2026-09-01", endsOn = "2026-12-31", ownerTeamId = await fx.App.TeamIdAsync("Marketing"),
+            budgetNote = "No paid reach", channelIds = new[] { mastodon.GetProperty("id").GetGuid(), newsroom.GetProperty("id").GetGuid() },
+        })).JsonAsync(HttpStatusCode.Created);
+        var post = await (await author.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/posts", new { title = $"Community awards {tag}", body = "The **community awards** are open: nominate your favourite contributor." }))
+            .JsonAsync(HttpStatusCode.Created);
+        var id = post.GetProperty("id").GetGuid();
+        await (await author.PostAsync($"/api/v1/posts/{id}/submit", new { })).JsonAsync(HttpStatusCode.OK);
+        await (await admin.PostAsync($"/api/v1/posts/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
+
+        var page = await OpenAsync(fx, author.Email, $"/marketing/posts/{id}");
+        await page.ClickAsync("#post-publish-now");
+        await Expect(page.Locator("[data-test=post-status]").First).ToHaveTextAsync("Scheduled");
+        await Eventually.TrueAsync(async () => (await (await author.GetAsync($"/api/v1/posts/{id}")).JsonAsync(HttpStatusCode.OK)).Str("status") == "Published", "the post published", 60);
+        await GoAsync(page, $"/marketing/posts/{id}");
+        await Expect(page.Locator("[data-test=post-status]").First).ToHaveTextAsync("Published");
+        await Expect(page.Locator($"[data-test=preview][data-channel='Mastodon {tag}'] [data-test=delivery-state]")).ToContainTextAsync("Published");
+        await Expect(page.Locator("#post-comments")).ToContainTextAsync("Published on every channel.");
+        await Expect(page.Locator("#post-title")).ToHaveAttributeAsync("readonly", "");
+        await BrowserFixture.ScreenshotAsync(page, "post-published");
+        Assert.Single(server.StatusesCreated);
+
+        await GoAsync(page, $"/marketing/campaigns/{campaign.GetProperty("id")}");
+        await Expect(page.Locator("[data-test=post-row]")).ToContainTextAsync("Published");
+        await BrowserFixture.ScreenshotAsync(page, "campaign-page");
+
+        var reader = await fx.NewPageAsync(); // not signed in
+        await reader.GotoAsync("/newsroom");
+        var entry = reader.Locator("[data-test=newsroom-entry]").Filter(new() { HasText = $"Community awards {tag}" });
+        await Expect(entry.Locator("strong")).ToHaveTextAsync("community awards");
+        await entry.Locator("h2 a").ClickAsync();
+        await Expect(reader.Locator("#newsroom-entry h1")).ToHaveTextAsync($"Community awards {tag}");
+        await BrowserFixture.ScreenshotAsync(reader, "newsroom");
+        Assert.Equal(1, await reader.Locator("link[rel=alternate][type='application/rss+xml']").CountAsync());
+    }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task An_admin_adds_a_webhook_channel_and_its_address_is_never_shown_again()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var admin = await fx.StaffAsync("admin");
+        var agent = await fx.StaffAsync("agent", "Marketing");
+        const string hook = "https://discord.example.test/api/webhooks/123/very-secret-token";
+
+        var page = await OpenAsync(fx, admin.Email, "/marketing/channels");
+        await page.ClickAsync("#channel-new");
+        await PickAsync(page, "#channel-kind", "Discord webhook");
+        await page.ClickAsync("#channel-save"); // nothing filled in: each field says what it needs
+        await Expect(page.Locator("#channel-form")).ToContainTextAsync("A channel's name is 1 to 100 characters.");
+        await Expect(page.Locator("#channel-form")).ToContainTextAsync("Give the incoming webhook's address (https://...).");
+        await page.FillAsync("#channel-name", $"Discord {tag}");
+        await page.FillAsync("#channel-secret", hook);
+        await Expect(page.Locator("#channel-max")).ToHaveValueAsync("2000");
+        await page.ClickAsync("#channel-save");
+        var row = page.Locator("[data-test=channel-row]").Filter(new() { HasText = $"Discord {tag}" });
+        await Expect(row).ToContainTextAsync("Discord webhook");
+        await Expect(row).ToContainTextAsync("Set");
+        await BrowserFixture.ScreenshotAsync(page, "publishing-channels");
+        Assert.DoesNotContain("very-secret-token", await page.ContentAsync());
+
+        // Colleagues see the channels, not the button to change them.
+        var colleague = await OpenAsync(fx, agent.Email, "/marketing/channels");
+        await Expect(colleague.Locator("[data-test=channel-row]").Filter(new() { HasText = $"Discord {tag}" })).ToBeVisibleAsync();
+        await Expect(colleague.Locator("#channel-new")).ToHaveCountAsync(0);
+        var audit = await (await admin.GetAsync("/api/v1/audit?action=publishing-channel.")).JsonAsync(HttpStatusCode.OK);
+        Assert.Contains(audit.EnumerateArray(), a => a.Str("details") == $"Discord {tag} (Discord)");
     }
 }

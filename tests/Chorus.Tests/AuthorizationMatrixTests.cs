@@ -126,6 +126,9 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             rows.Add(provider, "anonymous", "short-link:known", "302");
             rows.Add(provider, "anonymous", "newsroom:page", "200");
             rows.Add(provider, "anonymous", "newsroom:rss", "200");
+            // The marketing pages want a signed-in staff member.
+            rows.Add(provider, "anonymous", "staff-page:campaigns", "302");
+            rows.Add(provider, "anonymous", "staff-page:calendar", "302");
         }
         return rows;
     }
@@ -334,6 +337,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "posts" when target == "schedule" => await c.PostAsJsonAsync($"/api/v1/posts/{await FreshPostAsync(n, approved: true)}/schedule", new { at = "2035-01-01T09:00", timeZone = "UTC" }),
                 "campaign-links" => await c.PostAsJsonAsync($"/api/v1/campaigns/{Campaign}/links", new { targetUrl = $"https://example.test/{n}" }),
                 "short-link" => await c.GetAsync(ShortLink),
+                "staff-page" => await c.GetAsync(target == "calendar" ? "/marketing/calendar" : $"/marketing/campaigns/{Campaign}"),
                 "newsroom" when target == "page" => await c.GetAsync("/newsroom"),
                 "newsroom" when target == "rss" => await c.GetAsync("/newsroom/rss.xml"),
                 "monitors" when target == "list" => await c.GetAsync("/api/v1/listening/monitors"),
@@ -357,7 +361,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             if (kind == "bulk" && response.StatusCode == HttpStatusCode.OK)
                 return JsonDocument.Parse(body).RootElement[0].GetProperty("status").GetInt32().ToString();
             // A refusal says why in problem details (pages and 401s excepted).
-            if ((int)response.StatusCode is 403 or 404 && kind is not ("link" or "link-file" or "staff-file" or "short-link" or "newsroom"))
+            if ((int)response.StatusCode is 403 or 404 && kind is not ("link" or "link-file" or "staff-file" or "short-link" or "newsroom" or "staff-page"))
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             return ((int)response.StatusCode).ToString();
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using Chorus.Features.Campaigns;
 using Chorus.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chorus.Tests.Campaigns;
 
@@ -148,6 +149,31 @@ public class PostWorkflowTests
         Assert.DoesNotContain(FakeChannelServer.Token, channels.GetRawText());
         Assert.DoesNotContain("/discord", channels.GetRawText()); // a webhook's address is its secret
         Assert.All(channels.EnumerateArray().Where(c => c.Str("kind") != "Newsroom"), c => Assert.True(c.GetProperty("hasSecret").GetBoolean()));
+    }
+
+    [Theory, Providers]
+    public async Task A_withdrawn_post_leaves_the_schedule_and_one_already_out_cannot_be_withdrawn(Provider provider)
+    {
+        await using var kit = await CampaignKit.StartAsync(provider, app => app.Settings["Chorus:Publishing:Dispatch"] = "false");
+        var id = await kit.ApprovedAndScheduledNowAsync(await kit.DraftAsync("Withdraw me", "Not yet after all", (kit.Slack, null), (kit.Discord, null)));
+        var withdrawn = await (await kit.Author.PostAsync($"/api/v1/posts/{id}/withdraw", new { })).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("Draft", withdrawn.Str("status"));
+        Assert.Null(withdrawn.Str("approvedByName")); // changing it means a new review
+        var publisher = kit.App.Services.GetRequiredService<PublishPosts>();
+        Assert.False(await publisher.PublishDueAsync(default)); // nothing is due any more
+        Assert.Empty(kit.Server.Requests);
+
+        // Out on one channel, refused by the other: withdrawing would hide what the public already saw.
+        await (await kit.Admin.PatchAsync($"/api/v1/publishing-channels/{kit.Discord}", new { secret = kit.Server.Url("gone") })).JsonAsync(HttpStatusCode.OK);
+        await (await kit.Author.PostAsync($"/api/v1/posts/{id}/submit", new { })).JsonAsync(HttpStatusCode.OK);
+        await (await kit.Reviewer.PostAsync($"/api/v1/posts/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
+        await (await kit.Author.PostAsync($"/api/v1/posts/{id}/schedule", new { })).JsonAsync(HttpStatusCode.OK);
+        Assert.True(await publisher.PublishDueAsync(default));
+        var failed = await kit.PostAsync(id);
+        Assert.Equal("Failed", failed.Str("status"));
+        Assert.Equal("Discord answered 404 Not Found: no such webhook", CampaignKit.Delivery(failed, "Discord").Str("lastError"));
+        var refused = await (await kit.Author.PostAsync($"/api/v1/posts/{id}/withdraw", new { })).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal("The post is already out on some channels; retry the failed ones instead.", refused.Str("detail"));
     }
 
     [Fact]

@@ -115,6 +115,26 @@ public class PublishingTests
     }
 
     [Theory, Providers]
+    public async Task A_channel_switched_off_after_scheduling_fails_the_post_until_it_is_back_and_retried(Provider provider)
+    {
+        await using var kit = await CampaignKit.StartAsync(provider, app => app.Settings["Chorus:Publishing:Dispatch"] = "false");
+        var id = await kit.ApprovedAndScheduledNowAsync(await kit.DraftAsync("Paused", "While the channel is off", (kit.Slack, null)));
+        await (await kit.Admin.PatchAsync($"/api/v1/publishing-channels/{kit.Slack}", new { enabled = false })).JsonAsync(HttpStatusCode.OK);
+        var publisher = kit.App.Services.GetRequiredService<PublishPosts>();
+        await publisher.PublishDueAsync(default);
+        var post = await kit.PostAsync(id);
+        Assert.Equal("Failed", post.Str("status"));
+        Assert.Equal("Slack is switched off; an admin switches it on, then retry.", CampaignKit.Delivery(post, "Slack").Str("lastError"));
+        Assert.Empty(kit.Server.Requests);
+
+        await (await kit.Admin.PatchAsync($"/api/v1/publishing-channels/{kit.Slack}", new { enabled = true })).JsonAsync(HttpStatusCode.OK);
+        await (await kit.Author.PostAsync($"/api/v1/posts/{id}/retry", new { })).JsonAsync(HttpStatusCode.OK);
+        await publisher.PublishDueAsync(default);
+        Assert.Equal("Published", (await kit.PostAsync(id)).Str("status"));
+        Assert.Single(kit.Server.On("/slack"));
+    }
+
+    [Theory, Providers]
     public async Task Two_dispatchers_racing_publish_each_post_exactly_once(Provider provider)
     {
         await using var kit = await CampaignKit.StartAsync(provider, app => app.Settings["Chorus:Publishing:Dispatch"] = "false");
@@ -138,6 +158,37 @@ public class PublishingTests
         Assert.Equal(30, kit.Server.StatusesCreated.Count);
         var statuses = await kit.App.DbAsync(db => db.Set<Post>().Where(p => ids.Contains(p.Id)).Select(p => p.Status).ToListAsync());
         Assert.All(statuses, s => Assert.Equal(PostStatus.Published, s));
+    }
+
+    [Theory, Providers]
+    public async Task Two_nodes_on_one_database_publish_each_post_once(Provider provider)
+    {
+        await using var kit = await CampaignKit.StartAsync(provider);
+        // A second Chorus host on the same database and data directory (so the same Data Protection keys,
+        // as nodes of one cluster share them), publishing alongside the first.
+        var config = kit.App.Services.GetRequiredService<IConfiguration>();
+        await using var other = new ChorusFactory(provider);
+        other.Settings["Chorus:DataDirectory"] = config["Chorus:DataDirectory"];
+        if (provider == Provider.Postgres) other.Settings["ConnectionStrings:Chorus"] = config.GetConnectionString("Chorus");
+        other.Settings["Chorus:Publishing:PollMilliseconds"] = "100";
+        await other.PrepareAsync(); // its publisher is running from here on
+
+        var ids = new List<Guid>();
+        for (var i = 0; i < 30; i++)
+        {
+            var id = (await kit.DraftAsync($"Two nodes {i}", $"Post {i} for two nodes", (kit.Mastodon, null), (kit.Discord, null), (kit.Slack, null))).GetProperty("id").GetGuid();
+            await (await kit.Author.PostAsync($"/api/v1/posts/{id}/submit", new { })).JsonAsync(HttpStatusCode.OK);
+            await (await kit.Reviewer.PostAsync($"/api/v1/posts/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
+            ids.Add(id);
+        }
+        var at = DateTimeOffset.UtcNow.AddSeconds(3).ToString("yyyy-MM-ddTHH:mm:ssZ"); // all due together, after all are scheduled
+        foreach (var id in ids)
+            await (await kit.Author.PostAsync($"/api/v1/posts/{id}/schedule", new { at })).JsonAsync(HttpStatusCode.OK);
+
+        foreach (var id in ids) Assert.Equal("Published", (await kit.SettledAsync(id)).Str("status"));
+        Assert.Equal(90, kit.Server.Requests.Count);
+        Assert.Equal(90, kit.Server.Requests.Select(r => r.IdempotencyKey).Distinct().Count());
+        Assert.Equal(30, kit.Server.StatusesCreated.Count);
     }
 
     [Theory, Providers]

@@ -11,7 +11,8 @@ public static class CampaignsFeature
         services.AddHttpClient(PublishingSenders.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         return services.AddScoped<ManagePublishingChannels>().AddScoped<ManageCampaigns>().AddScoped<ReadPosts>().AddScoped<ManagePosts>()
             .AddScoped<ManageTrackedLinks>().AddScoped<ReadNewsroom>().AddScoped<PublishingSenders>()
-            .AddSingleton<PublishPosts>().AddHostedService(sp => sp.GetRequiredService<PublishPosts>());
+            .AddSingleton<PublishPosts>().AddHostedService(sp => sp.GetRequiredService<PublishPosts>())
+            .AddMemoryCache().AddSingleton<CountClicks>().AddHostedService(sp => sp.GetRequiredService<CountClicks>());
     }
 
     public static void MapCampaignsApi(this RouteGroupBuilder api)

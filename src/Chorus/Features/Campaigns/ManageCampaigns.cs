@@ -16,13 +16,14 @@ public sealed record CampaignInput(string? Name, CampaignObjective? Objective, D
     string? Description = null, string? BudgetNote = null, IReadOnlyList<Guid>? ChannelIds = null);
 
 /// Campaigns: every colleague reads them; agents and admins start them; the owner team (and admins) change them.
-public class ManageCampaigns(ChorusDb db, RecordAudit audit)
+public class ManageCampaigns(ChorusDb db, RecordAudit audit, CountClicks clicks)
 {
     /// Who works on a campaign's posts: admins, and agents of its owner team.
     public static bool CanManage(StaffActor actor, Guid ownerTeamId) => actor.IsAdmin || (actor.CanWork && actor.MemberTeamIds.Contains(ownerTeamId));
 
     public async Task<List<CampaignSummary>> ListAsync(CancellationToken ct = default)
     {
+        await clicks.FlushAsync(ct);
         var rows = await (from c in db.Set<Campaign>().AsNoTracking()
                           join t in db.Teams on c.OwnerTeamId equals t.Id
                           orderby c.StartsOn descending, c.Name
@@ -47,7 +48,7 @@ public class ManageCampaigns(ChorusDb db, RecordAudit audit)
         var channels = await db.Set<PublishingChannel>().AsNoTracking().Where(x => channelIds.Contains(x.Id)).OrderBy(x => x.Name)
             .Select(x => new PublishingChannelView(x.Id, x.Name, x.Kind, x.BaseUrl, x.ProtectedSecret != null, x.MaxLength, x.Enabled)).ToListAsync(ct);
         var posts = await ReadPosts.SummariesAsync(db, db.Set<Post>().Where(p => p.CampaignId == id), ct);
-        var links = await ManageTrackedLinks.ViewsAsync(db, db.Set<TrackedLink>().Where(l => l.CampaignId == id), ct);
+        var links = await ManageTrackedLinks.ViewsAsync(db, clicks, db.Set<TrackedLink>().Where(l => l.CampaignId == id), ct);
         return new CampaignDetail(c.Id, c.Name, c.Objective, c.Description, c.StartsOn, c.EndsOn, c.OwnerTeamId, team, c.BudgetNote, channels, posts, links,
             CanManage(actor, c.OwnerTeamId));
     }

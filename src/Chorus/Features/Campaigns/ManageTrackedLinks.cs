@@ -6,6 +6,7 @@ using Chorus.Features.Admin;
 using Chorus.Features.Notifications;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Chorus.Features.Campaigns;
 
@@ -19,12 +20,14 @@ public sealed record CreatedTrackedLink(TrackedLinkView Link, string ShortUrl);
 
 /// Tracked links of campaigns: /l/{code} redirects to the target with its UTM parameters and counts
 /// the click, people and robots apart.
-public partial class ManageTrackedLinks(ChorusDb db, RecordAudit audit, PublicUrls urls)
+public partial class ManageTrackedLinks(ChorusDb db, RecordAudit audit, PublicUrls urls, CountClicks clicks, IMemoryCache cache)
 {
     private const string Alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/l/I look-alikes
 
-    public static async Task<List<TrackedLinkView>> ViewsAsync(ChorusDb db, IQueryable<TrackedLink> links, CancellationToken ct)
+    /// The links with their click counts (the clicks counted in memory are added first).
+    public static async Task<List<TrackedLinkView>> ViewsAsync(ChorusDb db, CountClicks clicks, IQueryable<TrackedLink> links, CancellationToken ct)
     {
+        await clicks.FlushAsync(ct);
         var rows = await links.AsNoTracking().OrderBy(l => l.CreatedAt).ToListAsync(ct);
         return rows.Select(View).ToList();
     }
@@ -60,15 +63,19 @@ public partial class ManageTrackedLinks(ChorusDb db, RecordAudit audit, PublicUr
     }
 
     /// Where a click on the code goes (null: no such link), counting it as a person's or a robot's.
+    /// A link never changes once made, so where it leads is kept in memory after the first click.
     public async Task<string?> FollowAsync(string code, string? userAgent, CancellationToken ct = default)
     {
         if (code.Length is 0 or > 16) return null;
-        var link = await db.Set<TrackedLink>().AsNoTracking().Where(l => l.Code == code).SingleOrDefaultAsync(ct);
-        if (link is null) return null;
-        var counted = db.Set<TrackedLink>().Where(l => l.Id == link.Id);
-        if (IsRobot(userAgent)) await counted.ExecuteUpdateAsync(s => s.SetProperty(l => l.BotClicks, l => l.BotClicks + 1), ct);
-        else await counted.ExecuteUpdateAsync(s => s.SetProperty(l => l.Clicks, l => l.Clicks + 1), ct);
-        return Destination(link);
+        if (!cache.TryGetValue(("tracked-link", code), out (Guid Id, string Destination) link))
+        {
+            var row = await db.Set<TrackedLink>().AsNoTracking().Where(l => l.Code == code).SingleOrDefaultAsync(ct);
+            if (row is null) return null; // unknown codes are not remembered: guessing cannot fill the memory
+            link = (row.Id, Destination(row));
+            cache.Set(("tracked-link", code), link, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) });
+        }
+        clicks.Count(link.Id, IsRobot(userAgent));
+        return link.Destination;
     }
 
     /// Link-preview fetchers (Mastodon servers, Slack, Discord...), crawlers and scripts; no user agent at all counts as one too.

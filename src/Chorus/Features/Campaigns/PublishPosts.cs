@@ -70,7 +70,9 @@ public sealed partial class PublishPosts(IServiceScopeFactory scopes, IConfigura
         PublishResult result;
         try
         {
-            result = channel.Kind == PublishingChannelKind.Newsroom
+            // Switched off after the post was scheduled: say so rather than publish where an admin said not to.
+            result = !channel.Enabled ? new PublishResult.Failed($"{channel.Name} is switched off; an admin switches it on, then retry.")
+                : channel.Kind == PublishingChannelKind.Newsroom
                 ? await PublishToNewsroomAsync(db, scope.ServiceProvider.GetRequiredService<PublicUrls>(), post, delivery, ct)
                 : await scope.ServiceProvider.GetRequiredService<PublishingSenders>().SendAsync(channel, delivery, text, ct);
         }

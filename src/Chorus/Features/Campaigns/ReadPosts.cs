@@ -17,7 +17,7 @@ public sealed record PostDetail(Guid Id, Guid CampaignId, string CampaignName, G
     DateTimeOffset? PublishedAt, IReadOnlyList<PostDeliveryView> Deliveries, IReadOnlyList<PostCommentView> Comments, IReadOnlyList<TrackedLinkView> Links);
 
 /// Reading posts: their summaries (campaign page, calendar) and one post with deliveries and review.
-public class ReadPosts(ChorusDb db)
+public class ReadPosts(ChorusDb db, CountClicks clicks)
 {
     public static async Task<List<PostSummary>> SummariesAsync(ChorusDb db, IQueryable<Post> posts, CancellationToken ct)
     {
@@ -59,7 +59,7 @@ public class ReadPosts(ChorusDb db)
         }).OrderBy(d => d.ChannelName).ToList();
         var comments = await db.Set<PostComment>().AsNoTracking().Where(c => c.PostId == id).OrderBy(c => c.CreatedAt)
             .Select(c => new PostCommentView(c.Id, c.AuthorName, c.Text, c.IsEvent, c.CreatedAt)).ToListAsync(ct);
-        var links = await ManageTrackedLinks.ViewsAsync(db, db.Set<TrackedLink>().Where(l => l.PostId == id), ct);
+        var links = await ManageTrackedLinks.ViewsAsync(db, clicks, db.Set<TrackedLink>().Where(l => l.PostId == id), ct);
         return new PostDetail(p.Id, p.CampaignId, campaign.Name, campaign.OwnerTeamId, p.Title, p.Body, p.Status, p.ScheduledAt, p.TimeZone,
             p.ScheduledAt is { } at ? ScheduleTimes.Display(at, p.TimeZone) : null, p.AuthorId, p.AuthorName, p.ApprovedByName, p.ApprovedAt, p.PublishedAt,
             deliveries, comments, links);

@@ -29,6 +29,7 @@ public static class BenchCommand
             messages, people, conversations, dataDir, provider, connection, skipHttp, skipCeiling, requests, concurrency, runs, seed, keep, results,
         };
         cmd.Subcommands.Add(CreateMail());
+        cmd.Subcommands.Add(CreateCampaigns());
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
         {
@@ -81,6 +82,35 @@ public static class BenchCommand
                 return 2;
             }
             return await MailBench.RunAsync(settings, ct);
+        });
+        return cmd;
+    }
+
+    /// `chorus bench campaigns`: posts published in one minute, and short-link redirects (issue 7).
+    private static Command CreateCampaigns()
+    {
+        var posts = new Option<int>("--posts") { Description = "Posts scheduled for the same minute", DefaultValueFactory = _ => 1_000 };
+        var redirects = new Option<int>("--redirects") { Description = "Timed GET /l/{code} requests (after up to 1,000 warm-up ones)", DefaultValueFactory = _ => 20_000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Concurrent HTTP clients for the redirects", DefaultValueFactory = _ => 32 };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Fresh directory for the benchmark workspace (default: a new one under /tmp)" };
+        var keep = new Option<bool>("--keep") { Description = "Keep the benchmark workspace afterwards (it is deleted by default)" };
+        var results = new Option<string?>("--results") { Description = "Also write the figures as Markdown to this file" };
+        var cmd = new Command("campaigns", "Measure publishing (posts scheduled for one minute, to loopback Mastodon/Discord/Slack receivers and the newsroom) and short-link redirects.")
+        {
+            posts, redirects, concurrency, dataDir, keep, results,
+        };
+        cmd.TreatUnmatchedTokensAsErrors = false;
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var settings = new CampaignBenchSettings(parse.GetValue(posts), parse.GetValue(redirects), parse.GetValue(concurrency),
+                Path.GetFullPath(parse.GetValue(dataDir) ?? Path.Combine(Path.GetTempPath(), $"chorus-bench-campaigns-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
+                parse.GetValue(keep), parse.GetValue(results), [.. parse.UnmatchedTokens]);
+            if (settings.Validate() is { } error)
+            {
+                Console.Error.WriteLine(error);
+                return 2;
+            }
+            return await CampaignBench.RunAsync(settings, ct);
         });
         return cmd;
     }
