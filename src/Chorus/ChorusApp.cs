@@ -9,6 +9,7 @@ using Chorus.Features.Demo;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
+using Chorus.Features.Operations;
 using Chorus.Features.People;
 using Chorus.Features.Listening;
 using Chorus.Features.Realtime;
@@ -81,6 +82,7 @@ public static class ChorusApp
         services.AddAdmin();
         services.AddPeople();
         services.AddRealtime();
+        services.AddChorusMetrics();
         services.AddScoped<Features.Operations.BackupWorkspace>();
         services.AddListening();
         services.AddInbox();
@@ -141,6 +143,7 @@ public static class ChorusApp
         app.MapAccountEndpoints();
         app.MapPeopleDownloads();
         app.MapHealth();
+        app.MapChorusMetrics();
         return app;
     }
 

@@ -6,8 +6,11 @@ namespace Chorus.Features.Inbox.Ingest;
 /// The one ingest pipeline every channel uses: validate → queue → (batched) dedupe, resolve person,
 /// thread, persist → realtime. Single deliveries are group-committed: concurrent callers share one
 /// transaction, so throughput grows with load instead of paying a commit per message.
-public sealed class IngestPipeline(WriteInboundBatch writer, ILogger<IngestPipeline> log) : BackgroundService
+public sealed class IngestPipeline(WriteInboundBatch writer, Operations.ChorusMetrics metrics, ILogger<IngestPipeline> log) : BackgroundService
 {
+    /// Envelopes waiting to be written.
+    public int Waiting => _queue.Reader.Count;
+
     public const int MaxTextLength = 200_000;
     public const int MaxBatch = 1_000;
 
@@ -56,7 +59,11 @@ public sealed class IngestPipeline(WriteInboundBatch writer, ILogger<IngestPipel
         foreach (var chunk in valid.Chunk(MaxBatch))
         {
             var written = await WriteIsolatingFailuresAsync(chunk.Select(c => c.Envelope).ToList(), ct);
-            for (var j = 0; j < chunk.Length; j++) results[chunk[j].Index] = written[j];
+            for (var j = 0; j < chunk.Length; j++)
+            {
+                metrics.Ingested(written[j].Status);
+                results[chunk[j].Index] = written[j];
+            }
         }
         return results;
     }
@@ -71,7 +78,11 @@ public sealed class IngestPipeline(WriteInboundBatch writer, ILogger<IngestPipel
             try
             {
                 var results = await WriteIsolatingFailuresAsync(batch.Select(p => p.Envelope).ToList(), stoppingToken);
-                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    metrics.Ingested(results[i].Status);
+                    batch[i].Done.TrySetResult(results[i]);
+                }
             }
             catch (Exception ex)
             {
