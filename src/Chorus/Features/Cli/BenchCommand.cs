@@ -29,6 +29,7 @@ public static class BenchCommand
             messages, people, conversations, dataDir, provider, connection, skipHttp, skipCeiling, requests, concurrency, runs, seed, keep, results,
         };
         cmd.Subcommands.Add(CreateMail());
+        cmd.Subcommands.Add(RulesBench.Create());
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
         {
