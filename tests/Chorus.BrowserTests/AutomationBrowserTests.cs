@@ -94,6 +94,11 @@ public class AutomationBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFi
         await Expect(InboxTestData.Messages(page, "reply")).ToContainTextAsync($"Hi Robin, here is the return label for #{c.Number}.");
         await BrowserFixture.ScreenshotAsync(page, "macro-applied");
 
+        // The admin's macro page counts the use.
+        var adminPage = await InboxTestData.OpenAsync(fx, admin.Email, "/admin/macros");
+        await Expect(adminPage.Locator($"[data-test=macro-row][data-macro='{name}'] [data-test=macro-usage]")).ToContainTextAsync("1 time");
+        await BrowserFixture.ScreenshotAsync(adminPage, "macros");
+
         var macros = await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/macros");
         Assert.Equal(1, macros.EnumerateArray().Single(m => m.GetProperty("name").GetString() == name).GetProperty("usageCount").GetInt32());
     }
