@@ -75,6 +75,25 @@ public class RuleActionTests
     }
 
     [Theory, Providers]
+    public async Task A_webhook_the_receiver_refuses_fails_with_its_answer_shown_in_the_thread(Provider provider)
+    {
+        using var receiver = new WebhookReceiver(status: 410);
+        await using var app = new ChorusFactory(provider);
+        app.Settings["Chorus:Outbox:PollMilliseconds"] = "100";
+        var admin = await app.StaffAsync("admin");
+        await admin.CreateRuleAsync(new
+        {
+            name = "Gone hook", enabled = true, trigger = "ConversationCreated", conditions = Array.Empty<object>(), actions = new[] { Action("SendWebhook", receiver.Url) },
+        });
+        var number = (await admin.DeliverAsync("g-1")).Number;
+        var detail = await admin.EventuallyAsync(number, d => d.HasEvent("A rule's webhook call could not be delivered."));
+        Assert.Contains(detail.Messages(), m => m.Kind == "Event" && m.Text.Contains("127.0.0.1 answered 410 Gone."));
+        var item = await app.DbAsync(db => db.Outbox.AsNoTracking().SingleAsync(o => o.Purpose == OutboxPurpose.Webhook));
+        Assert.Equal(DeliveryStatus.Failed, item.Status);
+        Assert.Equal(1, item.Attempts); // a refusal is not retried
+    }
+
+    [Theory, Providers]
     public async Task A_rule_emails_a_colleague_through_the_notification_mailbox_or_says_why_it_cannot(Provider provider)
     {
         await using var app = new ChorusFactory(provider);
@@ -115,7 +134,7 @@ public class RuleActionTests
         public string Url { get; }
         public System.Threading.Channels.Channel<(string Body, string? IdempotencyKey)> Calls { get; } = System.Threading.Channels.Channel.CreateUnbounded<(string, string?)>();
 
-        public WebhookReceiver()
+        public WebhookReceiver(int status = 204)
         {
             var probe = new TcpListener(IPAddress.Loopback, 0);
             probe.Start();
@@ -132,7 +151,7 @@ public class RuleActionTests
                     try { ctx = await _listener.GetContextAsync(); } catch { return; }
                     using var reader = new StreamReader(ctx.Request.InputStream);
                     Calls.Writer.TryWrite((await reader.ReadToEndAsync(), ctx.Request.Headers["Idempotency-Key"]));
-                    ctx.Response.StatusCode = 204;
+                    ctx.Response.StatusCode = status;
                     ctx.Response.Close();
                 }
             });
