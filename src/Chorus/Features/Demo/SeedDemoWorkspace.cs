@@ -162,6 +162,7 @@ public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, Ingest
             var ids = await db.Identities.Where(i => handles.Contains(i.Handle)).Select(i => i.PersonId).Distinct().ToListAsync(ct);
             await db.People.Where(p => ids.Contains(p.Id)).ExecuteUpdateAsync(s => s.SetProperty(x => x.Kind, group.Key), ct);
         }
+        Automation.DemoAutomation.Add(db, teams);
         await db.SaveChangesAsync(ct);
     }
 }
