@@ -53,6 +53,8 @@ public class AutomationBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFi
         await Expect(page).ToHaveURLAsync(new Regex("/admin/rules$"));
         var row = page.Locator($"[data-test=rule-row][data-rule='Broken {word}']");
         await Expect(row.Locator("[data-test=rule-summary]")).ToContainTextAsync($"When a conversation is created, if subject or message contains any of “{word}”: add tags broken-item, set priority high.");
+        await page.Locator("#webhook-secret-show").ClickAsync();
+        await Expect(page.Locator("#webhook-secret")).ToHaveTextAsync(new Regex("^whsec_"));
         await BrowserFixture.ScreenshotAsync(page, "rules");
 
         // A new conversation through the inbound API: the rule acts, and the thread says so.

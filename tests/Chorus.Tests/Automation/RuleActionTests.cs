@@ -66,6 +66,16 @@ public class RuleActionTests
         Assert.Equal(number, body.GetProperty("conversation").GetProperty("number").GetInt64());
         Assert.Equal("Urgent", body.GetProperty("conversation").GetProperty("priority").GetString()); // actions before it already applied
         Assert.Equal(body.GetProperty("id").GetString(), call.IdempotencyKey);
+        // Signed with the workspace's webhook secret, which only admins can read.
+        var secret = (await (await admin.GetAsync("/api/v1/rules/webhook-secret")).JsonAsync(HttpStatusCode.OK)).GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret);
+        Assert.Equal(Chorus.Features.Automation.WebhookSigning.Sign(secret, call.Body), call.Signature);
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(call.Body))), call.Signature);
+        var rotated = (await (await admin.PostAsync("/api/v1/rules/webhook-secret/rotate", new { })).JsonAsync(HttpStatusCode.OK)).GetProperty("secret").GetString();
+        Assert.NotEqual(secret, rotated);
+        var audit = await (await admin.GetAsync("/api/v1/audit?action=webhooks.")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(["webhooks.secret-rotated", "webhooks.secret-viewed"], audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()));
         // Marked sent once the receiver answered (just after it got the call).
         OutboxItem item;
         do item = await app.DbAsync(db => db.Outbox.AsNoTracking().SingleAsync(o => o.Purpose == OutboxPurpose.Webhook));
@@ -132,7 +142,8 @@ public class RuleActionTests
     {
         private readonly HttpListener _listener = new();
         public string Url { get; }
-        public System.Threading.Channels.Channel<(string Body, string? IdempotencyKey)> Calls { get; } = System.Threading.Channels.Channel.CreateUnbounded<(string, string?)>();
+        public System.Threading.Channels.Channel<(string Body, string? IdempotencyKey, string? Signature)> Calls { get; } =
+            System.Threading.Channels.Channel.CreateUnbounded<(string, string?, string?)>();
 
         public WebhookReceiver(int status = 204)
         {
@@ -150,7 +161,7 @@ public class RuleActionTests
                     HttpListenerContext ctx;
                     try { ctx = await _listener.GetContextAsync(); } catch { return; }
                     using var reader = new StreamReader(ctx.Request.InputStream);
-                    Calls.Writer.TryWrite((await reader.ReadToEndAsync(), ctx.Request.Headers["Idempotency-Key"]));
+                    Calls.Writer.TryWrite((await reader.ReadToEndAsync(), ctx.Request.Headers["Idempotency-Key"], ctx.Request.Headers["X-Chorus-Signature"]));
                     ctx.Response.StatusCode = status;
                     ctx.Response.Close();
                 }
