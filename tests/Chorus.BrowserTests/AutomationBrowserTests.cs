@@ -53,6 +53,8 @@ public class AutomationBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFi
         await Expect(page).ToHaveURLAsync(new Regex("/admin/rules$"));
         var row = page.Locator($"[data-test=rule-row][data-rule='Broken {word}']");
         await Expect(row.Locator("[data-test=rule-summary]")).ToContainTextAsync($"When a conversation is created, if subject or message contains any of “{word}”: add tags broken-item, set priority high.");
+        await page.Locator("#webhook-secret-show").ClickAsync();
+        await Expect(page.Locator("#webhook-secret")).ToHaveTextAsync(new Regex("^whsec_"));
         await BrowserFixture.ScreenshotAsync(page, "rules");
 
         // A new conversation through the inbound API: the rule acts, and the thread says so.
@@ -93,6 +95,11 @@ public class AutomationBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFi
         await page.Keyboard.PressAsync("Control+Enter");
         await Expect(InboxTestData.Messages(page, "reply")).ToContainTextAsync($"Hi Robin, here is the return label for #{c.Number}.");
         await BrowserFixture.ScreenshotAsync(page, "macro-applied");
+
+        // The admin's macro page counts the use.
+        var adminPage = await InboxTestData.OpenAsync(fx, admin.Email, "/admin/macros");
+        await Expect(adminPage.Locator($"[data-test=macro-row][data-macro='{name}'] [data-test=macro-usage]")).ToContainTextAsync("1 time");
+        await BrowserFixture.ScreenshotAsync(adminPage, "macros");
 
         var macros = await admin.Http.GetFromJsonAsync<JsonElement>("/api/v1/macros");
         Assert.Equal(1, macros.EnumerateArray().Single(m => m.GetProperty("name").GetString() == name).GetProperty("usageCount").GetInt32());

@@ -66,12 +66,41 @@ public class RuleActionTests
         Assert.Equal(number, body.GetProperty("conversation").GetProperty("number").GetInt64());
         Assert.Equal("Urgent", body.GetProperty("conversation").GetProperty("priority").GetString()); // actions before it already applied
         Assert.Equal(body.GetProperty("id").GetString(), call.IdempotencyKey);
+        // Signed with the workspace's webhook secret, which only admins can read.
+        var secret = (await (await admin.GetAsync("/api/v1/rules/webhook-secret")).JsonAsync(HttpStatusCode.OK)).GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret);
+        Assert.Equal(Chorus.Features.Automation.WebhookSigning.Sign(secret, call.Body), call.Signature);
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(call.Body))), call.Signature);
+        var rotated = (await (await admin.PostAsync("/api/v1/rules/webhook-secret/rotate", new { })).JsonAsync(HttpStatusCode.OK)).GetProperty("secret").GetString();
+        Assert.NotEqual(secret, rotated);
+        var audit = await (await admin.GetAsync("/api/v1/audit?action=webhooks.")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(["webhooks.secret-rotated", "webhooks.secret-viewed"], audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()));
         // Marked sent once the receiver answered (just after it got the call).
         OutboxItem item;
         do item = await app.DbAsync(db => db.Outbox.AsNoTracking().SingleAsync(o => o.Purpose == OutboxPurpose.Webhook));
         while (item.Status == DeliveryStatus.Sending && await Task.Delay(50).ContinueWith(_ => true));
         Assert.Equal(DeliveryStatus.Sent, item.Status);
         Assert.Equal(1, item.Attempts);
+    }
+
+    [Theory, Providers]
+    public async Task A_webhook_the_receiver_refuses_fails_with_its_answer_shown_in_the_thread(Provider provider)
+    {
+        using var receiver = new WebhookReceiver(status: 410);
+        await using var app = new ChorusFactory(provider);
+        app.Settings["Chorus:Outbox:PollMilliseconds"] = "100";
+        var admin = await app.StaffAsync("admin");
+        await admin.CreateRuleAsync(new
+        {
+            name = "Gone hook", enabled = true, trigger = "ConversationCreated", conditions = Array.Empty<object>(), actions = new[] { Action("SendWebhook", receiver.Url) },
+        });
+        var number = (await admin.DeliverAsync("g-1")).Number;
+        var detail = await admin.EventuallyAsync(number, d => d.HasEvent("A rule's webhook call could not be delivered."));
+        Assert.Contains(detail.Messages(), m => m.Kind == "Event" && m.Text.Contains("127.0.0.1 answered 410 Gone."));
+        var item = await app.DbAsync(db => db.Outbox.AsNoTracking().SingleAsync(o => o.Purpose == OutboxPurpose.Webhook));
+        Assert.Equal(DeliveryStatus.Failed, item.Status);
+        Assert.Equal(1, item.Attempts); // a refusal is not retried
     }
 
     [Theory, Providers]
@@ -113,9 +142,10 @@ public class RuleActionTests
     {
         private readonly HttpListener _listener = new();
         public string Url { get; }
-        public System.Threading.Channels.Channel<(string Body, string? IdempotencyKey)> Calls { get; } = System.Threading.Channels.Channel.CreateUnbounded<(string, string?)>();
+        public System.Threading.Channels.Channel<(string Body, string? IdempotencyKey, string? Signature)> Calls { get; } =
+            System.Threading.Channels.Channel.CreateUnbounded<(string, string?, string?)>();
 
-        public WebhookReceiver()
+        public WebhookReceiver(int status = 204)
         {
             var probe = new TcpListener(IPAddress.Loopback, 0);
             probe.Start();
@@ -131,8 +161,8 @@ public class RuleActionTests
                     HttpListenerContext ctx;
                     try { ctx = await _listener.GetContextAsync(); } catch { return; }
                     using var reader = new StreamReader(ctx.Request.InputStream);
-                    Calls.Writer.TryWrite((await reader.ReadToEndAsync(), ctx.Request.Headers["Idempotency-Key"]));
-                    ctx.Response.StatusCode = 204;
+                    Calls.Writer.TryWrite((await reader.ReadToEndAsync(), ctx.Request.Headers["Idempotency-Key"], ctx.Request.Headers["X-Chorus-Signature"]));
+                    ctx.Response.StatusCode = status;
                     ctx.Response.Close();
                 }
             });

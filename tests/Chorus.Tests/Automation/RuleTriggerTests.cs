@@ -79,17 +79,18 @@ public class RuleTriggerTests
         await admin.CreateRuleAsync(new
         {
             name = "Solved gets tagged", enabled = true, trigger = "StatusChanged",
-            conditions = new[] { Condition("Status", "Is", "Solved") }, actions = new[] { Action("AddTags", "solved-once") },
+            conditions = new[] { Condition("Status", "Is", "Solved") }, actions = new[] { Action("AddTags", "solved-once"), Action("RemoveTags", "waiting, nothing-to-remove") },
         });
         await admin.CreateRuleAsync(new
         {
             name = "Assigned is urgent", enabled = true, trigger = "Assigned", conditions = Array.Empty<object>(), actions = new[] { Action("SetPriority", "Urgent") },
         });
         var number = (await agent.DeliverAsync("s-1")).Number;
-        await agent.PatchConversationAsync(number, new { status = "Pending" });
+        await agent.PatchConversationAsync(number, new { status = "Pending", addTags = new[] { "waiting" } });
         await agent.PatchConversationAsync(number, new { status = "Solved" });
         var solved = await agent.EventuallyAsync(number, d => d.Tags().Contains("solved-once"));
-        Assert.Equal(["Rule 'Solved gets tagged' added tag solved-once."], solved.RuleEvents()); // pending did not match
+        Assert.Equal(["Rule 'Solved gets tagged' added tag solved-once.", "Rule 'Solved gets tagged' removed tag waiting."], solved.RuleEvents()); // pending did not match
+        Assert.Equal(["solved-once"], solved.Tags());
 
         await agent.PatchConversationAsync(number, new { assigneeId = agent.UserId });
         var assigned = await agent.EventuallyAsync(number, d => d.Summary().GetProperty("priority").GetString() == "Urgent");
@@ -190,10 +191,15 @@ public class RuleTriggerTests
         var missing = await (await admin.Http.PutAsJsonAsync("/api/v1/rules/order", new { ids = order.Take(2) })).ProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains("every rule's id exactly once", missing.GetProperty("detail").GetString());
 
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/v1/rules/{off.GetProperty("id")}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.DeleteAsync($"/api/v1/rules/{off.GetProperty("id")}")).StatusCode);
+        Assert.Equal(2, (await (await admin.GetAsync("/api/v1/rules")).JsonAsync(HttpStatusCode.OK)).GetArrayLength());
+
         var audit = await (await admin.GetAsync("/api/v1/audit?action=rule.")).JsonAsync(HttpStatusCode.OK);
         var actions = audit.EnumerateArray().Select(a => a.GetProperty("action").GetString()).ToList();
         Assert.Equal(3, actions.Count(a => a == "rule.created"));
         Assert.Contains("rule.disabled", actions);
         Assert.Contains("rule.reordered", actions);
+        Assert.Contains("rule.deleted", actions);
     }
 }

@@ -17,12 +17,14 @@ public static class AutomationFeature
         services.AddHttpClient(SendWebhook.ClientName, c => c.Timeout = TimeSpan.FromSeconds(15))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddScoped<SendWebhook>();
+        services.AddScoped<WebhookSigning>();
         return services;
     }
 
     public sealed record EnabledRequest(bool Enabled);
     public sealed record OrderRequest(IReadOnlyList<Guid> Ids);
     public sealed record ApplyMacroRequest(bool SendReply);
+    public sealed record WebhookSecretView(string Secret, string Header);
 
     public static void MapAutomationApi(this RouteGroupBuilder api)
     {
@@ -48,6 +50,13 @@ public static class AutomationFeature
         rules.MapPost("/dry-run", async (RuleInput input, ManageRules m, HttpContext http) =>
             ApiResults.From(await m.DryRunAsync(await http.ActorAsync(), input, http.RequestAborted), v => TypedResults.Ok(v)))
             .WithSummary($"How many of the last {ManageRules.DryRunSize:N0} conversations a draft rule's trigger and conditions match, with examples; nothing is changed");
+
+        rules.MapGet("/webhook-secret", async (WebhookSigning signing, HttpContext http) =>
+                TypedResults.Ok(new WebhookSecretView(await signing.RevealAsync(await http.ActorAsync(), http.RequestAborted), WebhookSigning.Header)))
+            .WithSummary("The secret rules' webhook calls are signed with: X-Chorus-Signature is sha256= and the hex HMAC-SHA256 of the body (viewing is audited)");
+        rules.MapPost("/webhook-secret/rotate", async (WebhookSigning signing, HttpContext http) =>
+                TypedResults.Ok(new WebhookSecretView(await signing.RotateAsync(await http.ActorAsync(), http.RequestAborted), WebhookSigning.Header)))
+            .WithSummary("Replace the webhook signing secret; calls from now on are signed with the new one");
 
         var macros = api.MapGroup("/macros").WithTags("Macros");
         macros.MapGet("/", async (string? q, ManageMacros m, HttpContext http) => TypedResults.Ok(await m.ListAsync(q, http.RequestAborted)))

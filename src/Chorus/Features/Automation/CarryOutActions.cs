@@ -122,6 +122,11 @@ public sealed class CarryOutActions(ChorusDb db, HtmlCleaner html, QueueEmailRep
                         Event($"{by} applied the macro '{macro.Name}'.");
                         break;
                     }
+                    if (c.Tags.Any(t => t.Tag == Channels.Email.ReadInboundEmail.AutoReplyTag))
+                    {
+                        Event($"{by} did not reply with the macro '{macro.Name}': the conversation is tagged {Channels.Email.ReadInboundEmail.AutoReplyTag}, and answering an automatic reply can start a mail loop.");
+                        break;
+                    }
                     var text = Placeholders.Fill(macro.Body, await ValuesAsync(c, agentName, ct)).Trim();
                     if (await ReplyAsync(c, text, ct) is { } unsent) Event($"{by} could not reply with the macro '{macro.Name}': {unsent}");
                     else Event($"{by} replied with the macro '{macro.Name}'.");

@@ -50,6 +50,8 @@ public enum RuleTrigger
 /// staff user), enum names (status, priority, person kind), a tag, or text.
 public sealed record RuleCondition(ConditionField Field, ConditionOperator Operator, string Value);
 
+/// What a condition looks at. "Inside business hours" arrives with SLA policies, which own the weekly
+/// schedule, time zone and holidays; language and sentiment with the enrichment of issue 5.
 public enum ConditionField { Channel, Team, Assignee, Text, PersonKind, Organization, Tag, Priority, Status }
 
 public enum ConditionOperator

@@ -30,6 +30,7 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
     {
         var c = await db.Conversations.Include(x => x.Tags).Include(x => x.Followers).SingleOrDefaultAsync(x => x.Id == e.ConversationId, ct);
         if (c is null || c.MergedIntoId is not null) return null;
+        if (e is { Trigger: RuleTrigger.TimeInStatus, RuleId: { } timed } && !await StillDueAsync(set, timed, c, ct)) return null;
         var facts = await FactsAsync(db, c, e.MessageId, ct);
         var outcome = RuleEngine.Run(set.Rules, e.Trigger, facts, set.MacroActions, e.RuleId);
         if (outcome.Effects.Count > 0 || outcome.Stopped is not null)
@@ -57,6 +58,15 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
             await db.SaveChangesAsync(ct);
         }
         return outcome;
+    }
+
+    /// Whether a time-based rule should still look at the conversation as loaded now: another node (or an
+    /// agent) may have changed it, or the rule may have looked already, since the sweep found it.
+    private async Task<bool> StillDueAsync(RuleSet set, Guid ruleId, Conversation c, CancellationToken ct)
+    {
+        if (set.Rules.FirstOrDefault(r => r.Id == ruleId) is not { TriggerStatus: { } status, TriggerHours: { } hours }) return false;
+        if (c.Status != status || c.UpdatedAt > DateTimeOffset.UtcNow.AddHours(-hours)) return false;
+        return !await db.Set<RuleFiring>().AnyAsync(f => f.RuleId == ruleId && f.ConversationId == c.Id && f.ConversationUpdatedAt == c.UpdatedAt, ct);
     }
 
     /// Finds conversations that sat long enough for each time-based rule and runs that rule on them.

@@ -7,9 +7,9 @@ using Chorus.Features.Channels.Outbox;
 namespace Chorus.Features.Automation;
 
 /// Delivers one webhook call from the outbox: POST of the JSON body with an Idempotency-Key header
-/// that is the same on every attempt. 2xx is sent; 408, 429, 5xx and network failures are retried
+/// that is the same on every attempt, signed (<see cref="WebhookSigning"/>). 2xx is sent; 408, 429, 5xx and network failures are retried
 /// with the outbox's backoff; any other answer fails at once (the receiver refused it).
-public sealed class SendWebhook(IHttpClientFactory clients)
+public sealed class SendWebhook(IHttpClientFactory clients, WebhookSigning signing)
 {
     public const string ClientName = "webhooks";
 
@@ -19,6 +19,7 @@ public sealed class SendWebhook(IHttpClientFactory clients)
         if (payload is null || !Uri.TryCreate(payload.Url, UriKind.Absolute, out var url)) return new SendResult.Failed("The webhook call has no valid address.");
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(payload.Body, Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", item.IdempotencyKey);
+        request.Headers.Add(WebhookSigning.Header, WebhookSigning.Sign(await signing.SecretAsync(ct), payload.Body));
         request.Headers.UserAgent.ParseAdd("Chorus-Webhooks/1");
         try
         {

@@ -30,6 +30,7 @@ public static class BenchCommand
         };
         cmd.Subcommands.Add(CreateMail());
         cmd.Subcommands.Add(CreateCampaigns());
+        cmd.Subcommands.Add(RulesBench.Create());
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
         {
