@@ -4,6 +4,7 @@ using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
+using Chorus.Features.Forum;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -80,6 +81,7 @@ public static class ChorusApp
         services.AddChannels();
         services.AddNotifications();
         services.AddDemoWorkspace();
+        services.AddForum();
 
         var app = builder.Build();
 
@@ -112,7 +114,9 @@ public static class ChorusApp
         api.MapChannelsApi();
         app.MapAttachments(api);
         api.MapNotificationsApi();
+        api.MapForumApi();
         app.MapAccountEndpoints();
+        app.MapForum();
         app.MapHealth();
         return app;
     }
@@ -126,6 +130,7 @@ public static class ChorusApp
         {
             await scope.ServiceProvider.GetRequiredService<ChorusDb>().MigrateAsync();
             adminPassword = await scope.ServiceProvider.GetRequiredService<BootstrapWorkspace>().RunAsync();
+            await scope.ServiceProvider.GetRequiredService<ManageForumCategories>().EnsureDefaultsAsync();
             demo = await scope.ServiceProvider.GetRequiredService<SeedDemoWorkspace>().RunIfEnabledAsync();
         }
         app.Lifetime.ApplicationStarted.Register(() =>

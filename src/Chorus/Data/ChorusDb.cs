@@ -2,6 +2,7 @@ using Chorus.Features.Admin;
 using Chorus.Features.Channels;
 using Chorus.Features.Channels.Email;
 using Chorus.Features.Channels.Outbox;
+using Chorus.Features.Forum;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -39,6 +40,13 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<PersonList> PersonLists => Set<PersonList>();
     public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
+    public DbSet<ForumCategory> ForumCategories => Set<ForumCategory>();
+    public DbSet<ForumMember> ForumMembers => Set<ForumMember>();
+    public DbSet<ForumTopic> ForumTopics => Set<ForumTopic>();
+    public DbSet<ForumPost> ForumPosts => Set<ForumPost>();
+    public DbSet<ForumLike> ForumLikes => Set<ForumLike>();
+    public DbSet<ForumTopicRead> ForumTopicReads => Set<ForumTopicRead>();
+    public DbSet<ModerationExample> ModerationExamples => Set<ModerationExample>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -163,6 +171,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new NotificationPreferenceConfiguration());
         b.ApplyConfiguration(new PersonListConfiguration());
         b.ApplyConfiguration(new PersonListMemberConfiguration());
+        b.ConfigureForum();
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.

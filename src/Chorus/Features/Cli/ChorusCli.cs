@@ -9,7 +9,7 @@ namespace Chorus.Features.Cli;
 /// and environment variables apply to commands exactly as they do to the server.
 public static class ChorusCli
 {
-    private static readonly string[] Commands = ["migrate", "users", "search", "bench", "import", "help", "--help", "-h", "-?", "--version"];
+    private static readonly string[] Commands = ["migrate", "users", "search", "bench", "import", "moderation", "help", "--help", "-h", "-?", "--version"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -21,6 +21,7 @@ public static class ChorusCli
         root.Subcommands.Add(Search());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(Channels.Email.ImportMboxCommand.Create());
+        root.Subcommands.Add(Forum.Moderation.ModerationCommand.Create());
         if (args is ["help"]) args = ["--help"];
         var parse = root.Parse(args);
         return await parse.InvokeAsync();
