@@ -21,7 +21,10 @@ public static partial class ForumKit
 {
     public const string Password = "member-password-1";
 
-    public static HttpClient Browser(ChorusFactory app) => app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    /// server: the real Kestrel address of a factory made with kestrel: true (its in-memory client cannot reach it).
+    public static HttpClient Browser(ChorusFactory app, Uri? server = null) => server is null
+        ? app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false })
+        : new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = server };
 
     /// The category at /forum/c/{slug}: one of the three a workspace starts with (general, help, ideas), or added through the API.
     public static async Task<JsonElement> CategoryAsync(StaffClient admin, string name, string slug)
@@ -32,7 +35,7 @@ public static partial class ForumKit
     }
 
     /// A confirmed member (their confirmation link followed through the service), signed in through the form.
-    public static async Task<MemberBrowser> MemberAsync(ChorusFactory app, string username, TrustLevel trust = TrustLevel.Basic, string? email = null)
+    public static async Task<MemberBrowser> MemberAsync(ChorusFactory app, string username, TrustLevel trust = TrustLevel.Basic, string? email = null, Uri? server = null)
     {
         await app.PrepareAsync();
         email ??= $"{username.ToLowerInvariant()}@members.test";
@@ -52,7 +55,7 @@ public static partial class ForumKit
             memberId = member.Id;
             personId = member.PersonId!.Value;
         }
-        var browser = Browser(app);
+        var browser = Browser(app, server);
         var signIn = await Forms.PostAsync(browser, "/forum/sign-in", new Dictionary<string, string>(await Forms.OpenAsync(browser, "/forum/sign-in"))
         {
             ["Input.Email"] = email, ["Input.Password"] = Password,

@@ -13,11 +13,14 @@ public static class ModerationCommand
     {
         var input = new Option<string>("--in") { Description = "TSV, one text per line: id<TAB>text (a header line 'id<TAB>text' is skipped)", Required = true };
         var output = new Option<string>("--out") { Description = "Where to write id<TAB>spam probability<TAB>toxicity probability", Required = true };
+        // Configuration switches (--Chorus:DataDirectory=...) may follow any command; these ignore them.
         var score = new Command("score", "Score texts for spam and toxicity with the shipped model.") { input, output };
+        score.TreatUnmatchedTokensAsErrors = false;
         score.SetAction(async (parse, ct) => await ScoreAsync(parse.GetValue(input)!, parse.GetValue(output)!, Console.Out, Console.Error, ct));
 
         var threshold = new Option<double>("--threshold") { Description = "Probability from which a text counts as spam / toxic", DefaultValueFactory = _ => 0.5 };
         var evaluate = new Command("evaluate", "Precision and recall of the shipped model on the held-back fifth of its corpus.") { threshold };
+        evaluate.TreatUnmatchedTokensAsErrors = false;
         evaluate.SetAction(parse =>
         {
             Console.WriteLine("model      examples  positives  precision  recall  F1     accuracy");
