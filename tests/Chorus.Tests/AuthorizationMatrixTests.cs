@@ -68,6 +68,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("lists:read",         "200", "200", "200", "200"),
         ("lists:create",       "403", "201", "201", "201"),
         ("lists:add-members",  "403", "200", "200", "200"),
+        ("forum:categories",   "200", "200", "200", "200"),
+        ("forum:category-add", "403", "403", "403", "201"),
+        ("forum:topic",        "200", "200", "200", "200"),
+        ("forum:reply",        "403", "201", "201", "201"),
+        ("forum:pin",          "403", "200", "200", "200"),
+        ("forum:queue",        "403", "200", "200", "200"),
+        ("forum:moderate",     "403", "200", "200", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -146,6 +153,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid PrivateFile { get; init; }
         public required Guid PrivateNote { get; init; }
         public required Guid List { get; init; }
+        public required Guid ForumTopic { get; init; }
+        public required Guid ForumPost { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -180,6 +189,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var privateFile = await AttachAsync(priv.Number, "notes", $"The {Secret} draft.");
 
             var mailbox = await (await admin.PostAsync("/api/v1/channels/mailboxes", MailboxSettings("matrix@acme.test"))).JsonAsync(HttpStatusCode.Created);
+            var forumTopic = await (await admin.PostAsync($"/api/v1/forum/categories/{await ForumCategoryAsync(admin)}/topics", new { title = "Matrix topic", body = "Matrix post" }))
+                .JsonAsync(HttpStatusCode.Created);
             var list = await (await admin.PostAsync("/api/v1/people/lists", new { name = "Matrix list", personIds = new[] { pub.PersonId } })).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
@@ -196,7 +207,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             {
                 App = app, Public = pub.Number, Private = priv.Number, PrivateTeam = legalId, SupportTeam = await app.TeamIdAsync("Support"),
                 ReplyFile = replyFile.File, NoteFile = noteFile.File, PrivateFile = privateFile.File, PrivateNote = privateFile.Message,
-                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(),
+                ForumTopic = forumTopic.GetProperty("topicId").GetGuid(), ForumPost = forumTopic.GetProperty("postId").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -260,6 +272,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "lists" when target == "read" => await c.GetAsync($"/api/v1/people/lists/{List}"),
                 "lists" when target == "create" => await c.PostAsJsonAsync("/api/v1/people/lists", new { name = $"List {n}" }),
                 "lists" when target == "add-members" => await c.PostAsJsonAsync($"/api/v1/people/lists/{List}/members", new { personIds = new[] { SharedPerson } }),
+                "forum" when target == "categories" => await c.GetAsync("/api/v1/forum/categories"),
+                "forum" when target == "category-add" => await c.PostAsJsonAsync("/api/v1/forum/categories", new { name = $"Category {n}" }),
+                "forum" when target == "topic" => await c.GetAsync($"/api/v1/forum/topics/{ForumTopic}"),
+                "forum" when target == "reply" => await c.PostAsJsonAsync($"/api/v1/forum/topics/{ForumTopic}/replies", new { body = $"Official reply {n}" }),
+                "forum" when target == "pin" => await c.PostAsJsonAsync($"/api/v1/forum/topics/{ForumTopic}/pin", new { value = n % 2 == 0 }),
+                "forum" when target == "queue" => await c.GetAsync("/api/v1/forum/moderation/queue"),
+                "forum" when target == "moderate" => await c.PostAsJsonAsync($"/api/v1/forum/posts/{ForumPost}/moderation", new { action = "Approve" }),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),
@@ -281,6 +300,9 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             return ((int)response.StatusCode).ToString();
         }
+
+        private static async Task<Guid> ForumCategoryAsync(StaffClient admin) =>
+            (await (await admin.GetAsync("/api/v1/forum/categories")).JsonAsync(HttpStatusCode.OK))[0].GetProperty("id").GetGuid();
 
         private static object MailboxSettings(string address) => new
         {

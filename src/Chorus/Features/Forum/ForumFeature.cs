@@ -2,7 +2,6 @@ using Chorus.Common;
 using Chorus.Features.Forum.Members;
 using Chorus.Features.Forum.Moderation;
 using Chorus.Features.Forum.Posting;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 
@@ -32,13 +31,9 @@ public static class ForumFeature
     /// The public forum's form posts (each checks its antiforgery token) and feeds.
     public static void MapForum(this WebApplication app)
     {
-        // Every POST here is a form from a forum page: the antiforgery token is required (GETs are never checked).
-        // The antiforgery middleware only records its verdict; endpoints that bind no form fields must act on it.
-        var forum = app.MapGroup("/forum").WithMetadata(new RequireAntiforgeryTokenAttribute())
-            .AddEndpointFilter(async (context, next) =>
-                HttpMethods.IsGet(context.HttpContext.Request.Method) || context.HttpContext.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: true }
-                    ? await next(context)
-                    : Refused(StatusCodes.Status400BadRequest, "This form has expired or did not come from this site. Go back, reload the page and try again."));
+        // Every POST here is a form from a forum page: the antiforgery token is required.
+        var forum = app.MapGroup("/forum").RequireAntiforgeryToken(_ =>
+            Refused(StatusCodes.Status400BadRequest, "This form has expired or did not come from this site. Go back, reload the page and try again."));
 
         forum.MapPost("/sign-out", async (HttpContext http) =>
         {
