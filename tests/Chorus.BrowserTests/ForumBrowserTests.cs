@@ -175,6 +175,26 @@ public class ForumBrowserTests(ForumBrowserFixture fx) : IClassFixture<ForumBrow
         for (var p = 1; p <= (stored + 19) / 20; p++) await AssertInertAsync(moderator, $"/forum/t/{thread}?page={p}");
     }
 
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task An_admin_adds_a_category_that_members_then_see()
+    {
+        var name = "Integrations " + Guid.NewGuid().ToString("N")[..4];
+        var admin = await fx.NewPageAsync();
+        await fx.SignInStaffAsync(admin, ChorusFactory.AdminEmail, ChorusFactory.Password);
+        await admin.ClickAsync("#nav-admin-forum");
+        await Expect(admin.Locator("#forum-categories-title")).ToBeVisibleAsync();
+        await admin.Locator("#category-name").FillAsync(name);
+        await admin.Locator("#category-description").FillAsync("Webhooks, the API and the apps that talk to us.");
+        await admin.ClickAsync("#category-save");
+        var row = admin.Locator("[data-test=category-row]", new() { HasText = name });
+        await Expect(row).ToContainTextAsync("/forum/c/integrations-");
+        await BrowserFixture.ScreenshotAsync(admin, "forum-admin-categories");
+
+        var reader = await fx.NewPageAsync(javaScript: false);
+        await reader.GotoAsync("/forum");
+        await Expect(reader.Locator("[data-test=category]", new() { HasText = name })).ToContainTextAsync("Webhooks, the API");
+    }
+
     /// Any way a payload could announce itself: a dialog, or a call to alert/confirm/prompt.
     private static async Task WatchForScriptsAsync(IPage page)
     {

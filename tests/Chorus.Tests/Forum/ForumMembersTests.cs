@@ -124,4 +124,32 @@ public class ForumMembersTests
         // Members past New are not held back by the new-member limit.
         for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.Redirect, (await ForumKit.PostReplyAsync(ann.Http, topicId, $"Welcome {i}")).StatusCode);
     }
+
+    [Theory, Providers]
+    public async Task Reading_five_topics_and_thirty_posts_makes_a_new_member_basic_and_their_links_are_published(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        app.Settings["Chorus:RateLimits:ForumPostsPerMinute"] = "1000";
+        await ForumKit.CategoryAsync(await app.StaffAsync("admin"), "General", "general");
+        var ann = await ForumKit.MemberAsync(app, "ann");
+        var newbie = await ForumKit.MemberAsync(app, "newbie", TrustLevel.New);
+        var topics = new List<Guid>();
+        for (var t = 0; t < 5; t++)
+        {
+            var id = await ForumKit.StartTopicAsync(ann.Http, "general", $"Topic number {t}", "Opening post.");
+            for (var r = 0; r < 6; r++) await ForumKit.PostReplyAsync(ann.Http, id, $"Reply {r} in topic {t}.");
+            topics.Add(id);
+        }
+        var held = await ForumKit.PostReplyAsync(newbie.Http, topics[0], "See https://docs.example.com/start for the guide.");
+        Assert.Contains("posted=held", held.Headers.Location!.ToString());
+
+        foreach (var id in topics.Take(4)) await ForumKit.PageAsync(newbie.Http, $"/forum/t/{id}");
+        Assert.Equal(TrustLevel.New, await app.DbAsync(db => db.ForumMembers.Where(m => m.Id == newbie.MemberId).Select(m => m.Trust).SingleAsync()));
+        await ForumKit.PageAsync(newbie.Http, $"/forum/t/{topics[4]}");
+        Assert.Equal(TrustLevel.Basic, await app.DbAsync(db => db.ForumMembers.Where(m => m.Id == newbie.MemberId).Select(m => m.Trust).SingleAsync()));
+        Assert.Contains("Basic member", await ForumKit.PageAsync(ForumKit.Browser(app), "/forum/u/newbie"));
+
+        var published = await ForumKit.PostReplyAsync(newbie.Http, topics[1], "The guide at https://docs.example.com/start helped me.");
+        Assert.Contains("posted=1", published.Headers.Location!.ToString());
+    }
 }
