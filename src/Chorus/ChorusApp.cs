@@ -6,6 +6,7 @@ using Chorus.Features.Automation;
 using Chorus.Features.Campaigns;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
+using Chorus.Features.Forum;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -93,6 +94,7 @@ public static class ChorusApp
         services.AddAutomation();
         services.AddCampaigns();
         services.AddDemoWorkspace();
+        services.AddForum();
 
         var app = builder.Build();
 
@@ -140,7 +142,9 @@ public static class ChorusApp
         api.MapAutomationApi();
         api.MapCampaignsApi();
         app.MapCampaignsPublic();
+        api.MapForumApi();
         app.MapAccountEndpoints();
+        app.MapForum();
         app.MapPeopleDownloads();
         app.MapHealth();
         app.MapChorusMetrics();
@@ -154,7 +158,9 @@ public static class ChorusApp
         var db = services.GetRequiredService<ChorusDb>();
         await db.MigrateAsync();
         await FileKeyRing.ImportAsync(db, DatabaseSetup.DataDirectory(services.GetRequiredService<IConfiguration>()));
-        return await services.GetRequiredService<BootstrapWorkspace>().RunAsync();
+        var password = await services.GetRequiredService<BootstrapWorkspace>().RunAsync();
+        await services.GetRequiredService<ManageForumCategories>().EnsureDefaultsAsync();
+        return password;
     }
 
     /// Applies migrations, bootstraps the workspace, seeds the demo and prints how to sign in.

@@ -96,6 +96,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("monitors:create",    "403", "201", "201", "201"),
         ("monitors:update",    "403", "200", "200", "200"),
         ("monitors:delete-unknown", "403", "404", "404", "404"),
+        ("forum:categories",   "200", "200", "200", "200"),
+        ("forum:category-add", "403", "403", "403", "201"),
+        ("forum:topic",        "200", "200", "200", "200"),
+        ("forum:reply",        "403", "201", "201", "201"),
+        ("forum:pin",          "403", "200", "200", "200"),
+        ("forum:queue",        "403", "200", "200", "200"),
+        ("forum:moderate",     "403", "200", "200", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -187,6 +194,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid Post { get; init; }
         public required string ShortLink { get; init; }
         public required Guid Monitor { get; init; }
+        public required Guid ForumTopic { get; init; }
+        public required Guid ForumPost { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -221,6 +230,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var privateFile = await AttachAsync(priv.Number, "notes", $"The {Secret} draft.");
 
             var mailbox = await (await admin.PostAsync("/api/v1/channels/mailboxes", MailboxSettings("matrix@acme.test"))).JsonAsync(HttpStatusCode.Created);
+            var forumTopic = await (await admin.PostAsync($"/api/v1/forum/categories/{await ForumCategoryAsync(admin)}/topics", new { title = "Matrix topic", body = "Matrix post" }))
+                .JsonAsync(HttpStatusCode.Created);
             var list = await (await admin.PostAsync("/api/v1/people/lists", new { name = "Matrix list", personIds = new[] { pub.PersonId } })).JsonAsync(HttpStatusCode.Created);
             var macro = await (await admin.PostAsync("/api/v1/macros", new { name = "Matrix macro", body = "Hello {{person.first_name}}" })).JsonAsync(HttpStatusCode.Created);
             var slack = await (await admin.PostAsync("/api/v1/publishing-channels", new { name = "Matrix Slack", kind = "Slack", secret = "http://127.0.0.1:1/hook" })).JsonAsync(HttpStatusCode.Created);
@@ -250,6 +261,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 Campaign = campaign.GetProperty("id").GetGuid(), PublishingChannel = slack.GetProperty("id").GetGuid(), Post = post.GetProperty("id").GetGuid(),
                 ShortLink = shortLink.GetProperty("link").GetProperty("shortPath").GetString()!, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Monitor = monitor.GetProperty("id").GetGuid(),
+                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(),
+                ForumTopic = forumTopic.GetProperty("topicId").GetGuid(), ForumPost = forumTopic.GetProperty("postId").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -346,6 +359,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "monitors" when target == "create" => await c.PostAsJsonAsync("/api/v1/listening/monitors", new { name = $"Monitor {n}", query = "acme OR globex" }),
                 "monitors" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/listening/monitors/{Monitor}", new { query = $"acme {n}" }),
                 "monitors" when target == "delete-unknown" => await c.DeleteAsync($"/api/v1/listening/monitors/{Guid.NewGuid()}"),
+                "forum" when target == "categories" => await c.GetAsync("/api/v1/forum/categories"),
+                "forum" when target == "category-add" => await c.PostAsJsonAsync("/api/v1/forum/categories", new { name = $"Category {n}" }),
+                "forum" when target == "topic" => await c.GetAsync($"/api/v1/forum/topics/{ForumTopic}"),
+                "forum" when target == "reply" => await c.PostAsJsonAsync($"/api/v1/forum/topics/{ForumTopic}/replies", new { body = $"Official reply {n}" }),
+                "forum" when target == "pin" => await c.PostAsJsonAsync($"/api/v1/forum/topics/{ForumTopic}/pin", new { value = n % 2 == 0 }),
+                "forum" when target == "queue" => await c.GetAsync("/api/v1/forum/moderation/queue"),
+                "forum" when target == "moderate" => await c.PostAsJsonAsync($"/api/v1/forum/posts/{ForumPost}/moderation", new { action = "Approve" }),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),
@@ -378,6 +398,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             if (approved) await (await admin.PostAsJsonAsync($"/api/v1/posts/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
             return id;
         }
+        private static async Task<Guid> ForumCategoryAsync(StaffClient admin) =>
+            (await (await admin.GetAsync("/api/v1/forum/categories")).JsonAsync(HttpStatusCode.OK))[0].GetProperty("id").GetGuid();
 
         private static object MailboxSettings(string address) => new
         {

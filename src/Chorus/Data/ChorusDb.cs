@@ -3,6 +3,7 @@ using Chorus.Features.Automation;
 using Chorus.Features.Channels;
 using Chorus.Features.Channels.Email;
 using Chorus.Features.Channels.Outbox;
+using Chorus.Features.Forum;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -47,6 +48,13 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<Rule> Rules => Set<Rule>();
     public DbSet<RuleFiring> RuleFirings => Set<RuleFiring>();
     public DbSet<Macro> Macros => Set<Macro>();
+    public DbSet<ForumCategory> ForumCategories => Set<ForumCategory>();
+    public DbSet<ForumMember> ForumMembers => Set<ForumMember>();
+    public DbSet<ForumTopic> ForumTopics => Set<ForumTopic>();
+    public DbSet<ForumPost> ForumPosts => Set<ForumPost>();
+    public DbSet<ForumLike> ForumLikes => Set<ForumLike>();
+    public DbSet<ForumTopicRead> ForumTopicReads => Set<ForumTopicRead>();
+    public DbSet<ModerationExample> ModerationExamples => Set<ModerationExample>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -176,6 +184,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new RuleFiringConfiguration());
         b.ApplyConfiguration(new MacroConfiguration());
         Features.Campaigns.CampaignsModel.Apply(b);
+        b.ConfigureForum();
     }
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Antiforgery;
+using Chorus.Common;
 using Microsoft.AspNetCore.Identity;
 
 namespace Chorus.Features.Admin;
@@ -14,6 +14,6 @@ public static class AccountEndpoints
             return TypedResults.LocalRedirect("/account/login");
         })
             .AllowAnonymous() // signing out when already signed out is harmless, and an expired cookie must still reach the login page
-            .WithMetadata(new RequireAntiforgeryTokenAttribute()); // the form posts no fields, so say it explicitly
+            .RequireAntiforgeryToken(); // the form posts no fields: the endpoint itself must refuse a forged one
     }
 }

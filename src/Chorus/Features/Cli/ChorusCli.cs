@@ -10,7 +10,7 @@ namespace Chorus.Features.Cli;
 /// and environment variables apply to commands exactly as they do to the server.
 public static class ChorusCli
 {
-    private static readonly string[] Commands = ["migrate", "users", "search", "bench", "import", "backup", "restore", "sentiment", "listening", "help", "--help", "-h", "-?", "--version"];
+    private static readonly string[] Commands = ["migrate", "users", "search", "bench", "import", "backup", "restore", "sentiment", "listening", "moderation", "help", "--help", "-h", "-?", "--version"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -26,6 +26,7 @@ public static class ChorusCli
         root.Subcommands.Add(Operations.BackupCommands.Restore());
         root.Subcommands.Add(Listening.Sentiment.SentimentCommand.Create());
         root.Subcommands.Add(Listening.ListeningCommand.Create());
+        root.Subcommands.Add(Forum.Moderation.ModerationCommand.Create());
         if (args is ["help"]) args = ["--help"];
         var parse = root.Parse(args);
         return await parse.InvokeAsync();

@@ -79,9 +79,9 @@ public sealed class PersonData(ChorusDb db, AttachmentStore files, RecordAudit a
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Subject, Erased).SetProperty(c => c.Preview, ""), ct);
         await db.Notifications.Where(n => conversationIds.Contains(n.ConversationId)).ExecuteUpdateAsync(s => s.SetProperty(n => n.Text, Erased), ct);
         // Mail not yet sent to them is not sent; what was sent keeps its delivery state, not its content.
-        await db.Outbox.Where(o => conversationIds.Contains(o.ConversationId) && (o.Status == DeliveryStatus.Queued || o.Status == DeliveryStatus.Sending))
+        await db.Outbox.Where(o => o.ConversationId != null && conversationIds.Contains(o.ConversationId.Value) && (o.Status == DeliveryStatus.Queued || o.Status == DeliveryStatus.Sending))
             .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, DeliveryStatus.Failed).SetProperty(o => o.LastError, "Not sent: the recipient's data was erased."), ct);
-        await db.Outbox.Where(o => conversationIds.Contains(o.ConversationId)).ExecuteUpdateAsync(s => s.SetProperty(o => o.Payload, ""), ct);
+        await db.Outbox.Where(o => o.ConversationId != null && conversationIds.Contains(o.ConversationId.Value)).ExecuteUpdateAsync(s => s.SetProperty(o => o.Payload, ""), ct);
         var identities = await db.Identities.Where(i => ids.Contains(i.PersonId)).ExecuteDeleteAsync(ct);
         await db.PersonListMembers.Where(m => ids.Contains(m.PersonId)).ExecuteDeleteAsync(ct);
         await db.Activities.Where(a => ids.Contains(a.PersonId)).ExecuteDeleteAsync(ct);

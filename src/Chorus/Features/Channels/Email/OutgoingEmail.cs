@@ -24,7 +24,7 @@ public static class OutgoingEmail
     /// Marks mail no person typed, so vacation responders and rules do not answer it (RFC 3834).
     public static void MarkAutomatic(MimeMessage mime) => mime.Headers.Add("Auto-Submitted", "auto-generated");
 
-    public static OutboxItem Queue(ChorusDb db, Mailbox mailbox, Guid conversationId, OutboxPurpose purpose, MimeMessage mime, Guid? messageId = null)
+    public static OutboxItem Queue(ChorusDb db, Mailbox mailbox, Guid? conversationId, OutboxPurpose purpose, MimeMessage mime, Guid? messageId = null)
     {
         var item = new OutboxItem
         {

@@ -16,7 +16,7 @@ public class RecordBounce(ChorusDb db, InboxEvents events, ILogger<RecordBounce>
     {
         if (bounce.OriginalMessageId is not { Length: > 0 } original) return false;
         var found = await (from o in db.Outbox
-                           join cv in db.Conversations on o.ConversationId equals cv.Id
+                           join cv in db.Conversations on o.ConversationId equals (Guid?)cv.Id
                            where o.ChannelId == channelId && o.IdempotencyKey == original
                            select new { Item = o, Conversation = cv }).SingleOrDefaultAsync(ct);
         if (found is null) return false;

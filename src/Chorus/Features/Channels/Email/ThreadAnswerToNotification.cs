@@ -16,7 +16,7 @@ public class ThreadAnswerToNotification(ChorusDb db)
     public async Task<NotifiedThread?> RunAsync(Guid mailboxChannelId, ReplyTokenKey? tokens, MimeMessage mime, CancellationToken ct = default)
     {
         var sent = from o in db.Outbox
-                   join c in db.Conversations on o.ConversationId equals c.Id
+                   join c in db.Conversations on o.ConversationId equals (Guid?)c.Id
                    where o.ChannelId == mailboxChannelId && c.ChannelId != mailboxChannelId && o.Purpose != OutboxPurpose.StaffNotification
                    select new { o.IdempotencyKey, c.Number, c.ChannelId, c.ExternalThreadId };
 

@@ -131,10 +131,11 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         item.Status = DeliveryStatus.Failed;
         item.LastError = Cap(error);
         log.LogWarning("Outbox item {Key} failed: {Error}", item.IdempotencyKey, error);
+        if (item.ConversationId is null) return; // a member's e-mail: no thread to tell
         var channelId = await db.Conversations.Where(c => c.Id == item.ConversationId).Select(c => c.ChannelId).SingleAsync(ct);
         db.Messages.Add(new Message
         {
-            ConversationId = item.ConversationId, ChannelId = channelId, Kind = MessageKind.Event,
+            ConversationId = item.ConversationId.Value, ChannelId = channelId, Kind = MessageKind.Event,
             Text = $"{WhatFailed(item.Purpose)} could not be delivered. {item.LastError}",
         });
     }
@@ -145,11 +146,13 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         OutboxPurpose.Confirmation => "The confirmation e-mail to the requester",
         OutboxPurpose.StaffNotification => "A notification e-mail to a colleague",
         OutboxPurpose.Webhook => "A rule's webhook call",
+        OutboxPurpose.MemberEmail => "An e-mail to a forum member",
         _ => "A reply",
     };
 
     private async Task PublishAsync(ChorusDb db, OutboxItem item, CancellationToken ct)
     {
+        if (item.ConversationId is null) return;
         var c = await db.Conversations.Where(cv => cv.Id == item.ConversationId).Select(cv => new { cv.Id, cv.Number, cv.TeamId }).SingleAsync(ct);
         events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
     }

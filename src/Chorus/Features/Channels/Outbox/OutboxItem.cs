@@ -6,14 +6,15 @@ namespace Chorus.Features.Channels.Outbox;
 
 /// One message waiting to leave (or that left) on a channel. Written in the same transaction as the
 /// action that causes it, so a reply is never stored without being queued, nor queued without being stored.
-/// Every item is about one conversation. A reply carries its conversation message (its delivery state
-/// shows on that message); mail that is not a conversation message (a web-form confirmation, a
-/// colleague's notification) has no MessageId and says what it is in <see cref="Purpose"/>.
+/// An item is about one conversation, except mail to a forum member (a sign-up confirmation), which
+/// belongs to no conversation. A reply carries its conversation message (its delivery state shows on
+/// that message); mail that is not a conversation message (a web-form confirmation, a colleague's
+/// notification) has no MessageId and says what it is in <see cref="Purpose"/>.
 public class OutboxItem
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid ChannelId { get; set; }
-    public Guid ConversationId { get; set; }
+    public Guid? ConversationId { get; set; }
     /// The conversation message this item delivers; null for mail that is not a message of the thread.
     public Guid? MessageId { get; set; }
     public OutboxPurpose Purpose { get; set; } = OutboxPurpose.Reply;
@@ -51,6 +52,8 @@ public enum OutboxPurpose
     StaffNotification,
     /// An outbound webhook call made by a rule (Payload: the address and JSON body).
     Webhook,
+    /// An e-mail to a forum member (sign-up confirmation): about no conversation.
+    MemberEmail,
 }
 
 internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxItem>

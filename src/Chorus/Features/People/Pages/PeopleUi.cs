@@ -67,6 +67,9 @@ public static class PeopleUi
         ActivityKinds.MergeUndone => (Icons.Material.Filled.CallSplit, MudBlazor.Color.Secondary, "Merge undone"),
         "person.kind-changed" => (Icons.Material.Filled.Label, MudBlazor.Color.Warning, "Kind changed"),
         "person.stage-changed" => (Icons.Material.Filled.TrendingUp, MudBlazor.Color.Tertiary, "Lifecycle stage changed"),
+        "forum.joined" => (Icons.Material.Filled.Forum, MudBlazor.Color.Info, "Joined the forum"),
+        "forum.topic" => (Icons.Material.Filled.Forum, MudBlazor.Color.Primary, "Forum topic"),
+        "forum.reply" => (Icons.Material.Filled.Forum, MudBlazor.Color.Primary, "Forum reply"),
         _ => (Icons.Material.Filled.Circle, MudBlazor.Color.Default, kind),
     };
 
