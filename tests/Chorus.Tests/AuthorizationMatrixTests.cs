@@ -261,8 +261,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 Campaign = campaign.GetProperty("id").GetGuid(), PublishingChannel = slack.GetProperty("id").GetGuid(), Post = post.GetProperty("id").GetGuid(),
                 ShortLink = shortLink.GetProperty("link").GetProperty("shortPath").GetString()!, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Monitor = monitor.GetProperty("id").GetGuid(),
-                SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(),
-                ForumTopic = forumTopic.GetProperty("topicId").GetGuid(), ForumPost = forumTopic.GetProperty("postId").GetGuid(), VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
+                ForumTopic = forumTopic.GetProperty("topicId").GetGuid(), ForumPost = forumTopic.GetProperty("postId").GetGuid(),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,

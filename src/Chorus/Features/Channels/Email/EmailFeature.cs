@@ -17,6 +17,7 @@ public static class EmailFeature
             .AddScoped<ReadMailHealth>().AddScoped<StartMboxImport>();
         services.AddSingleton<MboxImports>();
         services.AddHostedService(sp => sp.GetRequiredService<MboxImports>());
+        services.AddSingleton<MailboxChanges>();
         services.AddHostedService<MailboxPollers>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());

@@ -7,7 +7,7 @@ namespace Chorus.Features.Channels.Email;
 /// added, changed or switched off. Between polls a loop waits with IMAP IDLE where the server has it
 /// (new mail is read within seconds), else for the poll interval. A failing server is retried with
 /// exponential backoff (up to 15 minutes); the failure is stored on the mailbox, where the admin API shows it.
-public sealed class MailboxPollers(IServiceScopeFactory scopes, IConfiguration config, ILogger<MailboxPollers> log) : BackgroundService
+public sealed class MailboxPollers(IServiceScopeFactory scopes, IConfiguration config, MailboxChanges changes, ILogger<MailboxPollers> log) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(15);
     private readonly Dictionary<Guid, Loop> _loops = [];
@@ -27,7 +27,7 @@ public sealed class MailboxPollers(IServiceScopeFactory scopes, IConfiguration c
                 {
                     log.LogError(e, "Could not read the list of mailboxes; trying again");
                 }
-                await Task.Delay(reconcileEvery, stoppingToken);
+                await changes.WaitAsync(reconcileEvery, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -134,4 +134,20 @@ public sealed class MailboxPollers(IServiceScopeFactory scopes, IConfiguration c
         var seconds = Math.Max(1, interval.TotalSeconds) * Math.Pow(2, Math.Min(failures, 16));
         return TimeSpan.FromSeconds(Math.Min(seconds, MaxBackoff.TotalSeconds));
     }
+}
+
+/// An admin's change to a mailbox on this node, so its polling loop restarts at once with the new
+/// settings instead of at the next reconcile (other nodes see it at theirs).
+public sealed class MailboxChanges
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try { _signal.Release(); }
+        catch (SemaphoreFullException) { /* a reconcile is already due */ }
+    }
+
+    /// Waits for a change or the interval, whichever comes first.
+    public async Task WaitAsync(TimeSpan interval, CancellationToken ct) => await _signal.WaitAsync(interval, ct);
 }

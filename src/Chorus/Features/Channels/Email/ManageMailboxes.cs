@@ -25,7 +25,7 @@ public sealed record MailboxView(
     DateTimeOffset? LastPolledAt, string? LastError, DateTimeOffset? LastErrorAt, int ConsecutiveFailures, long? UidValidity, long LastUid,
     int MessagesIngested, int Rejections);
 
-public class ManageMailboxes(ChorusDb db, MailboxSecrets secrets, RecordAudit audit)
+public class ManageMailboxes(ChorusDb db, MailboxSecrets secrets, RecordAudit audit, MailboxChanges changes)
 {
     public async Task<IReadOnlyList<MailboxView>> ListAsync(CancellationToken ct = default) =>
         await Views(db.Mailboxes.AsNoTracking()).ToListAsync(ct);
@@ -52,6 +52,7 @@ public class ManageMailboxes(ChorusDb db, MailboxSecrets secrets, RecordAudit au
         db.Mailboxes.Add(mailbox);
         audit.Add(actor, "mailbox.created", "channel", channel.Id.ToString(), mailbox.Address);
         await db.SaveChangesAsync(ct);
+        changes.Notify();
         return await GetAsync(channel.Id, ct);
     }
 
@@ -79,6 +80,7 @@ public class ManageMailboxes(ChorusDb db, MailboxSecrets secrets, RecordAudit au
         else
             audit.Add(actor, "mailbox.updated", "channel", id.ToString(), $"{mailbox.Address}: {string.Join(", ", changed)}");
         await db.SaveChangesAsync(ct);
+        changes.Notify();
         return await GetAsync(id, ct);
     }
 
