@@ -101,13 +101,13 @@ public static class ChorusApp
         if (!app.Environment.IsDevelopment())
         {
             // The API answers an unexpected failure with RFC 9457 problem details (no internals); pages get the error page.
-            app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler());
-            app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
+            app.UseWhen(http => IsForMachines(http), api => api.UseExceptionHandler());
+            app.UseWhen(http => !IsForMachines(http), pages => pages.UseExceptionHandler("/error", createScopeForErrors: true));
         }
         // Pages get a friendly not-found page; the API gets RFC 9457 problem details for empty error responses.
-        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"),
+        app.UseWhen(http => !IsForMachines(http),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseWhen(http => IsForMachines(http), api => api.UseStatusCodePages());
         // Behind a reverse proxy the client's address (rate limits, audit) and scheme come from the proxy's
         // X-Forwarded-* headers, believed only from the proxies named in Chorus:TrustedProxies.
         if (app.Configuration["Chorus:TrustedProxies"] is { Length: > 0 } proxies)
@@ -150,6 +150,10 @@ public static class ChorusApp
         app.MapChorusMetrics();
         return app;
     }
+
+    /// The API and the metrics endpoint answer machines: problem details and plain status codes, never pages.
+    private static bool IsForMachines(HttpContext http) =>
+        http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/metrics");
 
     /// Applies migrations, brings in an older version's key ring, and creates the first admin (returning the
     /// generated password, if one was). What every start does before serving; tests start the same way.

@@ -4,6 +4,7 @@ using Chorus.Common;
 using Chorus.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.StaticAssets;
@@ -60,10 +61,14 @@ public partial class EndpointSurfaceTests
             var method = e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.FirstOrDefault() ?? "GET";
             var path = Concrete(Route(e));
             using var request = new HttpRequestMessage(new HttpMethod(method), path);
-            if (method is not ("GET" or "DELETE" or "HEAD")) request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+            if (method is not ("GET" or "DELETE" or "HEAD"))
+                request.Content = e.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes.Contains("application/x-www-form-urlencoded") == true
+                    ? new FormUrlEncodedContent([])
+                    : new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
             using var response = await client.SendAsync(request);
             checkedCount++;
-            var ok = path.StartsWith("/api/", StringComparison.Ordinal)
+            // Machines (the API, Prometheus) are told 401; people are sent to sign in.
+            var ok = path.StartsWith("/api/", StringComparison.Ordinal) || path == "/metrics"
                 ? response.StatusCode == HttpStatusCode.Unauthorized
                 : response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString.Contains("/account/login", StringComparison.Ordinal) == true;
             if (!ok) wrong.Add($"{method} {path} → {(int)response.StatusCode} {response.Headers.Location}");

@@ -137,9 +137,10 @@ public class ForumModerationTests
         Assert.Equal(PostState.Held, await app.DbAsync(db => db.ForumPosts.Where(p => p.Id == abusive).Select(p => p.State).SingleAsync()));
         Assert.Equal("Possibly abusive", await app.DbAsync(db => db.ForumPosts.Where(p => p.Id == abusive).Select(p => p.HeldReason).SingleAsync()));
 
-        // A member cannot use the moderation form, whatever they post.
+        // A member cannot use the moderation form, whatever they post: it wants a staff sign-in.
         var forged = await ForumKit.ActAsync(ann.Http, $"/forum/t/{topicId}", $"/forum/posts/{abusive}/moderate", new() { ["action"] = "Approve" });
-        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, forged.StatusCode);
+        Assert.Contains("/account/login", forged.Headers.Location?.OriginalString);
         Assert.Equal(PostState.Held, await app.DbAsync(db => db.ForumPosts.Where(p => p.Id == abusive).Select(p => p.State).SingleAsync()));
 
         // Staff signed in to the staff app see the tools on the public page.

@@ -39,7 +39,7 @@ public static class ForumFeature
         {
             await MemberAuth.SignOutAsync(http);
             return Results.LocalRedirect("/forum");
-        });
+        }).AllowAnonymous(); // members have their own sign-in (MemberAuth), checked by each handler, not the staff policies
 
         forum.MapPost("/posts/{id:guid}/like", async (Guid id, HttpContext http, ResolveForumViewer viewers, LikePost like, ReadForum read) =>
         {
@@ -47,7 +47,7 @@ public static class ForumFeature
             if (viewer.Member is not { } member) return SignIn(http);
             var outcome = await like.ToggleAsync(member, id, http.RequestAborted);
             return await BackToPostAsync(http, viewer, read, id, outcome is Outcome<bool>.Forbidden ? "own-post" : null);
-        });
+        }).AllowAnonymous();
 
         forum.MapPost("/posts/{id:guid}/accept", async (Guid id, HttpContext http, ResolveForumViewer viewers, AcceptAnswer accept, ReadForum read) =>
         {
@@ -56,7 +56,7 @@ public static class ForumFeature
             var outcome = await accept.ToggleAsync(viewer, id, http.RequestAborted);
             if (outcome is Outcome<Guid?>.NotFound or Outcome<Guid?>.Forbidden) return Refused(outcome);
             return await BackToPostAsync(http, viewer, read, id, outcome is Outcome<Guid?>.Conflict ? "not-an-answer" : null);
-        });
+        }).AllowAnonymous();
 
         forum.MapPost("/posts/{id:guid}/moderate", async (Guid id, [FromForm] string action, [FromForm] string? reason, HttpContext http,
             ResolveForumViewer viewers, ModerateForumPost moderate, ReadForum read) =>
@@ -68,7 +68,7 @@ public static class ForumFeature
             var outcome = await moderate.RunAsync(viewer.Staff!, id, new ModerationDecision(a, r, null), http.RequestAborted);
             if (outcome is not Outcome<ModeratedPost>.Ok) return Refused(outcome);
             return await BackToPostAsync(http, viewer, read, id, null);
-        });
+        }).RequireAuthorization(Policies.CanWork);
 
         forum.MapPost("/topics/{id:guid}/pin", async (Guid id, [FromForm] bool value, HttpContext http, ResolveForumViewer viewers, ManageTopic manage) =>
         {
@@ -76,7 +76,7 @@ public static class ForumFeature
             if (!viewer.CanModerate) return Refused(StatusCodes.Status403Forbidden, "Only staff who work conversations pin topics.");
             var outcome = await manage.PinAsync(viewer.Staff!, id, value, http.RequestAborted);
             return outcome is Outcome<ForumTopic>.Ok ? Results.LocalRedirect($"/forum/t/{id}") : Refused(outcome);
-        });
+        }).RequireAuthorization(Policies.CanWork);
 
         forum.MapPost("/topics/{id:guid}/lock", async (Guid id, [FromForm] bool value, HttpContext http, ResolveForumViewer viewers, ManageTopic manage) =>
         {
@@ -84,19 +84,19 @@ public static class ForumFeature
             if (!viewer.CanModerate) return Refused(StatusCodes.Status403Forbidden, "Only staff who work conversations lock topics.");
             var outcome = await manage.LockAsync(viewer.Staff!, id, value, http.RequestAborted);
             return outcome is Outcome<ForumTopic>.Ok ? Results.LocalRedirect($"/forum/t/{id}") : Refused(outcome);
-        });
+        }).RequireAuthorization(Policies.CanWork);
 
         // A post's permanent address: the topic page it is on, scrolled to it.
         forum.MapGet("/p/{id:guid}", async (Guid id, HttpContext http, ResolveForumViewer viewers, ReadForum read) =>
         {
             var viewer = await viewers.ForRequestAsync(http);
             return await BackToPostAsync(http, viewer, read, id, null);
-        });
+        }).AllowAnonymous();
 
         forum.MapGet("/c/{slug}/feed.rss", async (string slug, ForumFeeds feeds, HttpContext http) =>
-            await feeds.CategoryAsync(slug, http.RequestAborted) is { } xml ? Results.Text(xml, "application/rss+xml; charset=utf-8") : Results.NotFound());
+            await feeds.CategoryAsync(slug, http.RequestAborted) is { } xml ? Results.Text(xml, "application/rss+xml; charset=utf-8") : Results.NotFound()).AllowAnonymous();
         forum.MapGet("/t/{id:guid}/feed.rss", async (Guid id, ForumFeeds feeds, HttpContext http) =>
-            await feeds.TopicAsync(id, http.RequestAborted) is { } xml ? Results.Text(xml, "application/rss+xml; charset=utf-8") : Results.NotFound());
+            await feeds.TopicAsync(id, http.RequestAborted) is { } xml ? Results.Text(xml, "application/rss+xml; charset=utf-8") : Results.NotFound()).AllowAnonymous();
     }
 
     /// A small page that says why (a form post lands here, not an API client).
