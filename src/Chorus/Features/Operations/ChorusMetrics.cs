@@ -65,7 +65,7 @@ public sealed class BacklogSampler(IServiceScopeFactory scopes, ILogger<BacklogS
             .OrderBy(o => o.CreatedAt).Select(o => (DateTimeOffset?)o.CreatedAt).FirstOrDefaultAsync(ct);
         var failing = await (from m in db.Mailboxes join c in db.Channels on m.ChannelId equals c.Id
                              where c.Enabled && m.LastError != null select m).CountAsync(ct);
-        return Latest = new Sample(queued, failed, oldest is { } o ? (DateTimeOffset.UtcNow - o).TotalSeconds : 0, failing);
+        return new Sample(queued, failed, oldest is { } o ? (DateTimeOffset.UtcNow - o).TotalSeconds : 0, failing);
     }
 }
 
