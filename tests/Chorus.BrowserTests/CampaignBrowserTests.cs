@@ -77,6 +77,9 @@ public class CampaignBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await page.FillAsync("#schedule-at", "2031-04-01T09:30");
         await page.Locator("#schedule-zone").FillAsync("Paris");
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Europe/Paris" }).ClickAsync();
+        // The pick is the server's once the list has closed with it in the field; a click before that would schedule in the old zone.
+        await Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#schedule-zone")).ToHaveValueAsync("Europe/Paris");
         await page.ClickAsync("#post-schedule");
         await Expect(page.Locator("[data-test=post-status]").First).ToHaveTextAsync("Scheduled");
         await Expect(page.Locator("#post-when")).ToHaveTextAsync("Goes out Tue 1 Apr 2031, 09:30 Europe/Paris");

@@ -187,6 +187,11 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ConfigureForum();
     }
 
+    /// Starts a read-only transaction in which every query sees the database as of the first one, so a view
+    /// assembled from several queries never mixes two states (a rule's events without the change they describe).
+    /// Dispose it when the reads are done; nothing is written in it.
+    public abstract Task<IAsyncDisposable> BeginSnapshotAsync(CancellationToken ct);
+
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {

@@ -9,6 +9,9 @@ public class PostgresChorusDb(DbContextOptions<PostgresChorusDb> options) : Chor
 {
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
+    public override async Task<IAsyncDisposable> BeginSnapshotAsync(CancellationToken ct) =>
+        await Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct); // one snapshot for the whole transaction
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         base.OnModelCreating(b);

@@ -17,7 +17,8 @@ namespace Chorus.Features.Automation;
 /// An action that cannot be carried out (a deleted team, an agent who left) says so in the thread instead.
 public sealed class CarryOutActions(ChorusDb db, HtmlCleaner html, QueueEmailReply email, ManageEmailNotifications notifications, PublicUrls urls, QueueStaffEmail staffEmail)
 {
-    public sealed record Done(bool StatusChanged, bool Assigned, int Events);
+    /// <paramref name="LastEventAt"/>: when the last event was stamped; anything said after it goes later.
+    public sealed record Done(bool StatusChanged, bool Assigned, int Events, DateTimeOffset LastEventAt);
 
     /// <paramref name="who"/> names who acted, as the events start ("Rule 'X'", "Dana (macro 'Y')").
     /// <paramref name="agentName"/> fills {{agent.name}}; null means the assignee (or "the team").
@@ -25,7 +26,16 @@ public sealed class CarryOutActions(ChorusDb db, HtmlCleaner html, QueueEmailRep
     {
         bool statusChanged = false, assigned = false;
         var events = 0;
-        void Event(string text) { db.Messages.Add(ConversationGuard.Event(c, text)); events++; }
+        // The thread lists items by time; one run's events are spaced a millisecond apart so they read in the
+        // order they happened (SQLite keeps times to 0.1 ms, and ids made in one millisecond do not sort).
+        var at = DateTimeOffset.UtcNow;
+        void Event(string text)
+        {
+            var e = ConversationGuard.Event(c, text);
+            e.CreatedAt = at = at.AddMilliseconds(1);
+            db.Messages.Add(e);
+            events++;
+        }
         Dictionary<Guid, Macro>? macros = null;
 
         foreach (var effect in effects)
@@ -150,7 +160,7 @@ public sealed class CarryOutActions(ChorusDb db, HtmlCleaner html, QueueEmailRep
                     break;
             }
         }
-        return new Done(statusChanged, assigned, events);
+        return new Done(statusChanged, assigned, events, at);
     }
 
     /// The placeholder values for this conversation.

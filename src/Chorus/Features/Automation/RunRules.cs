@@ -35,11 +35,13 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
         var outcome = RuleEngine.Run(set.Rules, e.Trigger, facts, set.MacroActions, e.RuleId);
         if (outcome.Effects.Count > 0 || outcome.Stopped is not null)
         {
-            await carry.RunAsync(c, outcome.Effects, effect => $"Rule '{effect.RuleName}'", null, Describe(e.Trigger), ct);
+            var done = await carry.RunAsync(c, outcome.Effects, effect => $"Rule '{effect.RuleName}'", null, Describe(e.Trigger), ct);
             if (outcome.Stopped is { } stopped)
             {
                 log.LogWarning("Rules stopped on conversation #{Number}: {Reason}", c.Number, stopped);
-                db.Messages.Add(ConversationGuard.Event(c, stopped));
+                var said = ConversationGuard.Event(c, stopped);
+                said.CreatedAt = done.LastEventAt.AddMilliseconds(1); // after the changes it stopped
+                db.Messages.Add(said);
             }
             await db.SaveChangesAsync(ct);
             var firedIds = outcome.Effects.Select(x => x.RuleId).Distinct().ToList();

@@ -143,6 +143,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
 
     public async Task<Outcome<ConversationDetail>> GetAsync(StaffActor actor, long number, CancellationToken ct = default)
     {
+        await using var snapshot = await db.BeginSnapshotAsync(ct); // the summary and the thread as of one moment
         var summary = await Project(db.Conversations.AsNoTracking().Where(c => c.Number == number)).SingleOrDefaultAsync(ct);
         if (summary is null || !actor.CanSeeTeam(summary.TeamId)) return new Outcome<ConversationDetail>.NotFound($"Conversation #{number}");
         var extra = await db.Conversations.AsNoTracking().Where(c => c.Id == summary.Id)
