@@ -14,6 +14,7 @@ using Chorus.Features.Operations;
 using Chorus.Features.People;
 using Chorus.Features.Listening;
 using Chorus.Features.Realtime;
+using Chorus.Features.Reports;
 using Chorus.Features.Search;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -95,6 +96,7 @@ public static class ChorusApp
         services.AddCampaigns();
         services.AddDemoWorkspace();
         services.AddForum();
+        services.AddReports();
 
         var app = builder.Build();
 
@@ -143,9 +145,11 @@ public static class ChorusApp
         api.MapCampaignsApi();
         app.MapCampaignsPublic();
         api.MapForumApi();
+        api.MapReportsApi();
         app.MapAccountEndpoints();
         app.MapForum();
         app.MapPeopleDownloads();
+        app.MapReportDownloads();
         app.MapHealth();
         app.MapChorusMetrics();
         return app;
@@ -164,6 +168,7 @@ public static class ChorusApp
         await FileKeyRing.ImportAsync(db, DatabaseSetup.DataDirectory(services.GetRequiredService<IConfiguration>()));
         var password = await services.GetRequiredService<BootstrapWorkspace>().RunAsync();
         await services.GetRequiredService<ManageForumCategories>().EnsureDefaultsAsync();
+        await services.GetRequiredService<Features.Reports.RebuildReports>().IfEmptyAsync(CancellationToken.None); // a workspace from before reports
         return password;
     }
 

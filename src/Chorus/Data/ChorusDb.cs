@@ -185,6 +185,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new MacroConfiguration());
         Features.Campaigns.CampaignsModel.Apply(b);
         b.ConfigureForum();
+        Features.Reports.ReportsModel.ConfigureReports(b);
     }
 
     /// Starts a read-only transaction in which every query sees the database as of the first one, so a view
@@ -193,7 +194,26 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public abstract Task<IAsyncDisposable> BeginSnapshotAsync(CancellationToken ct);
 
     /// Bumps the concurrency version of every modified conversation, so concurrent edits are detected.
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    /// Also moves the report aggregates by what the changes count, in the same transaction (Features/Reports).
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var counted = await Features.Reports.CountForReports.FromTrackerAsync(this, cancellationToken);
+        BumpVersions();
+        if (counted.IsEmpty) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (Database.CurrentTransaction is not null)
+        {
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            await counted.ApplyAsync(this, cancellationToken);
+            return saved;
+        }
+        await using var tx = await Database.BeginTransactionAsync(cancellationToken);
+        var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await counted.ApplyAsync(this, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return written;
+    }
+
+    private void BumpVersions()
     {
         foreach (var entry in ChangeTracker.Entries<Conversation>())
             if (entry.State == EntityState.Modified)
@@ -205,7 +225,6 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
                 entry.Property(c => c.UpdatedAt).CurrentValue = DateTimeOffset.UtcNow;
                 entry.Property(c => c.UpdatedAt).IsModified = true;
             }
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 }
 

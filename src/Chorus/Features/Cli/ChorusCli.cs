@@ -10,7 +10,7 @@ namespace Chorus.Features.Cli;
 /// and environment variables apply to commands exactly as they do to the server.
 public static class ChorusCli
 {
-    private static readonly string[] Commands = ["migrate", "users", "search", "bench", "import", "backup", "restore", "sentiment", "listening", "moderation", "help", "--help", "-h", "-?", "--version"];
+    private static readonly string[] Commands = ["migrate", "users", "search", "bench", "import", "backup", "restore", "sentiment", "listening", "moderation", "reports", "help", "--help", "-h", "-?", "--version"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -27,6 +27,7 @@ public static class ChorusCli
         root.Subcommands.Add(Listening.Sentiment.SentimentCommand.Create());
         root.Subcommands.Add(Listening.ListeningCommand.Create());
         root.Subcommands.Add(Forum.Moderation.ModerationCommand.Create());
+        root.Subcommands.Add(Reports());
         if (args is ["help"]) args = ["--help"];
         var parse = root.Parse(args);
         return await parse.InvokeAsync();
@@ -49,6 +50,21 @@ public static class ChorusCli
             return 0;
         });
         return cmd;
+    }
+
+    private static Command Reports()
+    {
+        var rebuild = new Command("rebuild", "Recount the report aggregates from the stored conversations and staff messages.") { TreatUnmatchedTokensAsErrors = false };
+        rebuild.SetAction(async (parse, ct) =>
+        {
+            await using var app = Host(parse);
+            using var scope = app.Services.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<ChorusDb>().MigrateAsync();
+            var done = await scope.ServiceProvider.GetRequiredService<Features.Reports.RebuildReports>().RunAsync(ct);
+            Console.WriteLine($"Counted {done.Conversations:N0} conversations and {done.StaffMessages:N0} staff messages in {done.Took.TotalSeconds:F1} s.");
+            return 0;
+        });
+        return new Command("reports", "Reports: the aggregates behind the charts.") { rebuild };
     }
 
     private static Command Search()

@@ -19,9 +19,11 @@ internal sealed class RowWriter(ChorusDb db)
     private readonly List<(Conversation Entity, object?[] Read)> _updates = [];
     private readonly Dictionary<long, Statement> _updateStatements = [];
     private IProperty[]? _updatable;
+    private readonly List<(Conversation Conversation, Reports.ReportedState? Before)> _reported = []; // for the report aggregates
 
     public void Insert<T>(T entity) where T : class
     {
+        if (entity is Conversation created) _reported.Add((created, null));
         if (!_inserts.TryGetValue(typeof(T), out var statement))
             _inserts[typeof(T)] = statement = Statement.Insert(db, db.Model.FindEntityType(typeof(T))!);
         _rows.Add((statement, entity, null));
@@ -36,6 +38,7 @@ internal sealed class RowWriter(ChorusDb db)
         _updatable ??= db.Model.FindEntityType(typeof(Conversation))!.GetProperties()
             .Where(p => !p.IsPrimaryKey() && p.GetComputedColumnSql() is null && !p.IsShadowProperty() && p.Name != nameof(Conversation.Version))
             .ToArray();
+        _reported.Add((conversation, Reports.ReportedState.Of(conversation)));
         _updates.Add((conversation, _updatable.Select(p => p.GetGetter().GetClrValueUsingContainingEntity(conversation)).ToArray()));
     }
 
@@ -68,6 +71,12 @@ internal sealed class RowWriter(ChorusDb db)
                           ?? throw new InvalidOperationException("Ingest rows are written inside the batch's transaction.");
         if (connection.CanCreateBatch) await SaveBatchedAsync(connection, transaction, rows, ct);
         else await SaveOneByOneAsync(connection, transaction, rows, ct);
+
+        var counted = new Reports.CountForReports();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (conversation, before) in _reported) counted.Conversation(before, Reports.ReportedState.Of(conversation), now);
+        _reported.Clear();
+        await counted.ApplyAsync(db, ct);
     }
 
     private static int Rank(Type[] order, Type type) =>
