@@ -104,6 +104,9 @@ public static class BenchRunner
                     report.Add(c.Name, $"p50 {BenchReport.Ms(latencies.Percentile(50))}, p{p} {BenchReport.Ms(latencies.Percentile(p))} ({rows} rows)",
                         $"p{p} < {limit} ms", latencies.Percentile(p) < limit);
                 }
+
+                Console.WriteLine("Reports (in process)");
+                await ReportPhase.RunAsync(app.Services, workspace, report, s.Runs, ct);
             }
             SqliteConnection.ClearAllPools();
 
