@@ -15,6 +15,7 @@ using Chorus.Features.People;
 using Chorus.Features.Listening;
 using Chorus.Features.Realtime;
 using Chorus.Features.Search;
+using Chorus.Features.Sla;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -95,6 +96,7 @@ public static class ChorusApp
         services.AddCampaigns();
         services.AddDemoWorkspace();
         services.AddForum();
+        services.AddSla();
 
         var app = builder.Build();
 
@@ -143,6 +145,7 @@ public static class ChorusApp
         api.MapCampaignsApi();
         app.MapCampaignsPublic();
         api.MapForumApi();
+        api.MapSlaApi();
         app.MapAccountEndpoints();
         app.MapForum();
         app.MapPeopleDownloads();
