@@ -33,9 +33,9 @@ public static class DatabaseSetup
         return services;
     }
 
-    /// Interceptors features register for every save (SLA due times), where the host has them.
+    /// Interceptors features register for every save (SLA due times, auto-assignment), where the host has them.
     private static IEnumerable<IInterceptor> SaveInterceptors(IServiceProvider sp) =>
-        sp.GetService<Features.Sla.StampSlaDueTimes>() is { } sla ? [sla] : [];
+        new IInterceptor?[] { sp.GetService<Features.Sla.StampSlaDueTimes>(), sp.GetService<Features.Assignment.QueueAutoAssignment>() }.OfType<IInterceptor>();
 
     public static string DataDirectory(IConfiguration config)
     {

@@ -243,6 +243,45 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("TeamMembers");
                 });
 
+            modelBuilder.Entity("Chorus.Features.Assignment.AssignmentTurn", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastAssignedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TeamId", "StaffUserId");
+
+                    b.HasIndex("StaffUserId");
+
+                    b.ToTable("AssignmentTurns", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Assignment.TeamAssignment", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MaxOpenPerAgent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TeamId");
+
+                    b.ToTable("TeamAssignments", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Macro", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2148,6 +2187,30 @@ namespace Chorus.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("StaffUser");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Assignment.AssignmentTurn", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("StaffUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Assignment.TeamAssignment", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Chorus.Features.Automation.RuleFiring", b =>

@@ -12,7 +12,8 @@ namespace Chorus.Features.Inbox.Ingest;
 
 /// Stores a batch of envelopes in one transaction with a handful of set-based queries:
 /// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
-public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, Automation.RuleTriggers rules, IMeterFactory meters, Sla.SlaSettingsCache sla)
+public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, Automation.RuleTriggers rules, IMeterFactory meters, Sla.SlaSettingsCache sla,
+    Assignment.AssignmentQueue assignment)
 {
     public const string MeterName = "Chorus.Ingest";
 
@@ -69,6 +70,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         }
         foreach (var change in changes) events.Publish(change);
         rules.Ingested(results); // evaluated in the background, after the commit: ingest never waits for rules
+        foreach (var created in changes.Where(c => c.Kind == InboxChangeKind.Created && c.TeamId is not null)) assignment.Enqueue(created.ConversationId);
         return results;
     }
 

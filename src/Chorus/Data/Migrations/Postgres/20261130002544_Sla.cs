@@ -49,6 +49,31 @@ namespace Chorus.Data.Migrations.Postgres
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "AssignmentTurns",
+                columns: table => new
+                {
+                    TeamId = table.Column<Guid>(type: "uuid", nullable: false),
+                    StaffUserId = table.Column<string>(type: "text", nullable: false),
+                    LastAssignedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AssignmentTurns", x => new { x.TeamId, x.StaffUserId });
+                    table.ForeignKey(
+                        name: "FK_AssignmentTurns_AspNetUsers_StaffUserId",
+                        column: x => x.StaffUserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AssignmentTurns_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "BusinessHours",
                 columns: table => new
                 {
@@ -91,6 +116,26 @@ namespace Chorus.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "TeamAssignments",
+                columns: table => new
+                {
+                    TeamId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Mode = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    MaxOpenPerAgent = table.Column<int>(type: "integer", nullable: true),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TeamAssignments", x => x.TeamId);
+                    table.ForeignKey(
+                        name: "FK_TeamAssignments_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SlaBreaches",
                 columns: table => new
                 {
@@ -123,6 +168,11 @@ namespace Chorus.Data.Migrations.Postgres
                 column: "SlaDueAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_AssignmentTurns_StaffUserId",
+                table: "AssignmentTurns",
+                column: "StaffUserId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SlaBreaches_At",
                 table: "SlaBreaches",
                 column: "At");
@@ -153,10 +203,16 @@ namespace Chorus.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AssignmentTurns");
+
+            migrationBuilder.DropTable(
                 name: "BusinessHours");
 
             migrationBuilder.DropTable(
                 name: "SlaBreaches");
+
+            migrationBuilder.DropTable(
+                name: "TeamAssignments");
 
             migrationBuilder.DropTable(
                 name: "SlaPolicies");

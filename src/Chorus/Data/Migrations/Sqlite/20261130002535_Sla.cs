@@ -49,6 +49,31 @@ namespace Chorus.Data.Migrations.Sqlite
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "AssignmentTurns",
+                columns: table => new
+                {
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffUserId = table.Column<string>(type: "TEXT", nullable: false),
+                    LastAssignedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AssignmentTurns", x => new { x.TeamId, x.StaffUserId });
+                    table.ForeignKey(
+                        name: "FK_AssignmentTurns_AspNetUsers_StaffUserId",
+                        column: x => x.StaffUserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AssignmentTurns_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "BusinessHours",
                 columns: table => new
                 {
@@ -91,6 +116,26 @@ namespace Chorus.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "TeamAssignments",
+                columns: table => new
+                {
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Mode = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    MaxOpenPerAgent = table.Column<int>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TeamAssignments", x => x.TeamId);
+                    table.ForeignKey(
+                        name: "FK_TeamAssignments_Teams_TeamId",
+                        column: x => x.TeamId,
+                        principalTable: "Teams",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SlaBreaches",
                 columns: table => new
                 {
@@ -123,6 +168,11 @@ namespace Chorus.Data.Migrations.Sqlite
                 column: "SlaDueAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_AssignmentTurns_StaffUserId",
+                table: "AssignmentTurns",
+                column: "StaffUserId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SlaBreaches_At",
                 table: "SlaBreaches",
                 column: "At");
@@ -153,10 +203,16 @@ namespace Chorus.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AssignmentTurns");
+
+            migrationBuilder.DropTable(
                 name: "BusinessHours");
 
             migrationBuilder.DropTable(
                 name: "SlaBreaches");
+
+            migrationBuilder.DropTable(
+                name: "TeamAssignments");
 
             migrationBuilder.DropTable(
                 name: "SlaPolicies");
