@@ -16,6 +16,8 @@ using Chorus.Features.Listening;
 using Chorus.Features.Realtime;
 using Chorus.Features.Reports;
 using Chorus.Features.Search;
+using Chorus.Features.Sla;
+using Chorus.Features.Assignment;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -97,6 +99,8 @@ public static class ChorusApp
         services.AddDemoWorkspace();
         services.AddForum();
         services.AddReports();
+        services.AddSla();
+        services.AddAutoAssignment();
 
         var app = builder.Build();
 
@@ -146,6 +150,8 @@ public static class ChorusApp
         app.MapCampaignsPublic();
         api.MapForumApi();
         api.MapReportsApi();
+        api.MapSlaApi();
+        api.MapAutoAssignmentApi();
         app.MapAccountEndpoints();
         app.MapForum();
         app.MapPeopleDownloads();

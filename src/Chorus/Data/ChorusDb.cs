@@ -186,6 +186,8 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         Features.Campaigns.CampaignsModel.Apply(b);
         b.ConfigureForum();
         Features.Reports.ReportsModel.ConfigureReports(b);
+        Features.Sla.SlaModel.Apply(b);
+        Features.Assignment.AssignmentModel.Apply(b);
     }
 
     /// Starts a read-only transaction in which every query sees the database as of the first one, so a view

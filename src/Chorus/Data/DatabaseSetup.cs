@@ -15,12 +15,12 @@ public static class DatabaseSetup
         {
             var cs = config.GetConnectionString("Chorus")
                 ?? throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Chorus is not set.");
-            services.AddDbContext<ChorusDb, PostgresChorusDb>(o => o.UseNpgsql(cs).AddInterceptors(new PostgresNulGuard()));
+            services.AddDbContext<ChorusDb, PostgresChorusDb>((sp, o) => o.UseNpgsql(cs).AddInterceptors(new PostgresNulGuard()).AddInterceptors(SaveInterceptors(sp)));
         }
         else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
             var cs = config.GetConnectionString("Chorus") ?? SqliteConnectionString(DataDirectory(config));
-            services.AddDbContext<ChorusDb, SqliteChorusDb>(o => o.UseSqlite(cs).AddInterceptors(new SqlitePragmas())
+            services.AddDbContext<ChorusDb, SqliteChorusDb>((sp, o) => o.UseSqlite(cs).AddInterceptors(new SqlitePragmas()).AddInterceptors(SaveInterceptors(sp))
                 // SQLite cannot alter a column or foreign key in place: EF rebuilds the table, switching foreign
                 // keys off outside the migration's transaction, and warns about it on every such migration (and
                 // about data fixes that run before the rebuild, as MailOut's backfill of the added column does,
@@ -32,6 +32,10 @@ public static class DatabaseSetup
         else throw new InvalidOperationException($"Unknown Database:Provider '{provider}'. Use Sqlite or Postgres.");
         return services;
     }
+
+    /// Interceptors features register for every save (SLA due times, auto-assignment), where the host has them.
+    private static IEnumerable<IInterceptor> SaveInterceptors(IServiceProvider sp) =>
+        new IInterceptor?[] { sp.GetService<Features.Sla.StampSlaDueTimes>(), sp.GetService<Features.Assignment.QueueAutoAssignment>() }.OfType<IInterceptor>();
 
     public static string DataDirectory(IConfiguration config)
     {

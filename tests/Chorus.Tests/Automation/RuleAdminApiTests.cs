@@ -34,7 +34,7 @@ public class RuleAdminApiTests
             conditions = new[] { Condition("Status", "Is", "Open") }, actions = new[] { Action("Solve") },
         }));
         Assert.Contains("Give the hours", await RefusedAsync(new { name = "No hours", enabled = true, trigger = "TimeInStatus", triggerStatus = "Pending", conditions = Array.Empty<object>(), actions = new[] { Action("Solve") } }));
-        Assert.Contains("SLA breach rules arrive with SLA policies", await RefusedAsync(Draft([], trigger: "SlaBreach")));
+        Assert.Contains("choose inside or outside business hours", await RefusedAsync(Draft([Condition("BusinessHours", "Is", "sometimes")])));
         Assert.Contains("Two actions set the priority to different values", await RefusedAsync(Draft([], [Action("SetPriority", "High"), Action("SetPriority", "Low")])));
         Assert.Contains("both added and removed", await RefusedAsync(Draft([], [Action("AddTags", "a, b"), Action("RemoveTags", "B")])));
         Assert.Contains("Unknown placeholder {{person.nmae}}", await RefusedAsync(Draft([], [Action("AddNote", "From {{person.nmae}}")])));

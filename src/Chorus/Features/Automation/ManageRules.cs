@@ -136,13 +136,14 @@ public sealed class ManageRules(ChorusDb db, ValidateAutomation validate, Record
                 OrganizationId = db.People.Where(p => p.Id == c.RequesterId).Select(p => p.OrganizationId).FirstOrDefault(),
                 Text = db.Messages.Where(m => m.ConversationId == c.Id && m.Kind == MessageKind.Inbound).OrderByDescending(m => m.CreatedAt).Select(m => m.Text).FirstOrDefault(),
             }).ToListAsync(ct);
+        var inside = (await Sla.SlaSettingsCache.ReadScheduleAsync(db, ct)).IsOpen(DateTimeOffset.UtcNow); // as if the rule ran now
         var cutoff = input.TriggerHours is { } h ? DateTimeOffset.UtcNow.AddHours(-h) : DateTimeOffset.MaxValue;
         var matched = recent.Where(c =>
             (input.Trigger != RuleTrigger.TimeInStatus || (c.Status == input.TriggerStatus && c.UpdatedAt <= cutoff))
             && rule.Matches(new ConversationFacts
             {
                 ChannelId = c.ChannelId, TeamId = c.TeamId, AssigneeId = c.AssigneeId, Status = c.Status, Priority = c.Priority,
-                Tags = c.Tags.ToHashSet(), PersonKind = c.Kind, OrganizationId = c.OrganizationId, Text = c.Subject + "\n" + c.Text,
+                Tags = c.Tags.ToHashSet(), PersonKind = c.Kind, OrganizationId = c.OrganizationId, Text = c.Subject + "\n" + c.Text, InsideBusinessHours = inside,
             })).ToList();
         return new DryRunResult(recent.Count, matched.Count,
             matched.Take(DryRunExamples).Select(c => new DryRunExample(c.Number, c.Subject, c.Status.ToString(), $"/conversations/{c.Number}")).ToList());

@@ -41,8 +41,7 @@ public enum RuleTrigger
     Assigned,
     /// Time-based, found by the background sweep: in <see cref="Rule.TriggerStatus"/> with no change for <see cref="Rule.TriggerHours"/>.
     TimeInStatus,
-    /// Extension point for SLA policies (issue 4, item 3): raised through <see cref="RuleTriggers.SlaBreached"/>
-    /// once SLA targets exist. Nothing raises it yet, so rules cannot be saved with it.
+    /// A conversation missed its first-reply or resolution target (Features/Sla raises it once per target).
     SlaBreach,
 }
 
@@ -50,9 +49,9 @@ public enum RuleTrigger
 /// staff user), enum names (status, priority, person kind), a tag, or text.
 public sealed record RuleCondition(ConditionField Field, ConditionOperator Operator, string Value);
 
-/// What a condition looks at. "Inside business hours" arrives with SLA policies, which own the weekly
-/// schedule, time zone and holidays; language and sentiment with the enrichment of issue 5.
-public enum ConditionField { Channel, Team, Assignee, Text, PersonKind, Organization, Tag, Priority, Status }
+/// What a condition looks at. BusinessHours: "inside" or "outside" the workspace's business hours
+/// (Features/Sla) at the moment the rule runs; language and sentiment arrive with the enrichment of issue 5.
+public enum ConditionField { Channel, Team, Assignee, Text, PersonKind, Organization, Tag, Priority, Status, BusinessHours }
 
 public enum ConditionOperator
 {

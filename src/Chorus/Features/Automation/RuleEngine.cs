@@ -18,6 +18,8 @@ public sealed class ConversationFacts
     public PersonKind PersonKind { get; set; }
     public Guid? OrganizationId { get; set; }
     public string Text { get; set; } = "";
+    /// Whether the workspace is inside its business hours as the rule runs.
+    public bool InsideBusinessHours { get; set; } = true;
 }
 
 /// One rule's action that changed something (or, for notes, replies, e-mails and webhooks, will).
@@ -31,6 +33,9 @@ public sealed class CompiledRule
 {
     /// Long enough for any sane pattern on a 200,000-character message; short enough that a runaway one cannot stall the pipeline.
     public static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(200);
+
+    /// Values of a business-hours condition.
+    public const string BusinessHoursInside = "inside", BusinessHoursOutside = "outside";
 
     private readonly Func<ConversationFacts, bool>[] _tests;
 
@@ -94,6 +99,7 @@ public sealed class CompiledRule
             ConditionField.Tag => UpdateConversation.NormalizeTags([c.Value]).FirstOrDefault() is { } tag ? f => f.Tags.Contains(tag) : _ => false,
             ConditionField.Text when c.Operator == ConditionOperator.Matches => MatchesPattern(CompilePattern(c.Value)),
             ConditionField.Text => f => f.Text.AsSpan().IndexOfAny(phrases) >= 0,
+            ConditionField.BusinessHours => c.Value.Equals(BusinessHoursOutside, StringComparison.OrdinalIgnoreCase) ? f => !f.InsideBusinessHours : f => f.InsideBusinessHours,
             _ => _ => false,
         };
         return negate ? f => !test(f) : test;

@@ -110,6 +110,7 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
             ChannelId = c.ChannelId, TeamId = c.TeamId, AssigneeId = c.AssigneeId, Status = c.Status, Priority = c.Priority,
             Tags = c.Tags.Select(t => t.Tag).ToHashSet(), PersonKind = requester.Kind, OrganizationId = requester.OrganizationId,
             Text = c.Subject + "\n" + text,
+            InsideBusinessHours = (await Sla.SlaSettingsCache.ReadScheduleAsync(db, ct)).IsOpen(DateTimeOffset.UtcNow),
         };
     }
 

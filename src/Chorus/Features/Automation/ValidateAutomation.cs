@@ -31,7 +31,6 @@ public sealed class ValidateAutomation(ChorusDb db)
     public async Task CheckTriggerAndConditionsAsync(RuleTrigger trigger, ConversationStatus? triggerStatus, int? triggerHours, IReadOnlyList<RuleCondition> conditions, Errors errors, CancellationToken ct)
     {
         if (!Enum.IsDefined(trigger)) errors.Add("trigger", "Choose when the rule runs.");
-        if (trigger == RuleTrigger.SlaBreach) errors.Add("trigger", "SLA breach rules arrive with SLA policies; choose another trigger for now.");
         if (trigger == RuleTrigger.TimeInStatus)
         {
             if (triggerStatus is null) errors.Add("triggerStatus", "Choose the status the conversation has been in (e.g. pending).");
@@ -88,6 +87,10 @@ public sealed class ValidateAutomation(ChorusDb db)
                 case ConditionField.Tag:
                     if (UpdateConversation.NormalizeTags([value]).FirstOrDefault() is not { Length: <= 50 }) errors.Add(field, $"{label}: give a tag of 1 to 50 characters.");
                     break;
+                case ConditionField.BusinessHours:
+                    if (!value.Equals(CompiledRule.BusinessHoursInside, StringComparison.OrdinalIgnoreCase) && !value.Equals(CompiledRule.BusinessHoursOutside, StringComparison.OrdinalIgnoreCase))
+                        errors.Add(field, $"{label}: choose inside or outside business hours.");
+                    break;
                 default:
                     errors.Add(field, $"{label}: unknown field.");
                     break;
@@ -126,17 +129,21 @@ public sealed class ValidateAutomation(ChorusDb db)
     {
         ConditionField.Tag => UpdateConversation.NormalizeTags([c.Value ?? ""]).FirstOrDefault() ?? "",
         ConditionField.Text => string.Join(",", CompiledRule.Phrases(c.Value ?? "").Select(p => p.ToLowerInvariant()).Order()),
-        ConditionField.Priority or ConditionField.Status or ConditionField.PersonKind => (c.Value ?? "").ToLowerInvariant(),
+        ConditionField.Priority or ConditionField.Status or ConditionField.PersonKind or ConditionField.BusinessHours => (c.Value ?? "").ToLowerInvariant(),
         _ => c.Value ?? "",
     };
 
     public static string Name(ConditionField f) => f switch
     {
         ConditionField.PersonKind => "person kind",
+        ConditionField.BusinessHours => "business hours",
         _ => f.ToString().ToLowerInvariant(),
     };
 
-    public static string Describe(RuleCondition c) => c.Operator switch
+    public static string Describe(RuleCondition c) => c.Field == ConditionField.BusinessHours
+        ? (c.Operator == ConditionOperator.IsNot) == (c.Value ?? "").Equals(CompiledRule.BusinessHoursOutside, StringComparison.OrdinalIgnoreCase)
+            ? "inside business hours" : "outside business hours"
+        : c.Operator switch
     {
         ConditionOperator.Is => $"{Name(c.Field)} is {Shown(c.Value)}",
         ConditionOperator.IsNot => $"{Name(c.Field)} is not {Shown(c.Value)}",

@@ -16,7 +16,8 @@ public sealed record DemoSignIn(string Email, string Password);
 /// hundred people and a few thousand conversations across every team, including the moments Chorus
 /// exists for. Created on first start unless `Chorus:DemoWorkspace=false`; inbound messages go
 /// through the real ingest pipeline.
-public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, IngestPipeline pipeline, IConfiguration config, ILogger<SeedDemoWorkspace> log)
+public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, IngestPipeline pipeline, IConfiguration config, ILogger<SeedDemoWorkspace> log,
+    Sla.ManageSla sla)
 {
     public const string SettingKey = "demo-workspace";
     public const string Password = "chorus-demo";
@@ -164,7 +165,9 @@ public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, Ingest
         }
         Campaigns.SeedDemoCampaigns.Add(db, teams, staffIds, now);
         Automation.DemoAutomation.Add(db, teams);
+        Sla.DemoSla.Add(db, teams);
         await db.SaveChangesAsync(ct);
+        await sla.RestampOpenConversationsAsync(ct); // due times under the demo's hours and policies
     }
 }
 

@@ -34,6 +34,15 @@ public class Conversation
     public DateTimeOffset? SolvedAt { get; set; }
     /// Set when this conversation was merged into another; it then stays closed and points there.
     public Guid? MergedIntoId { get; set; }
+    /// SLA (Features/Sla), worked out whenever the conversation is saved: the policy that applies and its due times.
+    public Guid? SlaPolicyId { get; set; }
+    public DateTimeOffset? FirstReplyDueAt { get; set; }
+    public DateTimeOffset? ResolutionDueAt { get; set; }
+    /// The target still running that is due first (first reply until replied, then resolution unless paused); null when none runs.
+    public DateTimeOffset? SlaDueAt { get; set; }
+    /// While pending, on hold or solved, the resolution clock stops; the business minutes it stood still add to the target.
+    public DateTimeOffset? SlaPausedSince { get; set; }
+    public double SlaPausedMinutes { get; set; }
     /// Optimistic concurrency: bumped on every save, so a second editor gets a conflict instead of overwriting.
     public int Version { get; set; }
     public List<ConversationTag> Tags { get; set; } = [];

@@ -9,9 +9,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Inbox;
 
-public enum InboxView { All, Mine, Mentions, Unassigned, Team }
+/// Breaching: an SLA target (Features/Sla) still running is past due.
+public enum InboxView { All, Mine, Mentions, Unassigned, Team, Breaching }
 
-public enum InboxSort { Newest, LongestWaiting, Priority }
+/// SlaDue: the running SLA target due first on top; conversations without one last.
+public enum InboxSort { Newest, LongestWaiting, Priority, SlaDue }
 
 /// A view plus filters; every field is optional. Status null means "active" (new, open, pending, on hold).
 public sealed record InboxFilter
@@ -39,7 +41,12 @@ public sealed record ConversationSummary(
     Guid ChannelId, string ChannelName, ChannelKind ChannelKind, Guid? TeamId, string? TeamName,
     string? AssigneeId, string? AssigneeName, Guid RequesterId, string RequesterName, PersonKind RequesterKind,
     IReadOnlyList<string> Tags, int MessageCount, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt,
-    DateTimeOffset? WaitingSince, int Version);
+    DateTimeOffset? WaitingSince, int Version,
+    DateTimeOffset? FirstReplyDueAt = null, DateTimeOffset? ResolutionDueAt = null, DateTimeOffset? SlaDueAt = null)
+{
+    /// Which target <see cref="SlaDueAt"/> is: the first reply until it is sent, then the resolution.
+    public Sla.SlaTarget? SlaDueTarget => SlaDueAt is null ? null : SlaDueAt == FirstReplyDueAt ? Sla.SlaTarget.FirstReply : Sla.SlaTarget.Resolution;
+}
 
 public sealed record InboxPage(IReadOnlyList<ConversationSummary> Items, int Page, int PageSize, bool HasMore);
 
@@ -57,7 +64,7 @@ public sealed record MessageDelivery(Channels.Outbox.DeliveryStatus Status, int 
 
 public sealed record ConversationDetail(
     ConversationSummary Summary, string? RequesterHandle, Guid? MergedIntoId, long? MergedIntoNumber,
-    IReadOnlyList<MessageView> Messages, IReadOnlyList<string> FollowerIds, DateTimeOffset? FirstReplyAt);
+    IReadOnlyList<MessageView> Messages, IReadOnlyList<string> FollowerIds, DateTimeOffset? FirstReplyAt, Sla.ConversationSla? Sla = null);
 
 /// Reads the inbox as one staff member is allowed to see it.
 public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments attachments)
@@ -82,6 +89,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
         query = filter.Sort switch
         {
             InboxSort.LongestWaiting => query.OrderBy(c => c.WaitingSince == null).ThenBy(c => c.WaitingSince).ThenBy(c => c.Number),
+            InboxSort.SlaDue => query.OrderBy(c => c.SlaDueAt == null).ThenBy(c => c.SlaDueAt).ThenBy(c => c.Number),
             InboxSort.Priority => query.OrderByDescending(c => c.Priority == Priority.Urgent ? 3 : c.Priority == Priority.High ? 2 : c.Priority == Priority.Normal ? 1 : 0)
                 .ThenByDescending(c => c.LastMessageAt),
             _ => Newest(query),
@@ -108,6 +116,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
     private async Task<IQueryable<Conversation>> FilteredAsync(StaffActor actor, InboxFilter f, bool newestFirst, CancellationToken ct)
     {
         var hidden = actor.HiddenTeamIds;
+        var now = DateTimeOffset.UtcNow;
         var q = db.Conversations.AsNoTracking().Where(c => c.MergedIntoId == null);
         if (hidden.Count > 0) q = q.Where(c => c.TeamId == null || !hidden.Contains(c.TeamId.Value));
 
@@ -117,6 +126,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
             InboxView.Unassigned => q.Where(c => c.AssigneeId == null),
             InboxView.Team when f.TeamId is { } t => q.Where(c => c.TeamId == t),
             InboxView.Team => q.Where(_ => false), // a team view names its team
+            InboxView.Breaching => q.Where(c => c.SlaDueAt <= now),
             // IN over my (few) mentions, not EXISTS per conversation: the database reads my mentions once.
             InboxView.Mentions => q.Where(c => db.Notifications.Where(n => n.StaffUserId == actor.Id && n.Kind == NotificationKinds.Mention)
                 .Select(n => n.ConversationId).Contains(c.Id)),
@@ -139,7 +149,8 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
             c.ChannelId, c.Channel!.Name, c.Channel.Kind, c.TeamId, c.Team != null ? c.Team.Name : null,
             c.AssigneeId, c.Assignee != null ? c.Assignee.DisplayName : null,
             c.RequesterId, c.Requester!.Name, c.Requester.Kind,
-            c.Tags.Select(t => t.Tag).ToList(), c.MessageCount, c.CreatedAt, c.LastMessageAt, c.WaitingSince, c.Version));
+            c.Tags.Select(t => t.Tag).ToList(), c.MessageCount, c.CreatedAt, c.LastMessageAt, c.WaitingSince, c.Version,
+            c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaDueAt));
 
     public async Task<Outcome<ConversationDetail>> GetAsync(StaffActor actor, long number, CancellationToken ct = default)
     {
@@ -169,6 +180,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
                                       o.Status == Channels.Outbox.DeliveryStatus.Queued ? o.NextAttemptAt : null, o.SentAt, o.Note), null, m.Sentiment)).ToListAsync(ct);
         var files = await attachments.OfMessagesAsync(messages.Select(m => m.Id).ToList(), ReadAttachments.ApiUrl, ct);
         if (files.Count > 0) messages = messages.Select(m => files.TryGetValue(m.Id, out var f) ? m with { Attachments = f } : m).ToList();
-        return new ConversationDetail(summary, extra.Handle, extra.MergedIntoId, extra.MergedIntoNumber, messages, extra.Followers, extra.FirstReplyAt);
+        var sla = await Sla.ConversationSla.ReadAsync(db, summary.Id, ct);
+        return new ConversationDetail(summary, extra.Handle, extra.MergedIntoId, extra.MergedIntoNumber, messages, extra.Followers, extra.FirstReplyAt, sla);
     }
 }

@@ -17,11 +17,13 @@ public sealed class ChorusMetrics : IDisposable
     public const string MeterName = "Chorus";
     private readonly Meter _meter = new(MeterName);
     private readonly Counter<long> _ingested;
+    private readonly Counter<long> _slaBreaches;
 
     // The pipeline reports into these metrics, so it is looked up when measured, not taken as a dependency.
     public ChorusMetrics(IServiceProvider services, BacklogSampler backlog, ClusterRelay relay)
     {
         _ingested = _meter.CreateCounter<long>("chorus.ingest.messages", "{message}", "Inbound messages through the ingest pipeline, by outcome");
+        _slaBreaches = _meter.CreateCounter<long>("chorus.sla.breaches", "{breach}", "SLA targets missed, by target (first_reply, resolution)");
         _meter.CreateObservableGauge("chorus.ingest.queue", () => services.GetRequiredService<IngestPipeline>().Waiting, "{message}", "Messages waiting to be written");
         _meter.CreateObservableGauge("chorus.outbox.queued", () => backlog.Latest.Queued, "{item}", "Outbound items waiting to be sent");
         _meter.CreateObservableGauge("chorus.outbox.failed", () => backlog.Latest.Failed, "{item}", "Outbound items that failed for good");
@@ -31,6 +33,9 @@ public sealed class ChorusMetrics : IDisposable
     }
 
     public void Ingested(IngestStatus status) => _ingested.Add(1, new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
+
+    public void SlaBreached(Sla.SlaTarget target) =>
+        _slaBreaches.Add(1, new KeyValuePair<string, object?>("target", target == Sla.SlaTarget.FirstReply ? "first_reply" : "resolution"));
 
     public void Dispose() => _meter.Dispose();
 }

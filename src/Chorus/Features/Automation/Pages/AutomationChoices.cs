@@ -40,6 +40,7 @@ public sealed class AutomationChoices
         ConditionField.PersonKind => Enum.TryParse<PersonKind>(value, out var k) ? k.ToDisplay() : value,
         ConditionField.Priority => value.ToLowerInvariant(),
         ConditionField.Status => Enum.TryParse<ConversationStatus>(value, out var s) ? s.ToDisplay() : value,
+        ConditionField.BusinessHours => value.Equals(CompiledRule.BusinessHoursOutside, StringComparison.OrdinalIgnoreCase) ? "outside business hours" : "inside business hours",
         _ => $"“{value}”",
     };
 
@@ -71,9 +72,9 @@ public sealed class AutomationChoices
 
 public static class AutomationLabels
 {
-    /// The triggers an admin can choose (the SLA breach arrives with SLA policies).
+    /// The triggers an admin can choose.
     public static readonly RuleTrigger[] Triggers =
-        [RuleTrigger.ConversationCreated, RuleTrigger.MessageReceived, RuleTrigger.StatusChanged, RuleTrigger.Assigned, RuleTrigger.TimeInStatus];
+        [RuleTrigger.ConversationCreated, RuleTrigger.MessageReceived, RuleTrigger.StatusChanged, RuleTrigger.Assigned, RuleTrigger.TimeInStatus, RuleTrigger.SlaBreach];
 
     public static string Trigger(RuleTrigger t) => t switch
     {
@@ -90,6 +91,7 @@ public static class AutomationLabels
     {
         ConditionField.Text => "Subject or message",
         ConditionField.PersonKind => "Person kind",
+        ConditionField.BusinessHours => "Business hours",
         _ => f.ToString(),
     };
 

@@ -12,7 +12,8 @@ namespace Chorus.Features.Inbox.Ingest;
 
 /// Stores a batch of envelopes in one transaction with a handful of set-based queries:
 /// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
-public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, Automation.RuleTriggers rules, IMeterFactory meters)
+public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, Automation.RuleTriggers rules, IMeterFactory meters, Sla.SlaSettingsCache sla,
+    Assignment.AssignmentQueue assignment)
 {
     public const string MeterName = "Chorus.Ingest";
 
@@ -43,6 +44,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         if (batch.Count >= 32) Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = ct }, Read);
         else for (var i = 0; i < batch.Count; i++) Read(i);
 
+        var slaSettings = await sla.GetAsync(ct);
         await _gate.WaitAsync(ct);
         Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
         List<InboxChange> changes;
@@ -55,7 +57,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             Lap(clock, "begin");
             var rows = new RowWriter(db);
-            (results, changes) = await WriteInTransactionAsync(db, rows, batch, texts, sentiments, clock, ct);
+            (results, changes) = await WriteInTransactionAsync(db, rows, batch, texts, sentiments, slaSettings, clock, ct);
             await rows.SaveAsync(WriteOrder, ct);
             Lap(clock, "save");
             await tx.CommitAsync(ct);
@@ -68,6 +70,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         }
         foreach (var change in changes) events.Publish(change);
         rules.Ingested(results); // evaluated in the background, after the commit: ingest never waits for rules
+        foreach (var created in changes.Where(c => c.Kind == InboxChangeKind.Created && c.TeamId is not null)) assignment.Enqueue(created.ConversationId);
         return results;
     }
 
@@ -81,7 +84,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     }
 
     private async Task<(IngestResult[], List<InboxChange>)> WriteInTransactionAsync(ChorusDb db, RowWriter rows, IReadOnlyList<InboundEnvelope> batch,
-        string[] texts, double[] sentiments, Stopwatch clock, CancellationToken ct)
+        string[] texts, double[] sentiments, Sla.SlaSettings slaSettings, Stopwatch clock, CancellationToken ct)
     {
         var results = new IngestResult[batch.Count];
         var channelIds = batch.Select(e => e.ChannelId).Distinct().ToList();
@@ -186,6 +189,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             if (e.At > conversation.LastMessageAt) conversation.LastMessageAt = e.At;
             conversation.WaitingSince ??= e.At;
             conversation.UpdatedAt = DateTimeOffset.UtcNow;
+            Sla.SlaClock.Stamp(conversation, slaSettings, conversation.UpdatedAt); // rows bypass SaveChanges and its SLA stamp
 
             results[i] = new IngestResult(created ? IngestStatus.Created : IngestStatus.Appended, conversation.Id, conversation.Number, message.Id, personId);
             changes[conversation.Id] = new InboxChange(conversation.Id, conversation.Number, conversation.TeamId,

@@ -206,6 +206,7 @@ public partial class Inbox
         entries.AddRange(teams.Where(t => actor!.MemberTeamIds.Contains(t.Id))
             .Select(t => new ViewEntry("team-" + t.Id, t.Name, t.IsPrivate ? Icons.Material.Outlined.Lock : Icons.Material.Outlined.Groups,
                 InboxLocation.ForView(InboxView.Team, t.Id), null)));
+        entries.Add(new("breaching", "Breaching", Icons.Material.Outlined.Alarm, InboxLocation.ForView(InboxView.Breaching) with { Sort = InboxSort.SlaDue }, null));
         entries.Add(new("all", "All", Icons.Material.Outlined.AllInbox, InboxLocation.ForView(InboxView.All), null));
         var counted = new List<ViewEntry>(entries.Count);
         foreach (var e in entries) counted.Add(e with { Count = await inbox.CountAsync(actor!, e.Location.ToFilter()) });
@@ -220,6 +221,7 @@ public partial class Inbox
         InboxView.Mine => "Mine",
         InboxView.Mentions => "Mentions",
         InboxView.Unassigned => "Unassigned",
+        InboxView.Breaching => "Breaching SLA",
         InboxView.Team => teams.FirstOrDefault(t => t.Id == location.TeamId)?.Name ?? "Team",
         _ => "All conversations",
     };
@@ -239,6 +241,7 @@ public partial class Inbox
         InboxView.Mine => "Nothing assigned to you",
         InboxView.Mentions => "No mentions",
         InboxView.Unassigned => "Everything has an owner",
+        InboxView.Breaching => "Nothing is late",
         _ => "Inbox zero",
     };
 
@@ -249,6 +252,7 @@ public partial class Inbox
             InboxView.Mine => "Conversations assigned to you that still need work show up here.",
             InboxView.Mentions => "When a colleague writes @you in a note, the conversation shows up here.",
             InboxView.Unassigned => "New conversations nobody has taken yet show up here.",
+            InboxView.Breaching => "Conversations past an SLA target (first reply or resolution) show up here, the longest overdue first.",
             _ => "No active conversations. New ones appear here as they arrive.",
         };
 

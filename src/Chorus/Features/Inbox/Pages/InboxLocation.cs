@@ -56,7 +56,7 @@ public sealed record InboxLocation
             Tag = string.IsNullOrWhiteSpace(tag) ? null : tag.Trim(),
             PersonKind = ParseEnum<PersonKind>(kind),
             Query = string.IsNullOrWhiteSpace(q) ? null : q.Trim(),
-            Sort = sort switch { "waiting" => InboxSort.LongestWaiting, "priority" => InboxSort.Priority, _ => InboxSort.Newest },
+            Sort = sort switch { "waiting" => InboxSort.LongestWaiting, "priority" => InboxSort.Priority, "sla" => InboxSort.SlaDue, _ => InboxSort.Newest },
             Page = Math.Clamp(page ?? 1, 1, 10_000),
         };
     }
@@ -76,7 +76,7 @@ public sealed record InboxLocation
         Add("tag", Tag);
         Add("kind", PersonKind?.ToString().ToLowerInvariant());
         Add("q", Query);
-        Add("sort", Sort switch { InboxSort.LongestWaiting => "waiting", InboxSort.Priority => "priority", _ => null });
+        Add("sort", Sort switch { InboxSort.LongestWaiting => "waiting", InboxSort.Priority => "priority", InboxSort.SlaDue => "sla", _ => null });
         Add("page", Page > 1 ? Page.ToString() : null);
         return "/inbox?" + string.Join('&', parts);
     }
