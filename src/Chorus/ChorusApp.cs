@@ -145,6 +145,7 @@ public static class ChorusApp
         api.MapForumApi();
         app.MapAccountEndpoints();
         app.MapForum();
+        app.MapListeningHooks();
         app.MapPeopleDownloads();
         app.MapHealth();
         app.MapChorusMetrics();
