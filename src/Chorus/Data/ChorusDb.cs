@@ -47,6 +47,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<Features.Listening.Sources.Source> Sources => Set<Features.Listening.Sources.Source>();
     public DbSet<Features.Listening.Mentions.Mention> Mentions => Set<Features.Listening.Mentions.Mention>();
     public DbSet<Features.Listening.Mentions.MentionMatch> MentionMatches => Set<Features.Listening.Mentions.MentionMatch>();
+    public DbSet<Features.Listening.Alerts.Alert> Alerts => Set<Features.Listening.Alerts.Alert>();
+    public DbSet<Features.Listening.Alerts.AlertMention> AlertMentions => Set<Features.Listening.Alerts.AlertMention>();
+    public DbSet<Features.Listening.Alerts.MonitorWatch> MonitorWatches => Set<Features.Listening.Alerts.MonitorWatch>();
     public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
     public DbSet<Rule> Rules => Set<Rule>();
     public DbSet<RuleFiring> RuleFirings => Set<RuleFiring>();
@@ -185,6 +188,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new Features.Listening.Sources.SourceConfiguration());
         b.ApplyConfiguration(new Features.Listening.Mentions.MentionConfiguration());
         b.ApplyConfiguration(new Features.Listening.Mentions.MentionMatchConfiguration());
+        Features.Listening.Alerts.AlertsModel.Apply(b);
         b.ApplyConfiguration(new PersonListMemberConfiguration());
         b.ApplyConfiguration(new RuleConfiguration());
         b.ApplyConfiguration(new RuleFiringConfiguration());

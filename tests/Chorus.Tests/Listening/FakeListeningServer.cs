@@ -10,7 +10,7 @@ namespace Chorus.Tests.Listening;
 /// what the test set (recorded fixtures, errors, HTML pages) and records every request it gets.
 public sealed class FakeListeningServer : IAsyncDisposable
 {
-    public sealed record Request(string Path, string Query, string? UserAgent, string? IfNoneMatch);
+    public sealed record Request(string Method, string Path, string Query, string? UserAgent, string? IfNoneMatch, string Body);
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _answers = new();
@@ -24,8 +24,9 @@ public sealed class FakeListeningServer : IAsyncDisposable
         _app = builder.Build();
         _app.Run(async context =>
         {
-            Requests.Enqueue(new Request(context.Request.Path, context.Request.QueryString.Value ?? "", context.Request.Headers.UserAgent.ToString(),
-                context.Request.Headers.IfNoneMatch.FirstOrDefault()));
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            Requests.Enqueue(new Request(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "", context.Request.Headers.UserAgent.ToString(),
+                context.Request.Headers.IfNoneMatch.FirstOrDefault(), body));
             if (_answers.TryGetValue(context.Request.Path, out var answer)) await answer(context);
             else context.Response.StatusCode = 404;
         });

@@ -1,4 +1,5 @@
 using Chorus.Common;
+using Chorus.Features.Listening.Alerts;
 using Chorus.Features.Listening.Mentions;
 using Chorus.Features.Listening.Monitors;
 using Chorus.Features.Listening.Sources;
@@ -24,6 +25,8 @@ public static class ListeningFeature
         services.AddScoped<GetJson>().AddScoped<ReadRssSource>().AddScoped<ReadRedditSource>().AddScoped<ReadHackerNewsSource>().AddScoped<ReadMastodonSource>();
         services.AddScoped<RecordMentions>().AddScoped<ReadMentions>().AddScoped<PollSource>().AddScoped<ManageSources>().AddScoped<ReceiveMentionWebhook>();
         services.AddSingleton<SourcePollers>().AddHostedService(sp => sp.GetRequiredService<SourcePollers>());
+        services.AddScoped<DeliverAlert>().AddScoped<AlertWebhook>().AddScoped<ReadAlerts>();
+        services.AddSingleton<WatchForSpikes>().AddHostedService(sp => sp.GetRequiredService<WatchForSpikes>());
         return services;
     }
 
@@ -68,7 +71,25 @@ public static class ListeningFeature
         api.MapGet("/listening/mentions", async (Guid? monitor, Guid? source, string? sentiment, string? q, DateTimeOffset? before, int? take, ReadMentions read, HttpContext http) =>
                 TypedResults.Ok(await read.ListAsync(new MentionFilter(monitor, source, sentiment, q, before, take ?? 50), http.RequestAborted)))
             .WithTags("Listening").WithSummary("Mentions, newest first: of a monitor or source, by sentiment (negative, neutral, positive), containing text");
+
+        var alerts = api.MapGroup("/listening/alerts").WithTags("Listening");
+        alerts.MapGet("/", async (Guid? monitor, bool? unacknowledged, int? take, ReadAlerts read, HttpContext http) =>
+                TypedResults.Ok(await read.ListAsync(monitor, unacknowledged ?? false, take ?? 50, http.RequestAborted)))
+            .WithSummary("Alerts: spikes in a monitor's volume or negative share, newest first; positive spikes are marked as opportunities");
+        alerts.MapGet("/{id:guid}", async (Guid id, ReadAlerts read, HttpContext http) =>
+            ApiResults.From(await read.GetAsync(id, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("An alert with the mentions that drove it");
+        alerts.MapPost("/{id:guid}/acknowledge", async (Guid id, ReadAlerts read, HttpContext http) =>
+                ApiResults.From(await read.AcknowledgeAsync(await http.ActorAsync(), id, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Mark an alert as seen and handled");
+        api.MapGet("/listening/alert-webhook", async (AlertWebhook hook, HttpContext http) => TypedResults.Ok(await hook.ReadAsync(http.RequestAborted)))
+            .WithTags("Listening").WithSummary("Whether alerts are also posted to an incoming webhook (Slack-compatible), and its host");
+        api.MapPut("/listening/alert-webhook", async (AlertWebhookInput input, AlertWebhook hook, HttpContext http) =>
+                ApiResults.From(await hook.ChangeAsync(await http.ActorAsync(), input.WebhookUrl, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithTags("Listening").WithSummary("Set (or clear, with an empty address) the incoming webhook alerts are posted to (admins)");
     }
+
+    public sealed record AlertWebhookInput(string? WebhookUrl);
 
     /// The signed webhook anyone may call with the source's secret.
     public static void MapListeningHooks(this IEndpointRouteBuilder app) =>

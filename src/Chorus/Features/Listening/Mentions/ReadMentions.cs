@@ -10,7 +10,7 @@ public sealed record MentionView(
     IReadOnlyList<Guid> MonitorIds);
 
 /// Which mentions to show: of one monitor and/or source, by sentiment (negative, neutral, positive), containing words, newest first.
-public sealed record MentionFilter(Guid? MonitorId = null, Guid? SourceId = null, string? Sentiment = null, string? Text = null, DateTimeOffset? Before = null, int Take = 50);
+public sealed record MentionFilter(Guid? MonitorId = null, Guid? SourceId = null, string? Sentiment = null, string? Text = null, DateTimeOffset? Before = null, int Take = 50, IReadOnlyCollection<Guid>? Ids = null);
 
 /// One bucket of a monitor's series: how many mentions, how many negative and positive, and the mean sentiment.
 public sealed record MentionBucket(DateTimeOffset Start, int Count, int Negative, int Positive, double MeanSentiment)
@@ -26,6 +26,7 @@ public sealed class ReadMentions(ChorusDb db)
     {
         var q = db.Mentions.AsNoTracking();
         if (filter.MonitorId is { } monitor) q = q.Where(m => db.MentionMatches.Any(x => x.MonitorId == monitor && x.MentionId == m.Id));
+        if (filter.Ids is { } only) q = q.Where(m => only.Contains(m.Id));
         if (filter.SourceId is { } source) q = q.Where(m => m.ChannelId == source);
         q = filter.Sentiment?.ToLowerInvariant() switch
         {

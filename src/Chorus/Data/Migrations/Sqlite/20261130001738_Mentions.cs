@@ -12,6 +12,36 @@ namespace Chorus.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "ListeningAlerts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MonitorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    BucketStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    Value = table.Column<double>(type: "REAL", nullable: false),
+                    Baseline = table.Column<double>(type: "REAL", nullable: false),
+                    Score = table.Column<double>(type: "REAL", nullable: false),
+                    Mentions = table.Column<int>(type: "INTEGER", nullable: false),
+                    Opportunity = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Summary = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    NextStep = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    AcknowledgedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    AcknowledgedById = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ListeningAlerts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ListeningAlerts_Monitors_MonitorId",
+                        column: x => x.MonitorId,
+                        principalTable: "Monitors",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ListeningSources",
                 columns: table => new
                 {
@@ -77,6 +107,50 @@ namespace Chorus.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "MonitorWatches",
+                columns: table => new
+                {
+                    MonitorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    JudgedThrough = table.Column<long>(type: "INTEGER", nullable: true),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MonitorWatches", x => x.MonitorId);
+                    table.ForeignKey(
+                        name: "FK_MonitorWatches_Monitors_MonitorId",
+                        column: x => x.MonitorId,
+                        principalTable: "Monitors",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ListeningAlertMentions",
+                columns: table => new
+                {
+                    AlertId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MentionId = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ListeningAlertMentions", x => new { x.AlertId, x.MentionId });
+                    table.ForeignKey(
+                        name: "FK_ListeningAlertMentions_ListeningAlerts_AlertId",
+                        column: x => x.AlertId,
+                        principalTable: "ListeningAlerts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ListeningAlertMentions_Mentions_MentionId",
+                        column: x => x.MentionId,
+                        principalTable: "Mentions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "MentionMatches",
                 columns: table => new
                 {
@@ -101,6 +175,22 @@ namespace Chorus.Data.Migrations.Sqlite
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ListeningAlertMentions_MentionId",
+                table: "ListeningAlertMentions",
+                column: "MentionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ListeningAlerts_CreatedAt",
+                table: "ListeningAlerts",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ListeningAlerts_MonitorId_Kind_BucketStart",
+                table: "ListeningAlerts",
+                columns: new[] { "MonitorId", "Kind", "BucketStart" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ListeningSources_NextPollAt",
@@ -144,10 +234,19 @@ namespace Chorus.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ListeningAlertMentions");
+
+            migrationBuilder.DropTable(
                 name: "ListeningSources");
 
             migrationBuilder.DropTable(
                 name: "MentionMatches");
+
+            migrationBuilder.DropTable(
+                name: "MonitorWatches");
+
+            migrationBuilder.DropTable(
+                name: "ListeningAlerts");
 
             migrationBuilder.DropTable(
                 name: "Mentions");
