@@ -34,8 +34,9 @@ public class AlertsTests
         for (var at = start; at < now - TimeSpan.FromMinutes(20); at += TimeSpan.FromMinutes(5))
         {
             var count = random.Next(0, 10) switch { < 2 => 0, < 5 => 1, < 8 => 2, 8 => 3, _ => 5 };
-            for (var i = 0; i < count; i++) hits.Add(new Hit($"{++n}", (at + TimeSpan.FromSeconds(random.Next(0, 299))).ToUnixTimeSeconds(), ordinary[random.Next(ordinary.Length)]));
-            if (at <= burstAt && burstAt < at + TimeSpan.FromMinutes(5))
+            var isBurst = at <= burstAt && burstAt < at + TimeSpan.FromMinutes(5);
+            for (var i = 0; i < count && !isBurst; i++) hits.Add(new Hit($"{++n}", (at + TimeSpan.FromSeconds(random.Next(0, 299))).ToUnixTimeSeconds(), ordinary[random.Next(ordinary.Length)]));
+            if (isBurst)
                 for (var i = 0; i < 40; i++)
                 {
                     hits.Add(new Hit($"{++n}", (at + TimeSpan.FromSeconds(i * 7)).ToUnixTimeSeconds(), $"I love the acme collector's edition box, my dog is so happy! Great job acme #{i}"));
