@@ -74,6 +74,12 @@ public sealed class ReadMentions(ChorusDb db)
         return buckets.Select((b, i) => new MentionBucket(start + bucket * i, b.Count, b.Negative, b.Positive, b.Count == 0 ? 0 : Math.Round(b.Sum / b.Count, 3))).ToList();
     }
 
+    /// Per monitor: mentions since `since` and how many of them were negative.
+    public async Task<Dictionary<Guid, (int Count, int Negative)>> TotalsAsync(DateTimeOffset since, CancellationToken ct = default) =>
+        (await db.MentionMatches.AsNoTracking().Where(x => x.PublishedAt >= since)
+            .GroupBy(x => x.MonitorId).Select(g => new { g.Key, Count = g.Count(), Negative = g.Count(x => x.Negative) }).ToListAsync(ct))
+        .ToDictionary(x => x.Key, x => (x.Count, x.Negative));
+
     public static DateTimeOffset Floor(DateTimeOffset at, TimeSpan bucket) =>
         new(at.UtcTicks - at.UtcTicks % bucket.Ticks, TimeSpan.Zero);
 }
