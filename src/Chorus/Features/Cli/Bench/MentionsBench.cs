@@ -122,7 +122,7 @@ public static class MentionsBench
                 var spikes = Stopwatch.StartNew();
                 var alerts = await app.Services.GetRequiredService<WatchForSpikes>().RunOnceAsync(ct);
                 report.Add($"spike-detector pass over {monitorCount} monitors (a week of 5-minute buckets each, from scratch)", BenchReport.Ms(spikes.Elapsed.TotalMilliseconds));
-                report.Note($"{alerts.Count} alerts raised on the synthetic week (mentions spread uniformly: few expected).");
+                report.Note($"Alerts raised on the synthetic week (mentions spread uniformly, so few are expected): {alerts.Count}.");
             }
             SqliteConnection.ClearAllPools();
             Console.WriteLine();
