@@ -99,6 +99,11 @@ public class AlertsTests
 
         await (await admin.PostAsync($"/api/v1/listening/alerts/{alert.Id}/acknowledge", new { })).JsonAsync(HttpStatusCode.OK);
         Assert.Empty((await (await admin.GetAsync("/api/v1/listening/alerts?unacknowledged=true")).JsonAsync(HttpStatusCode.OK)).EnumerateArray());
+
+        // The source goes with its mentions, the alert's delivery record included, and the alert keeps its summary.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/v1/listening/sources/{source}")).StatusCode);
+        var after = await (await admin.GetAsync($"/api/v1/listening/alerts/{alert.Id}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Empty(after.GetProperty("mentions").EnumerateArray());
     }
 
     private static async Task WaitForAsync(ChorusFactory app, Func<ChorusDb, Task<bool>> done)

@@ -105,6 +105,8 @@ public sealed class ManageSources(ChorusDb db, RecordAudit audit, IDataProtectio
         if (channel is null || !await db.Sources.AnyAsync(s => s.ChannelId == id, ct)) return new Outcome<bool>.NotFound("Source");
         if (await db.Conversations.AnyAsync(c => c.ChannelId == id, ct))
             return new Outcome<bool>.Conflict("Conversations came from this source; switch it off instead of removing it.");
+        // Alert webhook calls carry the channel of a mention that drove them; they go with the source's mentions.
+        await db.Outbox.Where(o => o.ChannelId == id && o.ConversationId == null).ExecuteDeleteAsync(ct);
         db.Channels.Remove(channel); // its mentions go with it
         audit.Add(actor, "source.deleted", "source", id.ToString(), channel.Name);
         await db.SaveChangesAsync(ct);
