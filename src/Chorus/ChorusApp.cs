@@ -154,6 +154,7 @@ public static class ChorusApp
         api.MapAutoAssignmentApi();
         app.MapAccountEndpoints();
         app.MapForum();
+        app.MapListeningHooks();
         app.MapPeopleDownloads();
         app.MapReportDownloads();
         app.MapHealth();

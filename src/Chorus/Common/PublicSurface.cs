@@ -35,6 +35,7 @@ public static class PublicSurface
         ["/forum/sign-out"] = "forum member sign-out (antiforgery-checked form post)",
         ["/forum/posts/{id:guid}/like"] = "a member likes a post: the member's own sign-in (not staff's) is checked by the handler",
         ["/forum/posts/{id:guid}/accept"] = "a topic's author (member sign-in) or staff accepts an answer: checked by the handler",
+        ["/hooks/listening/{id:guid}"] = "mentions pushed to a webhook source: each call is checked against the source's HMAC secret by the handler",
         ["/health/live"] = "liveness probe for load balancers (no data)",
         ["/health/ready"] = "readiness probe for load balancers (states of dependencies, no data)",
         ["/openapi/{documentName}.json"] = "the API's description",

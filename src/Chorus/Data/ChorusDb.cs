@@ -44,6 +44,12 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<PersonList> PersonLists => Set<PersonList>();
     public DbSet<Features.Listening.Monitors.Monitor> Monitors => Set<Features.Listening.Monitors.Monitor>();
+    public DbSet<Features.Listening.Sources.Source> Sources => Set<Features.Listening.Sources.Source>();
+    public DbSet<Features.Listening.Mentions.Mention> Mentions => Set<Features.Listening.Mentions.Mention>();
+    public DbSet<Features.Listening.Mentions.MentionMatch> MentionMatches => Set<Features.Listening.Mentions.MentionMatch>();
+    public DbSet<Features.Listening.Alerts.Alert> Alerts => Set<Features.Listening.Alerts.Alert>();
+    public DbSet<Features.Listening.Alerts.AlertMention> AlertMentions => Set<Features.Listening.Alerts.AlertMention>();
+    public DbSet<Features.Listening.Alerts.MonitorWatch> MonitorWatches => Set<Features.Listening.Alerts.MonitorWatch>();
     public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
     public DbSet<Rule> Rules => Set<Rule>();
     public DbSet<RuleFiring> RuleFirings => Set<RuleFiring>();
@@ -179,6 +185,10 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new NotificationPreferenceConfiguration());
         b.ApplyConfiguration(new PersonListConfiguration());
         b.ApplyConfiguration(new Features.Listening.Monitors.MonitorConfiguration());
+        b.ApplyConfiguration(new Features.Listening.Sources.SourceConfiguration());
+        b.ApplyConfiguration(new Features.Listening.Mentions.MentionConfiguration());
+        b.ApplyConfiguration(new Features.Listening.Mentions.MentionMatchConfiguration());
+        Features.Listening.Alerts.AlertsModel.Apply(b);
         b.ApplyConfiguration(new PersonListMemberConfiguration());
         b.ApplyConfiguration(new RuleConfiguration());
         b.ApplyConfiguration(new RuleFiringConfiguration());

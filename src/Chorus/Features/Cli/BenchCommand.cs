@@ -31,6 +31,7 @@ public static class BenchCommand
         cmd.Subcommands.Add(CreateMail());
         cmd.Subcommands.Add(CreateCampaigns());
         cmd.Subcommands.Add(RulesBench.Create());
+        cmd.Subcommands.Add(MentionsBench.Create());
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
         {
