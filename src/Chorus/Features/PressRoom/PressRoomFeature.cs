@@ -6,7 +6,8 @@ namespace Chorus.Features.PressRoom;
 public static class PressRoomFeature
 {
     public static IServiceCollection AddPressRoom(this IServiceCollection services) =>
-        services.AddScoped<ManageMediaContacts>().AddScoped<ManageMediaLists>().AddScoped<ImportMediaContacts>().AddScoped<ManageCoverage>();
+        services.AddScoped<ManageMediaContacts>().AddScoped<ManageMediaLists>().AddScoped<ImportMediaContacts>().AddScoped<ManageCoverage>()
+            .AddScoped<ManagePressReleases>().AddScoped<DistributeRelease>().AddScoped<ReadPublishedReleases>();
 
     public static void MapPressRoomApi(this RouteGroupBuilder api)
     {
@@ -52,6 +53,34 @@ public static class PressRoomFeature
         lists.MapDelete("/{id:guid}/members/{personId:guid}", async (Guid id, Guid personId, ManageMediaLists manage, HttpContext http) =>
                 ApiResults.From(await manage.RemoveMemberAsync(await http.ActorAsync(), id, personId, http.RequestAborted), _ => TypedResults.NoContent()))
             .WithSummary("Take a journalist off a media list");
+
+        var releases = api.MapGroup("/press-releases").WithTags("Press releases");
+        releases.MapGet("/", async (ManagePressReleases manage, HttpContext http) => TypedResults.Ok(await manage.ListAsync(http.RequestAborted)))
+            .WithSummary("Press releases, the latest changed first, with their state (draft, approved, embargoed, published)");
+        releases.MapGet("/{id:guid}", async (Guid id, ManagePressReleases manage, HttpContext http) =>
+                ApiResults.From(await manage.GetAsync(await http.ActorAsync(), id, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("A press release with its Markdown, rendered HTML, approval and embargo");
+        releases.MapPost("/", async (PressReleaseInput input, ManagePressReleases manage, HttpContext http) =>
+                ApiResults.From(await manage.CreateAsync(await http.ActorAsync(), input, http.RequestAborted), v => TypedResults.Created($"/api/v1/press-releases/{v.Id}", v)))
+            .WithSummary("Write a draft press release (Markdown) for the PR team, or another team of yours");
+        releases.MapPatch("/{id:guid}", async (Guid id, PressReleaseInput input, ManagePressReleases manage, HttpContext http) =>
+                ApiResults.From(await manage.UpdateAsync(await http.ActorAsync(), id, input, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Change a draft");
+        releases.MapPost("/{id:guid}/approve", async (Guid id, ManagePressReleases manage, HttpContext http) =>
+                ApiResults.From(await manage.ApproveAsync(await http.ActorAsync(), id, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Approve a draft (a colleague of its team or an admin; never its author)");
+        releases.MapPost("/{id:guid}/publish", async (Guid id, PublishReleaseInput input, ManagePressReleases manage, HttpContext http) =>
+                ApiResults.From(await manage.PublishAsync(await http.ActorAsync(), id, input, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Publish an approved release now, or under embargo until a wall-clock time in a time zone");
+        releases.MapPost("/{id:guid}/withdraw", async (Guid id, ManagePressReleases manage, HttpContext http) =>
+                ApiResults.From(await manage.WithdrawAsync(await http.ActorAsync(), id, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Take an approved or still-embargoed release back to a draft");
+        releases.MapPost("/{id:guid}/distribute", async (Guid id, DistributeInput input, DistributeRelease distribute, HttpContext http) =>
+                ApiResults.From(await distribute.RunAsync(await http.ActorAsync(), id, input, null, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("E-mail a published (or embargoed) release to each journalist of a media list, once each; their replies land in the inbox");
+        releases.MapGet("/{id:guid}/pitches", async (Guid id, DistributeRelease distribute, HttpContext http) =>
+                TypedResults.Ok(await distribute.PitchesAsync(id, http.RequestAborted)))
+            .WithSummary("Who the release was sent to: delivery, link opened, replied, covered");
 
         var coverage = api.MapGroup("/coverage").WithTags("Coverage");
         coverage.MapGet("/", async ([FromQuery] Guid? releaseId, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to, ManageCoverage manage, HttpContext http) =>
