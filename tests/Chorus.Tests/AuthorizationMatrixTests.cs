@@ -114,6 +114,11 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("press:coverage",        "200", "200", "200", "200"),
         ("press:coverage-add",    "403", "201", "201", "201"),
         ("press:share-of-voice",  "200", "200", "200", "200"),
+        // Press releases are read by all staff; written and published by their team (here Legal) and admins.
+        ("press:releases",        "200", "200", "200", "200"),
+        ("press:release-add",     "403", "403", "201", "201"),
+        ("press:release-publish", "403", "403", "200", "200"),
+        ("press:pitches",         "200", "200", "200", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -375,6 +380,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "press" when target == "list-members" => await c.PostAsJsonAsync($"/api/v1/media-lists/{MediaList}/members", new { personIds = new[] { await JournalistAsync(n) } }),
                 "press" when target == "coverage" => await c.GetAsync("/api/v1/coverage"),
                 "press" when target == "coverage-add" => await c.PostAsJsonAsync("/api/v1/coverage", new { url = $"https://paper.test/story-{n}", headline = $"Story {n}", outlet = "Paper" }),
+                "press" when target == "releases" => await c.GetAsync("/api/v1/press-releases"),
+                "press" when target == "release-add" => await c.PostAsJsonAsync("/api/v1/press-releases", new { title = $"Release {n}", body = "News", ownerTeamId = PrivateTeam }),
+                "press" when target == "release-publish" => await c.PostAsJsonAsync($"/api/v1/press-releases/{await ApprovedReleaseAsync(n)}/publish", new { embargoUntil = "2035-01-01T09:00", timeZone = "Europe/Paris" }),
+                "press" when target == "pitches" => await c.GetAsync($"/api/v1/press-releases/{await ApprovedReleaseAsync(n)}/pitches"),
                 "press" when target == "share-of-voice" => await c.GetAsync("/api/v1/coverage/share-of-voice?from=2026-01-01&to=2026-12-31"),
                 "newsroom" when target == "page" => await c.GetAsync("/newsroom"),
                 "newsroom" when target == "rss" => await c.GetAsync("/newsroom/rss.xml"),
@@ -421,6 +430,15 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             if (approved) await (await admin.PostAsJsonAsync($"/api/v1/posts/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
             return id;
         }
+        /// A release of Legal's drafted by the insider and approved by the admin.
+        private async Task<Guid> ApprovedReleaseAsync(int n)
+        {
+            var draft = await (await Clients["insider"].PostAsJsonAsync("/api/v1/press-releases", new { title = $"Matrix release {n}", body = "News", ownerTeamId = PrivateTeam })).JsonAsync(HttpStatusCode.Created);
+            var id = draft.GetProperty("id").GetGuid();
+            await (await Clients["admin"].PostAsJsonAsync($"/api/v1/press-releases/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
+            return id;
+        }
+
         /// A journalist made by the admin, for a row that adds one to a media list.
         private async Task<Guid> JournalistAsync(int n) =>
             (await (await Clients["admin"].PostAsJsonAsync("/api/v1/media-contacts", new { name = $"Listed {n}", email = $"listed{n}@paper.test" })).JsonAsync(HttpStatusCode.Created))
