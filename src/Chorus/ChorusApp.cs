@@ -7,6 +7,7 @@ using Chorus.Features.Campaigns;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Forum;
+using Chorus.Features.PressRoom;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -96,6 +97,7 @@ public static class ChorusApp
         services.AddNotifications();
         services.AddAutomation();
         services.AddCampaigns();
+        services.AddPressRoom();
         services.AddDemoWorkspace();
         services.AddForum();
         services.AddReports();
@@ -147,6 +149,7 @@ public static class ChorusApp
         api.MapNotificationsApi();
         api.MapAutomationApi();
         api.MapCampaignsApi();
+        api.MapPressRoomApi();
         app.MapCampaignsPublic();
         api.MapForumApi();
         api.MapReportsApi();

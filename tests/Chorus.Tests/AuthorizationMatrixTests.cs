@@ -116,6 +116,22 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("forum:pin",          "403", "200", "200", "200"),
         ("forum:queue",        "403", "200", "200", "200"),
         ("forum:moderate",     "403", "200", "200", "200"),
+        // The press room: every staff member reads; agents and admins change (viewers only read).
+        ("press:contacts",        "200", "200", "200", "200"),
+        ("press:contact-add",     "403", "201", "201", "201"),
+        ("press:import-preview",  "200", "200", "200", "200"),
+        ("press:import",          "403", "200", "200", "200"),
+        ("press:lists",           "200", "200", "200", "200"),
+        ("press:list-add",        "403", "201", "201", "201"),
+        ("press:list-members",    "403", "200", "200", "200"),
+        ("press:coverage",        "200", "200", "200", "200"),
+        ("press:coverage-add",    "403", "201", "201", "201"),
+        ("press:share-of-voice",  "200", "200", "200", "200"),
+        // Press releases are read by all staff; written and published by their team (here Legal) and admins.
+        ("press:releases",        "200", "200", "200", "200"),
+        ("press:release-add",     "403", "403", "201", "201"),
+        ("press:release-publish", "403", "403", "200", "200"),
+        ("press:pitches",         "200", "200", "200", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -150,6 +166,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             // The marketing pages want a signed-in staff member.
             rows.Add(provider, "anonymous", "staff-page:campaigns", "302");
             rows.Add(provider, "anonymous", "staff-page:calendar", "302");
+            rows.Add(provider, "anonymous", "staff-page:media-contacts", "302");
         }
         return rows;
     }
@@ -207,6 +224,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid Post { get; init; }
         public required string ShortLink { get; init; }
         public required Guid Monitor { get; init; }
+        public required Guid MediaList { get; init; }
         public required Guid ForumTopic { get; init; }
         public required Guid ForumPost { get; init; }
         private int _counter;
@@ -255,6 +273,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var post = await (await admin.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/posts", new { title = "Matrix post", body = "Hello" })).JsonAsync(HttpStatusCode.Created);
             var shortLink = await (await admin.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/links", new { targetUrl = "https://example.test/" })).JsonAsync(HttpStatusCode.Created);
             var monitor = await (await admin.PostAsync("/api/v1/listening/monitors", new { name = "Matrix monitor", query = "acme" })).JsonAsync(HttpStatusCode.Created);
+            var mediaList = await (await admin.PostAsync("/api/v1/media-lists", new { name = "Matrix press" })).JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -273,7 +292,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), Macro = macro.GetProperty("id").GetGuid(),
                 Campaign = campaign.GetProperty("id").GetGuid(), PublishingChannel = slack.GetProperty("id").GetGuid(), Post = post.GetProperty("id").GetGuid(),
                 ShortLink = shortLink.GetProperty("link").GetProperty("shortPath").GetString()!, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
-                Monitor = monitor.GetProperty("id").GetGuid(),
+                Monitor = monitor.GetProperty("id").GetGuid(), MediaList = mediaList.GetProperty("id").GetGuid(),
                 ForumTopic = forumTopic.GetProperty("topicId").GetGuid(), ForumPost = forumTopic.GetProperty("postId").GetGuid(),
                 Clients = new()
                 {
@@ -369,7 +388,21 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "posts" when target == "schedule" => await c.PostAsJsonAsync($"/api/v1/posts/{await FreshPostAsync(n, approved: true)}/schedule", new { at = "2035-01-01T09:00", timeZone = "UTC" }),
                 "campaign-links" => await c.PostAsJsonAsync($"/api/v1/campaigns/{Campaign}/links", new { targetUrl = $"https://example.test/{n}" }),
                 "short-link" => await c.GetAsync(ShortLink),
-                "staff-page" => await c.GetAsync(target == "calendar" ? "/marketing/calendar" : $"/marketing/campaigns/{Campaign}"),
+                "staff-page" => await c.GetAsync(target switch { "calendar" => "/marketing/calendar", "media-contacts" => "/pr/contacts", _ => $"/marketing/campaigns/{Campaign}" }),
+                "press" when target == "contacts" => await c.GetAsync("/api/v1/media-contacts"),
+                "press" when target == "contact-add" => await c.PostAsJsonAsync("/api/v1/media-contacts", new { name = $"Reporter {n}", email = $"reporter{n}@paper.test" }),
+                "press" when target == "import-preview" => await c.PostAsJsonAsync("/api/v1/media-contacts/import/preview", new { csv = $"name,email\nReporter {n},r{n}@paper.test\n" }),
+                "press" when target == "import" => await c.PostAsJsonAsync("/api/v1/media-contacts/import", new { csv = $"name,email\nReporter {n},r{n}@paper.test\n", listId = MediaList }),
+                "press" when target == "lists" => await c.GetAsync($"/api/v1/media-lists/{MediaList}"),
+                "press" when target == "list-add" => await c.PostAsJsonAsync("/api/v1/media-lists", new { name = $"Press list {n}" }),
+                "press" when target == "list-members" => await c.PostAsJsonAsync($"/api/v1/media-lists/{MediaList}/members", new { personIds = new[] { await JournalistAsync(n) } }),
+                "press" when target == "coverage" => await c.GetAsync("/api/v1/coverage"),
+                "press" when target == "coverage-add" => await c.PostAsJsonAsync("/api/v1/coverage", new { url = $"https://paper.test/story-{n}", headline = $"Story {n}", outlet = "Paper" }),
+                "press" when target == "releases" => await c.GetAsync("/api/v1/press-releases"),
+                "press" when target == "release-add" => await c.PostAsJsonAsync("/api/v1/press-releases", new { title = $"Release {n}", body = "News", ownerTeamId = PrivateTeam }),
+                "press" when target == "release-publish" => await c.PostAsJsonAsync($"/api/v1/press-releases/{await ApprovedReleaseAsync(n)}/publish", new { embargoUntil = "2035-01-01T09:00", timeZone = "Europe/Paris" }),
+                "press" when target == "pitches" => await c.GetAsync($"/api/v1/press-releases/{await ApprovedReleaseAsync(n)}/pitches"),
+                "press" when target == "share-of-voice" => await c.GetAsync("/api/v1/coverage/share-of-voice?from=2026-01-01&to=2026-12-31"),
                 "newsroom" when target == "page" => await c.GetAsync("/newsroom"),
                 "newsroom" when target == "rss" => await c.GetAsync("/newsroom/rss.xml"),
                 "monitors" when target == "list" => await c.GetAsync("/api/v1/listening/monitors"),
@@ -424,6 +457,20 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             if (approved) await (await admin.PostAsJsonAsync($"/api/v1/posts/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
             return id;
         }
+        /// A release of Legal's drafted by the insider and approved by the admin.
+        private async Task<Guid> ApprovedReleaseAsync(int n)
+        {
+            var draft = await (await Clients["insider"].PostAsJsonAsync("/api/v1/press-releases", new { title = $"Matrix release {n}", body = "News", ownerTeamId = PrivateTeam })).JsonAsync(HttpStatusCode.Created);
+            var id = draft.GetProperty("id").GetGuid();
+            await (await Clients["admin"].PostAsJsonAsync($"/api/v1/press-releases/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
+            return id;
+        }
+
+        /// A journalist made by the admin, for a row that adds one to a media list.
+        private async Task<Guid> JournalistAsync(int n) =>
+            (await (await Clients["admin"].PostAsJsonAsync("/api/v1/media-contacts", new { name = $"Listed {n}", email = $"listed{n}@paper.test" })).JsonAsync(HttpStatusCode.Created))
+                .GetProperty("contact").GetProperty("personId").GetGuid();
+
         private static async Task<Guid> ForumCategoryAsync(StaffClient admin) =>
             (await (await admin.GetAsync("/api/v1/forum/categories")).JsonAsync(HttpStatusCode.OK))[0].GetProperty("id").GetGuid();
 

@@ -41,7 +41,7 @@ public class NewsroomFeedTests
     }
 
     /// Parses RSS with rss-parser under node; returns its JSON.
-    private static async Task<JsonElement> ParseAsync(string xml)
+    internal static async Task<JsonElement> ParseAsync(string xml)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"chorus-rss-parser-{RssParserVersion}");
         if (!File.Exists(Path.Combine(dir, "node_modules", "rss-parser", "package.json")))

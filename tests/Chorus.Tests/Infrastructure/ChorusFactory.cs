@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -37,6 +38,9 @@ public class ChorusFactory : WebApplicationFactory<Program>
     /// This node's data directory (attachments; the key ring of versions before it moved to the database).
     public string DataDirectory => _dataDir;
     public Dictionary<string, string?> Settings { get; } = new();
+
+    /// Replaces services after the app registered its own (a test clock, say).
+    public Action<IServiceCollection>? TestServices { get; set; }
 
     public ChorusFactory(Provider provider = Provider.Sqlite, bool kestrel = false)
     {
@@ -68,6 +72,7 @@ public class ChorusFactory : WebApplicationFactory<Program>
             builder.UseSetting("ConnectionStrings:Chorus", new NpgsqlConnectionStringBuilder(_pgAdmin) { Database = _pgDatabase }.ConnectionString);
         }
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
+        if (TestServices is { } replace) builder.ConfigureTestServices(replace);
     }
 
     /// Another node of the same workspace: its own process state and data directory, the first node's

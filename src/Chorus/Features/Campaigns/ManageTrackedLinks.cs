@@ -10,7 +10,7 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace Chorus.Features.Campaigns;
 
-public sealed record TrackedLinkView(Guid Id, string Code, string ShortPath, Guid CampaignId, Guid? PostId, string TargetUrl, string Destination,
+public sealed record TrackedLinkView(Guid Id, string Code, string ShortPath, Guid? CampaignId, Guid? PostId, string TargetUrl, string Destination,
     string? UtmSource, string? UtmMedium, string? UtmCampaign, string? UtmContent, long Clicks, long BotClicks, DateTimeOffset CreatedAt);
 
 public sealed record TrackedLinkInput(string? TargetUrl, Guid? PostId = null, string? UtmSource = null, string? UtmMedium = null, string? UtmCampaign = null, string? UtmContent = null);
@@ -99,11 +99,11 @@ public partial class ManageTrackedLinks(ChorusDb db, RecordAudit audit, PublicUr
         return QueryHelpers.AddQueryString(bare, query) + uri.Fragment;
     }
 
-    private static string NewCode() => RandomNumberGenerator.GetString(Alphabet, 7);
+    public static string NewCode() => RandomNumberGenerator.GetString(Alphabet, 7);
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    private static string Slug(string name) => TextLimits.Cut(NotSlug().Replace(name.ToLowerInvariant(), "-").Trim('-'), 100);
+    public static string Slug(string name) => TextLimits.Cut(NotSlug().Replace(name.ToLowerInvariant(), "-").Trim('-'), 100);
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NotSlug();

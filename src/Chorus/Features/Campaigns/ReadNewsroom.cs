@@ -8,21 +8,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Campaigns;
 
-public sealed record NewsroomEntry(string Slug, string Title, string Html, DateTimeOffset PublishedAt);
+public sealed record NewsroomEntry(string Slug, string Title, string Html, DateTimeOffset PublishedAt, string? Summary = null, bool IsPressRelease = false);
 
-/// The public newsroom: posts published on a newsroom channel, newest first, as pages and as RSS.
-public class ReadNewsroom(ChorusDb db, HtmlCleaner html, PublicUrls urls)
+/// The public newsroom: posts published on a newsroom channel and public press releases, newest
+/// first, as pages and as RSS.
+public class ReadNewsroom(ChorusDb db, HtmlCleaner html, PublicUrls urls, PressRoom.ReadPublishedReleases releases)
 {
     public const int PageSize = 20;
 
     public async Task<List<NewsroomEntry>> LatestAsync(int take = PageSize, CancellationToken ct = default)
     {
         var rows = await Published(null).OrderByDescending(r => r.PublishedAt).Take(take).ToListAsync(ct);
-        return rows.Select(Entry).ToList();
+        return rows.Select(Entry).Concat(await releases.LatestAsync(take, ct)).OrderByDescending(e => e.PublishedAt).Take(take).ToList();
     }
 
     public async Task<NewsroomEntry?> GetAsync(string slug, CancellationToken ct = default) =>
-        await Published(slug).FirstOrDefaultAsync(ct) is { } row ? Entry(row) : null;
+        await Published(slug).FirstOrDefaultAsync(ct) is { } row ? Entry(row) : await releases.GetAsync(slug, ct);
 
     private NewsroomEntry Entry(Row r) => new(r.Slug!, r.Title, html.MarkdownToHtml(r.Text), r.PublishedAt!.Value);
 
@@ -74,6 +75,7 @@ public class ReadNewsroom(ChorusDb db, HtmlCleaner html, PublicUrls urls)
                 w.WriteString(link);
                 w.WriteEndElement();
                 w.WriteElementString("pubDate", Rfc822(e.PublishedAt));
+                if (e.IsPressRelease) w.WriteElementString("category", "Press release");
                 w.WriteElementString("description", e.Html);
                 w.WriteEndElement();
             }

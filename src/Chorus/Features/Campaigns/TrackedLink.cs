@@ -9,7 +9,8 @@ public class TrackedLink
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public string Code { get; set; } = "";
-    public Guid CampaignId { get; set; }
+    /// Null for a link that belongs to no campaign (a press release's link for one journalist).
+    public Guid? CampaignId { get; set; }
     public Guid? PostId { get; set; }
     public string TargetUrl { get; set; } = "";
     public string? UtmSource { get; set; }

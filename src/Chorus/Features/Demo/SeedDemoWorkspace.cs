@@ -164,6 +164,7 @@ public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, Ingest
             await db.People.Where(p => ids.Contains(p.Id)).ExecuteUpdateAsync(s => s.SetProperty(x => x.Kind, group.Key), ct);
         }
         Campaigns.SeedDemoCampaigns.Add(db, teams, staffIds, now);
+        PressRoom.SeedDemoPressRoom.Add(db, teams, staffIds, now);
         Automation.DemoAutomation.Add(db, teams);
         Sla.DemoSla.Add(db, teams);
         await db.SaveChangesAsync(ct);

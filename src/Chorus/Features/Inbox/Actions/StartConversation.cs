@@ -110,7 +110,9 @@ public class StartConversation(ChorusDb db, HtmlCleaner html, RecordAudit audit,
         return null;
     }
 
-    private async Task<Outcome<long>> StartOneAsync(StaffActor actor, Person person, Guid channelId, Guid? teamId, string subject, string text, string threadId, CancellationToken ct)
+    /// Starts one conversation (idempotent on the thread id). Entities the caller added to the context are saved in
+    /// the same transaction, or dropped with it when the e-mail cannot be sent (a press release's pitch uses this).
+    public async Task<Outcome<long>> StartOneAsync(StaffActor actor, Person person, Guid channelId, Guid? teamId, string subject, string text, string threadId, CancellationToken ct)
     {
         // Started already by this same request (a retry): nothing new.
         if (await db.Conversations.AsNoTracking().Where(c => c.ChannelId == channelId && c.ExternalThreadId == threadId).Select(c => (long?)c.Number).FirstOrDefaultAsync(ct) is { } existing)
