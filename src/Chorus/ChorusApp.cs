@@ -7,6 +7,7 @@ using Chorus.Features.Campaigns;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Forum;
+using Chorus.Features.HelpCenter;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -95,6 +96,7 @@ public static class ChorusApp
         services.AddCampaigns();
         services.AddDemoWorkspace();
         services.AddForum();
+        services.AddHelpCenter();
 
         var app = builder.Build();
 
@@ -143,6 +145,8 @@ public static class ChorusApp
         api.MapCampaignsApi();
         app.MapCampaignsPublic();
         api.MapForumApi();
+        api.MapHelpCenterApi();
+        app.MapHelpCenterPublic();
         app.MapAccountEndpoints();
         app.MapForum();
         app.MapPeopleDownloads();

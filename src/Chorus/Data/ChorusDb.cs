@@ -185,6 +185,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new MacroConfiguration());
         Features.Campaigns.CampaignsModel.Apply(b);
         b.ConfigureForum();
+        Features.HelpCenter.HelpCenterModel.ConfigureHelpCenter(b);
     }
 
     /// Starts a read-only transaction in which every query sees the database as of the first one, so a view

@@ -67,10 +67,12 @@ public enum ConditionOperator
 }
 
 /// One action. Value: a team id ("" for no team), a staff user id ("" to unassign), an enum name,
-/// comma-separated tags, note text, a macro id, "assignee" or a staff user id to e-mail, a webhook URL.
+/// comma-separated tags, note text, a macro id, "assignee" or a staff user id to e-mail, a webhook URL, how many articles to suggest (1–5, "" for 3).
 public sealed record RuleAction(ActionKind Kind, string Value);
 
-public enum ActionKind { SetTeam, Assign, SetPriority, SetStatus, AddTags, RemoveTags, AddNote, ReplyWithMacro, NotifyByEmail, SendWebhook, Solve }
+public enum ActionKind { SetTeam, Assign, SetPriority, SetStatus, AddTags, RemoveTags, AddNote, ReplyWithMacro, NotifyByEmail, SendWebhook, Solve,
+    /// Reply with links to the published help-center articles that best match the conversation (Features/HelpCenter).
+    ReplyWithArticles }
 
 /// When a time-based rule last looked at a conversation: it looks again only after the conversation changed
 /// (its UpdatedAt differs) and sat for the rule's hours once more. The unique key also keeps two nodes from acting twice.

@@ -200,6 +200,13 @@ public sealed class ValidateAutomation(ChorusDb db)
                     break;
                 case ActionKind.Solve:
                     break;
+                case ActionKind.ReplyWithArticles when forMacro:
+                    errors.Add(field, $"{label}: only rules suggest articles; a macro's reply is written by an agent who can link them.");
+                    break;
+                case ActionKind.ReplyWithArticles:
+                    if (value.Length > 0 && (!int.TryParse(value, out var count) || count is < 1 or > HelpCenter.SuggestArticlesReply.MaxArticles))
+                        errors.Add(field, $"{label}: suggest 1 to {HelpCenter.SuggestArticlesReply.MaxArticles} articles.");
+                    break;
                 default:
                     errors.Add(field, $"{label}: unknown action.");
                     break;

@@ -164,6 +164,7 @@ public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, Ingest
         }
         Campaigns.SeedDemoCampaigns.Add(db, teams, staffIds, now);
         Automation.DemoAutomation.Add(db, teams);
+        HelpCenter.DemoHelpCenter.Add(db, now);
         await db.SaveChangesAsync(ct);
     }
 }

@@ -61,6 +61,7 @@ public sealed class AutomationChoices
         ActionKind.NotifyByEmail => a.Value == "assignee" ? "e-mail the assignee" : $"e-mail {StaffName(a.Value)}",
         ActionKind.SendWebhook => $"call webhook {CarryOutActions.WebhookHost(a.Value)}",
         ActionKind.Solve => "solve",
+        ActionKind.ReplyWithArticles => $"reply with up to {(a.Value.Length == 0 ? HelpCenter.SuggestArticlesReply.DefaultArticles.ToString() : a.Value)} suggested articles",
         _ => a.Kind.ToString(),
     };
 
@@ -119,6 +120,7 @@ public static class AutomationLabels
         ActionKind.NotifyByEmail => "E-mail a colleague",
         ActionKind.SendWebhook => "Call a webhook",
         ActionKind.Solve => "Solve",
+        ActionKind.ReplyWithArticles => "Reply with suggested articles",
         _ => k.ToString(),
     };
 

@@ -1,0 +1,148 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Chorus.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class HelpCenter : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "HelpCategories",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Slug = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    Position = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HelpCategories", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "HelpArticles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    CategoryId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Slug = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Body = table.Column<string>(type: "text", nullable: false),
+                    Html = table.Column<string>(type: "text", nullable: false),
+                    Text = table.Column<string>(type: "text", nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Internal = table.Column<bool>(type: "boolean", nullable: false),
+                    PublishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedById = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    SourceMessageId = table.Column<Guid>(type: "uuid", nullable: true),
+                    HelpfulCount = table.Column<int>(type: "integer", nullable: false),
+                    NotHelpfulCount = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HelpArticles", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_HelpArticles_HelpCategories_CategoryId",
+                        column: x => x.CategoryId,
+                        principalTable: "HelpCategories",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "HelpDeflections",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    VisitId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ArticleId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HelpDeflections", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_HelpDeflections_HelpArticles_ArticleId",
+                        column: x => x.ArticleId,
+                        principalTable: "HelpArticles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "HelpVotes",
+                columns: table => new
+                {
+                    ArticleId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Voter = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Helpful = table.Column<bool>(type: "boolean", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HelpVotes", x => new { x.ArticleId, x.Voter });
+                    table.ForeignKey(
+                        name: "FK_HelpVotes_HelpArticles_ArticleId",
+                        column: x => x.ArticleId,
+                        principalTable: "HelpArticles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HelpArticles_CategoryId_Status",
+                table: "HelpArticles",
+                columns: new[] { "CategoryId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HelpArticles_Slug",
+                table: "HelpArticles",
+                column: "Slug",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HelpCategories_Slug",
+                table: "HelpCategories",
+                column: "Slug",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HelpDeflections_ArticleId_At",
+                table: "HelpDeflections",
+                columns: new[] { "ArticleId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HelpDeflections_VisitId",
+                table: "HelpDeflections",
+                column: "VisitId",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "HelpDeflections");
+
+            migrationBuilder.DropTable(
+                name: "HelpVotes");
+
+            migrationBuilder.DropTable(
+                name: "HelpArticles");
+
+            migrationBuilder.DropTable(
+                name: "HelpCategories");
+        }
+    }
+}
