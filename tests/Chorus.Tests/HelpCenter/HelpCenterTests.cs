@@ -267,4 +267,43 @@ public class HelpCenterTests
         Assert.DoesNotContain(quiet.Messages(), m => m.Kind == "Reply");
         Assert.Equal(["Rule 'Suggest articles' suggested no articles: none of the published articles matches this conversation."], quiet.RuleEvents());
     }
+
+    [Theory, Providers]
+    public async Task Macros_and_rules_link_a_playbook_that_agents_see_and_the_public_never_does(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var admin = await app.StaffAsync("admin");
+        var team = await admin.CategoryAsync("How we work");
+        var playbook = await admin.ArticleAsync(team, "Handling a security report", "Thank the reporter, never promise a bounty, move it to Product & Engineering Liaison.", @internal: true);
+        var publicArticle = await admin.ArticleAsync(team, "Report a security issue", "Write to security@ with the details.");
+        var playbookId = playbook.Str("id");
+
+        var refused = await (await admin.PostAsync("/api/v1/macros", new { name = "Security thanks", body = "Thank you!", playbookId = publicArticle.Str("id") })).ProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("choose an internal help-center article", refused.Str("detail"));
+        var macro = await admin.CreateMacroAsync(new { name = "Security thanks", body = "Thank you for the report!", playbookId });
+        Assert.Equal(playbookId, macro.Str("playbookId"));
+        Assert.Equal(playbookId, (await (await admin.GetAsync("/api/v1/macros")).JsonAsync(HttpStatusCode.OK))[0].Str("playbookId"));
+
+        var rule = await admin.CreateRuleAsync(new
+        {
+            name = "Security reports", enabled = true, trigger = "ConversationCreated", conditions = new[] { Condition("Text", "Contains", "vulnerability") },
+            actions = new[] { Action("AddTags", "security") }, playbookId,
+        });
+        Assert.Equal(playbookId, rule.Str("playbookId"));
+        var number = (await admin.DeliverAsync("pb-1", subject: "Vulnerability in your launcher", text: "I found a vulnerability.")).Number;
+        var detail = await admin.EventuallyAsync(number, d => d.RuleEvents().Length >= 2);
+        Assert.Equal(["Rule 'Security reports' added tag security.", $"Rule 'Security reports' points to the playbook “Handling a security report”: /help-center/articles/{playbookId}"],
+            detail.RuleEvents());
+
+        // The playbook is never public, whatever its status: no page, no search hit, no suggestion.
+        var browser = Browser(app);
+        Assert.Equal(HttpStatusCode.NotFound, (await PageAsync(browser, $"/help/articles/{playbook.Str("slug")}")).Status);
+        Assert.DoesNotContain("Handling a security report", (await PageAsync(browser, "/help/search?q=security+report")).Html);
+        Assert.Equal(["Report a security issue"], await SuggestionsAsync(browser, "security report bounty"));
+
+        // Deleting the playbook unlinks it; the macro and rule stay.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/v1/help/articles/{playbookId}")).StatusCode);
+        Assert.Null((await (await admin.GetAsync("/api/v1/macros")).JsonAsync(HttpStatusCode.OK))[0].Str("playbookId"));
+        Assert.Null((await (await admin.GetAsync($"/api/v1/rules/{rule.Str("id")}")).JsonAsync(HttpStatusCode.OK)).Str("playbookId"));
+    }
 }

@@ -229,5 +229,13 @@ public sealed class ValidateAutomation(ChorusDb db)
         if (added.Intersect(removed).FirstOrDefault() is { } both) errors.Add("actions", $"The tag {both} is both added and removed; keep one.");
     }
 
+    /// A macro's or rule's playbook: an internal help-center article (how the team handles the case).
+    public async Task CheckPlaybookAsync(Guid? playbookId, Errors errors, CancellationToken ct)
+    {
+        if (playbookId is not { } id) return;
+        if (!await db.Set<HelpCenter.HelpArticle>().AnyAsync(a => a.Id == id && a.Internal, ct))
+            errors.Add("playbookId", "That playbook does not exist: choose an internal help-center article.");
+    }
+
     public static Outcome<T> Invalid<T>(Errors errors) => new Outcome<T>.Invalid(errors.ToDictionary());
 }

@@ -80,6 +80,7 @@
         data.append('__RequestVerificationToken', token());
         try { await fetch('/help/deflections', { method: 'POST', body: data }); } catch { /* counted or not, the visitor is answered */ }
         deflected = true;
+        box.classList.remove('help-suggestions'); // the notice stands alone, not in the suggestions' frame
         box.replaceChildren(el('div', { className: 'help-deflected', id: 'help-deflected', role: 'status' },
             el('strong', { textContent: 'Glad that answered your question!' }),
             el('span', { textContent: ' You don\'t need to send this form. ' }),

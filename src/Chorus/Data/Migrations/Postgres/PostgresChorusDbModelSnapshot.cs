@@ -274,6 +274,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<Guid?>("PlaybookId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -284,6 +287,8 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.HasIndex("Name")
                         .IsUnique();
+
+                    b.HasIndex("PlaybookId");
 
                     b.ToTable("Macros", (string)null);
                 });
@@ -323,6 +328,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<Guid?>("PlaybookId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("Position")
                         .HasColumnType("integer");
 
@@ -349,6 +357,8 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.HasIndex("Name")
                         .IsUnique();
+
+                    b.HasIndex("PlaybookId");
 
                     b.HasIndex("Position");
 
@@ -2205,6 +2215,22 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("StaffUser");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.Macro", b =>
+                {
+                    b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
+                        .WithMany()
+                        .HasForeignKey("PlaybookId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>
+                {
+                    b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
+                        .WithMany()
+                        .HasForeignKey("PlaybookId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Chorus.Features.Automation.RuleFiring", b =>

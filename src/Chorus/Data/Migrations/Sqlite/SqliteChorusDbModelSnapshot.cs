@@ -268,6 +268,9 @@ namespace Chorus.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("PlaybookId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
@@ -278,6 +281,8 @@ namespace Chorus.Data.Migrations.Sqlite
 
                     b.HasIndex("Name")
                         .IsUnique();
+
+                    b.HasIndex("PlaybookId");
 
                     b.ToTable("Macros", (string)null);
                 });
@@ -317,6 +322,9 @@ namespace Chorus.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("PlaybookId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Position")
                         .HasColumnType("INTEGER");
 
@@ -343,6 +351,8 @@ namespace Chorus.Data.Migrations.Sqlite
 
                     b.HasIndex("Name")
                         .IsUnique();
+
+                    b.HasIndex("PlaybookId");
 
                     b.HasIndex("Position");
 
@@ -2175,6 +2185,22 @@ namespace Chorus.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("StaffUser");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.Macro", b =>
+                {
+                    b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
+                        .WithMany()
+                        .HasForeignKey("PlaybookId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>
+                {
+                    b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
+                        .WithMany()
+                        .HasForeignKey("PlaybookId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Chorus.Features.Automation.RuleFiring", b =>

@@ -15,6 +15,7 @@ public sealed class AutomationChoices
     public List<(Guid Id, string Name)> Channels { get; init; } = [];
     public List<(Guid Id, string Name)> Organizations { get; init; } = [];
     public List<MacroView> Macros { get; init; } = [];
+    public List<HelpCenter.PlaybookChoice> Playbooks { get; init; } = [];
 
     public const int MaxOrganizations = 500;
 
@@ -26,6 +27,7 @@ public sealed class AutomationChoices
         Organizations = (await w.Db.Organizations.AsNoTracking().OrderBy(o => o.Name).Take(MaxOrganizations).Select(o => new { o.Id, o.Name }).ToListAsync())
             .Select(o => (o.Id, o.Name)).ToList(),
         Macros = await w.Get<ManageMacros>().ListAsync(),
+        Playbooks = await HelpCenter.PlaybookLinks.ChoicesAsync(w.Db),
     };
 
     public List<StaffView> Agents => Staff.Where(s => s.Role is Roles.Admin or Roles.Agent).OrderBy(s => s.DisplayName).ToList();

@@ -11,6 +11,18 @@ namespace Chorus.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<Guid>(
+                name: "PlaybookId",
+                table: "Rules",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "PlaybookId",
+                table: "Macros",
+                type: "uuid",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "HelpCategories",
                 columns: table => new
@@ -101,6 +113,16 @@ namespace Chorus.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Rules_PlaybookId",
+                table: "Rules",
+                column: "PlaybookId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Macros_PlaybookId",
+                table: "Macros",
+                column: "PlaybookId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_HelpArticles_CategoryId_Status",
                 table: "HelpArticles",
                 columns: new[] { "CategoryId", "Status" });
@@ -127,11 +149,35 @@ namespace Chorus.Data.Migrations.Postgres
                 table: "HelpDeflections",
                 column: "VisitId",
                 unique: true);
+
+            migrationBuilder.AddForeignKey(
+                name: "FK_Macros_HelpArticles_PlaybookId",
+                table: "Macros",
+                column: "PlaybookId",
+                principalTable: "HelpArticles",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.SetNull);
+
+            migrationBuilder.AddForeignKey(
+                name: "FK_Rules_HelpArticles_PlaybookId",
+                table: "Rules",
+                column: "PlaybookId",
+                principalTable: "HelpArticles",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.SetNull);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropForeignKey(
+                name: "FK_Macros_HelpArticles_PlaybookId",
+                table: "Macros");
+
+            migrationBuilder.DropForeignKey(
+                name: "FK_Rules_HelpArticles_PlaybookId",
+                table: "Rules");
+
             migrationBuilder.DropTable(
                 name: "HelpDeflections");
 
@@ -143,6 +189,22 @@ namespace Chorus.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "HelpCategories");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Rules_PlaybookId",
+                table: "Rules");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Macros_PlaybookId",
+                table: "Macros");
+
+            migrationBuilder.DropColumn(
+                name: "PlaybookId",
+                table: "Rules");
+
+            migrationBuilder.DropColumn(
+                name: "PlaybookId",
+                table: "Macros");
         }
     }
 }
