@@ -8,6 +8,7 @@ using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Forum;
 using Chorus.Features.HelpCenter;
+using Chorus.Features.Csat;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -97,6 +98,7 @@ public static class ChorusApp
         services.AddDemoWorkspace();
         services.AddForum();
         services.AddHelpCenter();
+        services.AddCsat();
 
         var app = builder.Build();
 
@@ -146,6 +148,7 @@ public static class ChorusApp
         app.MapCampaignsPublic();
         api.MapForumApi();
         api.MapHelpCenterApi();
+        api.MapCsatApi();
         app.MapHelpCenterPublic();
         app.MapAccountEndpoints();
         app.MapForum();

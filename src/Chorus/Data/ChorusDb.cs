@@ -186,6 +186,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         Features.Campaigns.CampaignsModel.Apply(b);
         b.ConfigureForum();
         Features.HelpCenter.HelpCenterModel.ConfigureHelpCenter(b);
+        Features.Csat.CsatModel.ConfigureCsat(b);
     }
 
     /// Starts a read-only transaction in which every query sees the database as of the first one, so a view

@@ -24,6 +24,32 @@ namespace Chorus.Data.Migrations.Postgres
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "CsatSurveys",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ConversationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SolvedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    TeamId = table.Column<Guid>(type: "uuid", nullable: true),
+                    AssigneeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    Rating = table.Column<int>(type: "integer", nullable: true),
+                    Comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    RatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Emailed = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CsatSurveys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CsatSurveys_Conversations_ConversationId",
+                        column: x => x.ConversationId,
+                        principalTable: "Conversations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "HelpCategories",
                 columns: table => new
                 {
@@ -123,6 +149,17 @@ namespace Chorus.Data.Migrations.Postgres
                 column: "PlaybookId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_CsatSurveys_ConversationId_SolvedAt",
+                table: "CsatSurveys",
+                columns: new[] { "ConversationId", "SolvedAt" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CsatSurveys_RatedAt",
+                table: "CsatSurveys",
+                column: "RatedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_HelpArticles_CategoryId_Status",
                 table: "HelpArticles",
                 columns: new[] { "CategoryId", "Status" });
@@ -177,6 +214,9 @@ namespace Chorus.Data.Migrations.Postgres
             migrationBuilder.DropForeignKey(
                 name: "FK_Rules_HelpArticles_PlaybookId",
                 table: "Rules");
+
+            migrationBuilder.DropTable(
+                name: "CsatSurveys");
 
             migrationBuilder.DropTable(
                 name: "HelpDeflections");
