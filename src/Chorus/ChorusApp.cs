@@ -8,6 +8,8 @@ using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Forum;
 using Chorus.Features.PressRoom;
+using Chorus.Features.HelpCenter;
+using Chorus.Features.Csat;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -103,6 +105,8 @@ public static class ChorusApp
         services.AddReports();
         services.AddSla();
         services.AddAutoAssignment();
+        services.AddHelpCenter();
+        services.AddCsat();
 
         var app = builder.Build();
 
@@ -155,6 +159,9 @@ public static class ChorusApp
         api.MapReportsApi();
         api.MapSlaApi();
         api.MapAutoAssignmentApi();
+        api.MapHelpCenterApi();
+        api.MapCsatApi();
+        app.MapHelpCenterPublic();
         app.MapAccountEndpoints();
         app.MapForum();
         app.MapListeningHooks();

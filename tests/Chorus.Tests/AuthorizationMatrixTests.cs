@@ -132,6 +132,11 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("press:release-add",     "403", "403", "201", "201"),
         ("press:release-publish", "403", "403", "200", "200"),
         ("press:pitches",         "200", "200", "200", "200"),
+        ("help:articles",      "200", "200", "200", "200"),
+        ("help:article-add",   "403", "201", "201", "201"),
+        ("help:publish",       "403", "200", "200", "200"),
+        ("help:from-note",     "403", "404", "200", "200"), // a private team's note is no source for an outsider's article
+        ("help:deflections",   "200", "200", "200", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -227,6 +232,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid MediaList { get; init; }
         public required Guid ForumTopic { get; init; }
         public required Guid ForumPost { get; init; }
+        public required Guid HelpCategory { get; init; }
+        public required Guid HelpArticle { get; init; }
         private int _counter;
 
         public const string Secret = "zebracorn";
@@ -274,6 +281,9 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var shortLink = await (await admin.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/links", new { targetUrl = "https://example.test/" })).JsonAsync(HttpStatusCode.Created);
             var monitor = await (await admin.PostAsync("/api/v1/listening/monitors", new { name = "Matrix monitor", query = "acme" })).JsonAsync(HttpStatusCode.Created);
             var mediaList = await (await admin.PostAsync("/api/v1/media-lists", new { name = "Matrix press" })).JsonAsync(HttpStatusCode.Created);
+            var helpCategory = await (await admin.PostAsync("/api/v1/help/categories", new { name = "Matrix help" })).JsonAsync(HttpStatusCode.Created);
+            var helpArticle = await (await admin.PostAsync("/api/v1/help/articles", new { title = "Matrix article", body = "Hello", categoryId = helpCategory.GetProperty("id").GetGuid() }))
+                .JsonAsync(HttpStatusCode.Created);
             var victim = await (await admin.PostAsync("/api/v1/me/tokens", new { name = "victim" })).JsonAsync(HttpStatusCode.Created);
             var revoked = await (await outsider.PostAsync("/api/v1/me/tokens", new { name = "to revoke" })).JsonAsync(HttpStatusCode.Created);
             Assert.Equal(HttpStatusCode.NoContent, (await outsider.Http.DeleteAsync($"/api/v1/me/tokens/{revoked.GetProperty("id").GetGuid()}")).StatusCode);
@@ -294,6 +304,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 ShortLink = shortLink.GetProperty("link").GetProperty("shortPath").GetString()!, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
                 Monitor = monitor.GetProperty("id").GetGuid(), MediaList = mediaList.GetProperty("id").GetGuid(),
                 ForumTopic = forumTopic.GetProperty("topicId").GetGuid(), ForumPost = forumTopic.GetProperty("postId").GetGuid(),
+                HelpCategory = helpCategory.GetProperty("id").GetGuid(), HelpArticle = helpArticle.GetProperty("id").GetGuid(),
                 Clients = new()
                 {
                     ["admin"] = admin.Http, ["insider"] = insider.Http, ["outsider"] = outsider.Http, ["viewer"] = viewer.Http,
@@ -425,6 +436,11 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "forum" when target == "pin" => await c.PostAsJsonAsync($"/api/v1/forum/topics/{ForumTopic}/pin", new { value = n % 2 == 0 }),
                 "forum" when target == "queue" => await c.GetAsync("/api/v1/forum/moderation/queue"),
                 "forum" when target == "moderate" => await c.PostAsJsonAsync($"/api/v1/forum/posts/{ForumPost}/moderation", new { action = "Approve" }),
+                "help" when target == "articles" => await c.GetAsync("/api/v1/help/articles"),
+                "help" when target == "article-add" => await c.PostAsJsonAsync("/api/v1/help/articles", new { title = $"Article {n}", body = "Hi", categoryId = HelpCategory }),
+                "help" when target == "publish" => await c.PutAsJsonAsync($"/api/v1/help/articles/{HelpArticle}/published", new { published = n % 2 == 0 }),
+                "help" when target == "from-note" => await c.PostAsJsonAsync($"/api/v1/help/articles/draft-from-message/{PrivateNote}", new { }),
+                "help" when target == "deflections" => await c.GetAsync("/api/v1/help/deflections"),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),

@@ -199,6 +199,8 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         Features.Reports.ReportsModel.ConfigureReports(b);
         Features.Sla.SlaModel.Apply(b);
         Features.Assignment.AssignmentModel.Apply(b);
+        Features.HelpCenter.HelpCenterModel.ConfigureHelpCenter(b);
+        Features.Csat.CsatModel.ConfigureCsat(b);
     }
 
     /// Starts a read-only transaction in which every query sees the database as of the first one, so a view

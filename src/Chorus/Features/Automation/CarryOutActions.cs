@@ -15,7 +15,8 @@ namespace Chorus.Features.Automation;
 /// change becomes a system event in the thread ("Rule 'VIP to priority' set the priority to high."),
 /// notes and replies become messages, e-mails and webhook calls go to the outbox (sent once, retried).
 /// An action that cannot be carried out (a deleted team, an agent who left) says so in the thread instead.
-public sealed class CarryOutActions(ChorusDb db, HtmlCleaner html, QueueEmailReply email, ManageEmailNotifications notifications, PublicUrls urls, QueueStaffEmail staffEmail)
+public sealed class CarryOutActions(ChorusDb db, HtmlCleaner html, QueueEmailReply email, ManageEmailNotifications notifications, PublicUrls urls, QueueStaffEmail staffEmail,
+    HelpCenter.SuggestArticlesReply suggestArticles)
 {
     /// <paramref name="LastEventAt"/>: when the last event was stamped; anything said after it goes later.
     public sealed record Done(bool StatusChanged, bool Assigned, int Events, DateTimeOffset LastEventAt);
@@ -140,6 +141,22 @@ public sealed class CarryOutActions(ChorusDb db, HtmlCleaner html, QueueEmailRep
                     var text = Placeholders.Fill(macro.Body, await ValuesAsync(c, agentName, ct)).Trim();
                     if (await ReplyAsync(c, text, ct) is { } unsent) Event($"{by} could not reply with the macro '{macro.Name}': {unsent}");
                     else Event($"{by} replied with the macro '{macro.Name}'.");
+                    break;
+
+                case ActionKind.ReplyWithArticles:
+                    if (c.Tags.Any(t => t.Tag == Channels.Email.ReadInboundEmail.AutoReplyTag))
+                    {
+                        Event($"{by} did not suggest articles: the conversation is tagged {Channels.Email.ReadInboundEmail.AutoReplyTag}, and answering an automatic reply can start a mail loop.");
+                        break;
+                    }
+                    var suggestion = await suggestArticles.WriteAsync(c, int.TryParse(a.Value, out var n) ? n : HelpCenter.SuggestArticlesReply.DefaultArticles, ct);
+                    if (suggestion is null)
+                    {
+                        Event($"{by} suggested no articles: none of the published articles matches this conversation.");
+                        break;
+                    }
+                    if (await ReplyAsync(c, suggestion.Text, ct) is { } notSent) Event($"{by} could not suggest articles: {notSent}");
+                    else Event($"{by} replied with {suggestion.Count} suggested article{(suggestion.Count == 1 ? "" : "s")}: {string.Join(", ", suggestion.Titles.Select(t => $"“{t}”"))}.");
                     break;
 
                 case ActionKind.NotifyByEmail:

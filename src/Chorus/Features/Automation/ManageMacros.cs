@@ -8,11 +8,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Automation;
 
-public sealed record MacroInput(string? Name, string? Body, IReadOnlyList<RuleAction>? Actions);
+public sealed record MacroInput(string? Name, string? Body, IReadOnlyList<RuleAction>? Actions, Guid? PlaybookId = null);
 
-public sealed record MacroView(Guid Id, string Name, string Body, IReadOnlyList<RuleAction> Actions, int UsageCount, DateTimeOffset? LastUsedAt, DateTimeOffset UpdatedAt)
+public sealed record MacroView(Guid Id, string Name, string Body, IReadOnlyList<RuleAction> Actions, int UsageCount, DateTimeOffset? LastUsedAt, DateTimeOffset UpdatedAt,
+    Guid? PlaybookId = null)
 {
-    public static MacroView Of(Macro m) => new(m.Id, m.Name, m.Body, m.Actions, m.UsageCount, m.LastUsedAt, m.UpdatedAt);
+    public static MacroView Of(Macro m) => new(m.Id, m.Name, m.Body, m.Actions, m.UsageCount, m.LastUsedAt, m.UpdatedAt, m.PlaybookId);
 }
 
 /// What applying a macro did: the reply text with placeholders filled in (posted when asked, else for
@@ -51,12 +52,14 @@ public sealed class ManageMacros(ChorusDb db, ValidateAutomation validate, Recor
         var actions = input.Actions ?? [];
         await validate.CheckActionsAsync(actions, forMacro: true, errors, ct);
         if (body.Length == 0 && actions.Count == 0) errors.Add("body", "Write a reply, add an action, or both.");
+        await validate.CheckPlaybookAsync(input.PlaybookId, errors, ct);
         if (errors.Any) return ValidateAutomation.Invalid<MacroView>(errors);
 
         var created = macro is null;
         if (macro is null) db.Add(macro = new Macro());
         macro.Name = name;
         macro.Body = body;
+        macro.PlaybookId = input.PlaybookId;
         macro.Actions = actions.Select(a => a with { Value = a.Kind is ActionKind.AddNote ? a.Value ?? "" : a.Value?.Trim() ?? "" }).ToList();
         macro.UpdatedAt = DateTimeOffset.UtcNow;
         audit.Add(actor, created ? "macro.created" : "macro.updated", "macro", macro.Id.ToString(), $"{macro.Name}: {TextLimits.Preview(body)}");

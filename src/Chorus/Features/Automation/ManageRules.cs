@@ -8,14 +8,15 @@ namespace Chorus.Features.Automation;
 
 public sealed record RuleInput(
     string? Name, string? Description, bool Enabled, RuleTrigger Trigger, ConversationStatus? TriggerStatus, int? TriggerHours,
-    IReadOnlyList<RuleCondition>? Conditions, IReadOnlyList<RuleAction>? Actions, int? Version = null);
+    IReadOnlyList<RuleCondition>? Conditions, IReadOnlyList<RuleAction>? Actions, int? Version = null, Guid? PlaybookId = null);
 
 public sealed record RuleView(
     Guid Id, string Name, string? Description, int Position, bool Enabled, RuleTrigger Trigger, ConversationStatus? TriggerStatus, int? TriggerHours,
-    IReadOnlyList<RuleCondition> Conditions, IReadOnlyList<RuleAction> Actions, int FireCount, DateTimeOffset? LastFiredAt, DateTimeOffset UpdatedAt, int Version)
+    IReadOnlyList<RuleCondition> Conditions, IReadOnlyList<RuleAction> Actions, int FireCount, DateTimeOffset? LastFiredAt, DateTimeOffset UpdatedAt, int Version,
+    Guid? PlaybookId = null)
 {
     public static RuleView Of(Rule r) => new(r.Id, r.Name, r.Description, r.Position, r.Enabled, r.Trigger, r.TriggerStatus, r.TriggerHours,
-        r.Conditions, r.Actions, r.FireCount, r.LastFiredAt, r.UpdatedAt, r.Version);
+        r.Conditions, r.Actions, r.FireCount, r.LastFiredAt, r.UpdatedAt, r.Version, r.PlaybookId);
 }
 
 /// What a draft rule would have done: how many of the most recent conversations it matches, with examples.
@@ -52,6 +53,7 @@ public sealed class ManageRules(ChorusDb db, ValidateAutomation validate, Record
             errors.Add("name", $"A rule named '{name}' exists already.");
         if (input.Description is { Length: > 500 }) errors.Add("description", "A description is at most 500 characters.");
         await CheckAsync(input, errors, ct);
+        await validate.CheckPlaybookAsync(input.PlaybookId, errors, ct);
         if (errors.Any) return ValidateAutomation.Invalid<RuleView>(errors);
 
         var created = rule is null;
@@ -68,6 +70,7 @@ public sealed class ManageRules(ChorusDb db, ValidateAutomation validate, Record
         rule.TriggerHours = input.Trigger == RuleTrigger.TimeInStatus ? input.TriggerHours : null;
         rule.Conditions = (input.Conditions ?? []).Select(c => c with { Value = c.Value?.Trim() ?? "" }).ToList();
         rule.Actions = (input.Actions ?? []).Select(a => a with { Value = a.Kind is ActionKind.AddNote ? a.Value ?? "" : a.Value?.Trim() ?? "" }).ToList();
+        rule.PlaybookId = input.PlaybookId;
         rule.UpdatedAt = DateTimeOffset.UtcNow;
         rule.Version++;
         audit.Add(actor, created ? "rule.created" : "rule.updated", "rule", rule.Id.ToString(), $"{rule.Name}: {Summary(rule)}");

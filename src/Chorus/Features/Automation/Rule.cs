@@ -27,6 +27,8 @@ public class Rule
     public int FireCount { get; set; }
     public DateTimeOffset? LastFiredAt { get; set; }
     public int Version { get; set; }
+    /// A playbook (internal help-center article) the thread points agents to when the rule acts.
+    public Guid? PlaybookId { get; set; }
 }
 
 public enum RuleTrigger
@@ -66,10 +68,12 @@ public enum ConditionOperator
 }
 
 /// One action. Value: a team id ("" for no team), a staff user id ("" to unassign), an enum name,
-/// comma-separated tags, note text, a macro id, "assignee" or a staff user id to e-mail, a webhook URL.
+/// comma-separated tags, note text, a macro id, "assignee" or a staff user id to e-mail, a webhook URL, how many articles to suggest (1–5, "" for 3).
 public sealed record RuleAction(ActionKind Kind, string Value);
 
-public enum ActionKind { SetTeam, Assign, SetPriority, SetStatus, AddTags, RemoveTags, AddNote, ReplyWithMacro, NotifyByEmail, SendWebhook, Solve }
+public enum ActionKind { SetTeam, Assign, SetPriority, SetStatus, AddTags, RemoveTags, AddNote, ReplyWithMacro, NotifyByEmail, SendWebhook, Solve,
+    /// Reply with links to the published help-center articles that best match the conversation (Features/HelpCenter).
+    ReplyWithArticles }
 
 /// When a time-based rule last looked at a conversation: it looks again only after the conversation changed
 /// (its UpdatedAt differs) and sat for the rule's hours once more. The unique key also keeps two nodes from acting twice.
@@ -96,6 +100,7 @@ internal sealed class RuleConfiguration : IEntityTypeConfiguration<Rule>
         e.Property(r => r.TriggerStatus).HasConversion<string>().HasMaxLength(20);
         e.HasIndex(r => r.Position);
         e.Property(r => r.Version).IsConcurrencyToken();
+        e.HasOne<HelpCenter.HelpArticle>().WithMany().HasForeignKey(r => r.PlaybookId).OnDelete(DeleteBehavior.SetNull);
         // Conditions and actions are read and written whole with their rule: JSON, the same on both providers.
         e.Property(r => r.Conditions).HasConversion(
             v => JsonSerializer.Serialize(v, Json), v => JsonSerializer.Deserialize<List<RuleCondition>>(v, Json) ?? new(),
@@ -127,6 +132,8 @@ public class Macro
     public List<RuleAction> Actions { get; set; } = [];
     public int UsageCount { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
+    /// A playbook (internal help-center article) shown beside the macro in the picker: how the team handles this case.
+    public Guid? PlaybookId { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
 }
@@ -138,6 +145,7 @@ internal sealed class MacroConfiguration : IEntityTypeConfiguration<Macro>
         e.ToTable("Macros");
         e.Property(m => m.Name).HasMaxLength(100);
         e.HasIndex(m => m.Name).IsUnique();
+        e.HasOne<HelpCenter.HelpArticle>().WithMany().HasForeignKey(m => m.PlaybookId).OnDelete(DeleteBehavior.SetNull);
         e.Property(m => m.Actions).HasConversion(
             v => JsonSerializer.Serialize(v, RuleConfiguration.Json), v => JsonSerializer.Deserialize<List<RuleAction>>(v, RuleConfiguration.Json) ?? new(),
             new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<List<RuleAction>>((a, b) => a!.SequenceEqual(b!), v => v.Count, v => v.ToList()));

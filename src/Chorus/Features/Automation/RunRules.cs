@@ -43,6 +43,7 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
                 said.CreatedAt = done.LastEventAt.AddMilliseconds(1); // after the changes it stopped
                 db.Messages.Add(said);
             }
+            await PointToPlaybooksAsync(c, outcome, done.LastEventAt, ct);
             await db.SaveChangesAsync(ct);
             var firedIds = outcome.Effects.Select(x => x.RuleId).Distinct().ToList();
             var now = DateTimeOffset.UtcNow;
@@ -64,6 +65,23 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
 
     /// Whether a time-based rule should still look at the conversation as loaded now: another node (or an
     /// agent) may have changed it, or the rule may have looked already, since the sweep found it.
+    /// The thread points agents to the playbook of each rule that acted ("how we handle a refund"): one event per playbook.
+    private async Task PointToPlaybooksAsync(Conversation c, RuleOutcome outcome, DateTimeOffset after, CancellationToken ct)
+    {
+        var ruleIds = outcome.Effects.Select(x => x.RuleId).Distinct().ToList();
+        if (ruleIds.Count == 0) return;
+        var playbooks = await (from r in db.Set<Rule>().AsNoTracking()
+                               join a in db.Set<HelpCenter.HelpArticle>().AsNoTracking() on r.PlaybookId equals a.Id
+                               where ruleIds.Contains(r.Id)
+                               select new { r.Name, a.Id, a.Title }).ToListAsync(ct);
+        foreach (var p in playbooks)
+        {
+            var said = ConversationGuard.Event(c, $"Rule '{p.Name}' points to the playbook “{p.Title}”: {HelpCenter.PlaybookLinks.Path(p.Id)}");
+            said.CreatedAt = after = after.AddMilliseconds(1);
+            db.Messages.Add(said);
+        }
+    }
+
     private async Task<bool> StillDueAsync(RuleSet set, Guid ruleId, Conversation c, CancellationToken ct)
     {
         if (set.Rules.FirstOrDefault(r => r.Id == ruleId) is not { TriggerStatus: { } status, TriggerHours: { } hours }) return false;

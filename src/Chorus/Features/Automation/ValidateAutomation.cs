@@ -207,6 +207,13 @@ public sealed class ValidateAutomation(ChorusDb db)
                     break;
                 case ActionKind.Solve:
                     break;
+                case ActionKind.ReplyWithArticles when forMacro:
+                    errors.Add(field, $"{label}: only rules suggest articles; a macro's reply is written by an agent who can link them.");
+                    break;
+                case ActionKind.ReplyWithArticles:
+                    if (value.Length > 0 && (!int.TryParse(value, out var count) || count is < 1 or > HelpCenter.SuggestArticlesReply.MaxArticles))
+                        errors.Add(field, $"{label}: suggest 1 to {HelpCenter.SuggestArticlesReply.MaxArticles} articles.");
+                    break;
                 default:
                     errors.Add(field, $"{label}: unknown action.");
                     break;
@@ -227,6 +234,14 @@ public sealed class ValidateAutomation(ChorusDb db)
         var added = actions.Where(a => a.Kind == ActionKind.AddTags).SelectMany(a => UpdateConversation.NormalizeTags(CompiledRule.Phrases(a.Value ?? ""))).ToHashSet();
         var removed = actions.Where(a => a.Kind == ActionKind.RemoveTags).SelectMany(a => UpdateConversation.NormalizeTags(CompiledRule.Phrases(a.Value ?? ""))).ToHashSet();
         if (added.Intersect(removed).FirstOrDefault() is { } both) errors.Add("actions", $"The tag {both} is both added and removed; keep one.");
+    }
+
+    /// A macro's or rule's playbook: an internal help-center article (how the team handles the case).
+    public async Task CheckPlaybookAsync(Guid? playbookId, Errors errors, CancellationToken ct)
+    {
+        if (playbookId is not { } id) return;
+        if (!await db.Set<HelpCenter.HelpArticle>().AnyAsync(a => a.Id == id && a.Internal, ct))
+            errors.Add("playbookId", "That playbook does not exist: choose an internal help-center article.");
     }
 
     public static Outcome<T> Invalid<T>(Errors errors) => new Outcome<T>.Invalid(errors.ToDictionary());

@@ -167,6 +167,7 @@ public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, Ingest
         PressRoom.SeedDemoPressRoom.Add(db, teams, staffIds, now);
         Automation.DemoAutomation.Add(db, teams);
         Sla.DemoSla.Add(db, teams);
+        HelpCenter.DemoHelpCenter.Add(db, now);
         await db.SaveChangesAsync(ct);
         await sla.RestampOpenConversationsAsync(ct); // due times under the demo's hours and policies
     }

@@ -15,6 +15,7 @@ public sealed class AutomationChoices
     public List<(Guid Id, string Name)> Channels { get; init; } = [];
     public List<(Guid Id, string Name)> Organizations { get; init; } = [];
     public List<MacroView> Macros { get; init; } = [];
+    public List<HelpCenter.PlaybookChoice> Playbooks { get; init; } = [];
 
     public const int MaxOrganizations = 500;
 
@@ -26,6 +27,7 @@ public sealed class AutomationChoices
         Organizations = (await w.Db.Organizations.AsNoTracking().OrderBy(o => o.Name).Take(MaxOrganizations).Select(o => new { o.Id, o.Name }).ToListAsync())
             .Select(o => (o.Id, o.Name)).ToList(),
         Macros = await w.Get<ManageMacros>().ListAsync(),
+        Playbooks = await HelpCenter.PlaybookLinks.ChoicesAsync(w.Db),
     };
 
     public List<StaffView> Agents => Staff.Where(s => s.Role is Roles.Admin or Roles.Agent).OrderBy(s => s.DisplayName).ToList();
@@ -62,6 +64,7 @@ public sealed class AutomationChoices
         ActionKind.NotifyByEmail => a.Value == "assignee" ? "e-mail the assignee" : $"e-mail {StaffName(a.Value)}",
         ActionKind.SendWebhook => $"call webhook {CarryOutActions.WebhookHost(a.Value)}",
         ActionKind.Solve => "solve",
+        ActionKind.ReplyWithArticles => $"reply with up to {(a.Value.Length == 0 ? HelpCenter.SuggestArticlesReply.DefaultArticles.ToString() : a.Value)} suggested articles",
         _ => a.Kind.ToString(),
     };
 
@@ -121,6 +124,7 @@ public static class AutomationLabels
         ActionKind.NotifyByEmail => "E-mail a colleague",
         ActionKind.SendWebhook => "Call a webhook",
         ActionKind.Solve => "Solve",
+        ActionKind.ReplyWithArticles => "Reply with suggested articles",
         _ => k.ToString(),
     };
 

@@ -147,6 +147,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         OutboxPurpose.StaffNotification => "A notification e-mail to a colleague",
         OutboxPurpose.Webhook => "A rule's webhook call",
         OutboxPurpose.MemberEmail => "An e-mail to a forum member",
+        OutboxPurpose.SatisfactionSurvey => "The satisfaction survey e-mail to the requester",
         _ => "A reply",
     };
 

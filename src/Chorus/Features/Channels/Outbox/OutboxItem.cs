@@ -54,6 +54,8 @@ public enum OutboxPurpose
     Webhook,
     /// An e-mail to a forum member (sign-up confirmation): about no conversation.
     MemberEmail,
+    /// The satisfaction survey a requester gets when their conversation is solved (Features/Csat).
+    SatisfactionSurvey,
 }
 
 internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxItem>
