@@ -6,6 +6,7 @@ using Chorus.Features.Automation;
 using Chorus.Features.Campaigns;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
+using Chorus.Features.Community;
 using Chorus.Features.Forum;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
@@ -95,6 +96,7 @@ public static class ChorusApp
         services.AddCampaigns();
         services.AddDemoWorkspace();
         services.AddForum();
+        services.AddCommunity();
 
         var app = builder.Build();
 
@@ -143,8 +145,10 @@ public static class ChorusApp
         api.MapCampaignsApi();
         app.MapCampaignsPublic();
         api.MapForumApi();
+        api.MapCommunityApi();
         app.MapAccountEndpoints();
         app.MapForum();
+        app.MapCommunity();
         app.MapPeopleDownloads();
         app.MapHealth();
         app.MapChorusMetrics();

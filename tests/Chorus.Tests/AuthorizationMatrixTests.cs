@@ -103,6 +103,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("forum:pin",          "403", "200", "200", "200"),
         ("forum:queue",        "403", "200", "200", "200"),
         ("forum:moderate",     "403", "200", "200", "200"),
+        ("community:settings",        "200", "200", "200", "200"),
+        ("community:settings-change", "403", "403", "403", "200"),
+        ("community:edit",            "403", "200", "200", "200"),
+        ("community:sanction-unknown", "403", "404", "404", "404"),
+        ("community:block-unknown",   "403", "404", "404", "404"),
+        ("community:blocks",          "403", "403", "403", "200"),
+        ("community:blocked-messages", "403", "403", "403", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -365,6 +372,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "forum" when target == "pin" => await c.PostAsJsonAsync($"/api/v1/forum/topics/{ForumTopic}/pin", new { value = n % 2 == 0 }),
                 "forum" when target == "queue" => await c.GetAsync("/api/v1/forum/moderation/queue"),
                 "forum" when target == "moderate" => await c.PostAsJsonAsync($"/api/v1/forum/posts/{ForumPost}/moderation", new { action = "Approve" }),
+                "community" when target == "settings" => await c.GetAsync("/api/v1/community/settings"),
+                "community" when target == "settings-change" => await c.PutAsJsonAsync("/api/v1/community/settings", new { flagThreshold = 3 + n % 2 }),
+                "community" when target == "edit" => await c.PatchAsJsonAsync($"/api/v1/forum/posts/{ForumPost}", new { body = $"Matrix post, edited {n}" }),
+                "community" when target == "sanction-unknown" => await c.PostAsJsonAsync($"/api/v1/forum/members/{Guid.NewGuid()}/sanctions", new { kind = "Silence", reason = "Matrix", days = 1 }),
+                "community" when target == "block-unknown" => await c.PutAsJsonAsync($"/api/v1/people/{Guid.NewGuid()}/block", new { reason = "Matrix" }),
+                "community" when target == "blocks" => await c.GetAsync("/api/v1/blocks"),
+                "community" when target == "blocked-messages" => await c.GetAsync("/api/v1/blocks/messages"),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),

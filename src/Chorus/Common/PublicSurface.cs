@@ -35,6 +35,7 @@ public static class PublicSurface
         ["/forum/sign-out"] = "forum member sign-out (antiforgery-checked form post)",
         ["/forum/posts/{id:guid}/like"] = "a member likes a post: the member's own sign-in (not staff's) is checked by the handler",
         ["/forum/posts/{id:guid}/accept"] = "a topic's author (member sign-in) or staff accepts an answer: checked by the handler",
+        ["/forum/posts/{id:guid}/flag"] = "a member flags a post: the member's own sign-in (not staff's) is checked by the handler",
         ["/health/live"] = "liveness probe for load balancers (no data)",
         ["/health/ready"] = "readiness probe for load balancers (states of dependencies, no data)",
         ["/openapi/{documentName}.json"] = "the API's description",

@@ -95,6 +95,9 @@ public class ForumPost
     public string? ModerationReason { get; set; }
     /// The form submission that created it: a second submission of the same form finds this post.
     public Guid? RequestId { get; set; }
+    /// Set when a moderator changed the text (its earlier versions are ForumPostRevisions): readers see "edited".
+    public DateTimeOffset? EditedAt { get; set; }
+    public string? EditedByName { get; set; }
 }
 
 /// A member's like of a post (one per member and post).
@@ -166,6 +169,7 @@ internal static class ForumModelConfiguration
             e.Property(p => p.HeldReason).HasMaxLength(200);
             e.Property(p => p.ModeratedByName).HasMaxLength(200);
             e.Property(p => p.ModerationReason).HasMaxLength(500);
+            e.Property(p => p.EditedByName).HasMaxLength(200);
             // A topic page reads one range of positions: this index makes page 50 as cheap as page 1.
             e.HasIndex(p => new { p.TopicId, p.Position }).IsUnique();
             e.HasIndex(p => new { p.State, p.CreatedAt });
