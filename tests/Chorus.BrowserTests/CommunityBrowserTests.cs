@@ -34,6 +34,7 @@ public class CommunityBrowserTests(ForumBrowserFixture fx) : IClassFixture<Forum
             await post.Locator("[data-test=flag-open]").ClickAsync();
             await post.Locator("[data-test=flag-offtopic]").CheckAsync();
             await post.Locator("[data-test=flag-note]").FillAsync("Nothing to do with invoices");
+            if (name == "cat") await BrowserFixture.ScreenshotAsync(page, "community-flag-form");
             await post.Locator("[data-test=flag-send]").ClickAsync();
             return page;
         }
@@ -67,5 +68,37 @@ public class CommunityBrowserTests(ForumBrowserFixture fx) : IClassFixture<Forum
         Assert.Equal(2, await fx.App.DbAsync(db => db.ForumFlags.CountAsync(f => f.PostId == replyId && f.Resolution == Chorus.Features.Community.FlagResolution.Agreed)));
         var audit = await (await admin.GetAsync("/api/v1/audit?action=forum.post-auto-hidden")).JsonAsync(HttpStatusCode.OK);
         Assert.Contains(audit.EnumerateArray(), a => a.Str("targetId") == replyId.ToString());
+    }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task An_agent_blocks_a_person_from_their_profile_and_their_contact_form_message_is_kept_in_the_admins_blocked_list()
+    {
+        var admin = await fx.App.StaffAsync("admin");
+        var member = await ForumKit.MemberAsync(fx.App, "pest" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
+
+        var staff = await fx.NewPageAsync();
+        await fx.SignInStaffAsync(staff, admin.Email, ChorusFactory.Password);
+        await staff.GotoAsync($"/people/{member.PersonId}");
+        await staff.Locator("#circuit[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 20_000 });
+        await staff.ClickAsync("#person-block");
+        await staff.Locator("#person-block-reason").FillAsync("Threatening messages");
+        await staff.ClickAsync("#person-block-confirm");
+        await Expect(staff.Locator("#person-blocked")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(staff, "community-person-blocked");
+
+        var visitor = await fx.NewPageAsync(javaScript: false);
+        await visitor.GotoAsync("/contact");
+        await visitor.FillAsync("#name", "Pest");
+        await visitor.FillAsync("#email", member.Email);
+        await visitor.FillAsync("#subject", "Listen to me");
+        await visitor.FillAsync("#message", "I will keep writing until you answer.");
+        await visitor.ClickAsync("#send");
+        await Expect(visitor.Locator("#form-error")).ToContainTextAsync("could not be sent");
+
+        await staff.GotoAsync("/admin/community");
+        await Expect(staff.Locator("[data-test=block]", new() { HasText = "Threatening messages" })).ToBeVisibleAsync();
+        await Expect(staff.Locator("[data-test=blocked-message]", new() { HasText = "Listen to me" })).ToContainTextAsync("I will keep writing");
+        await BrowserFixture.ScreenshotAsync(staff, "community-admin-blocked");
+        Assert.Equal(0, await fx.App.DbAsync(db => db.Conversations.CountAsync(c => c.RequesterId == member.PersonId)));
     }
 }
