@@ -22,7 +22,9 @@ public static class CommunityFeature
 {
     public static IServiceCollection AddCommunity(this IServiceCollection services) =>
         services.AddScoped<CommunitySettings>().AddScoped<MemberStanding>().AddScoped<SanctionMember>().AddScoped<FlagPost>().AddScoped<ResolveFlags>()
-            .AddScoped<EditForumPost>().AddScoped<MoveTopic>().AddScoped<BlockPerson>();
+            .AddScoped<EditForumPost>().AddScoped<MoveTopic>().AddScoped<BlockPerson>()
+            .AddScoped<Bridge.BridgeSupportTopics>().AddScoped<Bridge.QueueForumReply>().AddScoped<Bridge.SendForumReply>().AddScoped<Bridge.CreditCommunityAnswer>()
+            .AddHostedService<Bridge.ForumBridgeService>();
 
     /// The forum pages' form posts (antiforgery-checked, like the forum's own).
     public static void MapCommunity(this WebApplication app)

@@ -13,6 +13,8 @@ public class ForumCategory
     public string? Description { get; set; }
     public int Position { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+    /// Questions for Support: a topic nobody answered in time appears in Support's inbox (Community.Bridge).
+    public bool IsSupport { get; set; }
 }
 
 /// Who sees a post. Held: waits in the review queue (its author and staff see it); Hidden and Deleted:
@@ -64,6 +66,8 @@ public class ForumTopic
     public bool IsLocked { get; set; }
     public Guid? AcceptedPostId { get; set; }
     public PostState State { get; set; } = PostState.Visible;
+    /// The inbox conversation an unanswered support topic became (Community.Bridge).
+    public Guid? ConversationId { get; set; }
 }
 
 public class ForumPost
@@ -159,6 +163,7 @@ internal static class ForumModelConfiguration
             e.Property(t => t.State).HasConversion<string>().HasMaxLength(20);
             e.HasIndex(t => new { t.CategoryId, t.State, t.IsPinned, t.LastPostAt });
             e.HasIndex(t => t.AuthorMemberId);
+            e.HasIndex(t => t.ConversationId);
             e.HasOne(t => t.Category).WithMany().HasForeignKey(t => t.CategoryId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<ForumMember>().WithMany().HasForeignKey(t => t.AuthorMemberId).OnDelete(DeleteBehavior.Restrict);
         });

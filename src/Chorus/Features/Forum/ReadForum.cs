@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Features.Forum;
 
 public sealed record LatestTopic(Guid Id, string Title, DateTimeOffset LastPostAt);
-public sealed record CategoryView(Guid Id, string Slug, string Name, string? Description, int Topics, LatestTopic? Latest);
+public sealed record CategoryView(Guid Id, string Slug, string Name, string? Description, int Topics, LatestTopic? Latest, bool IsSupport = false);
 public sealed record TopicRow(Guid Id, string Title, string AuthorName, bool AuthorIsStaff, DateTimeOffset CreatedAt, DateTimeOffset LastPostAt,
     int ReplyCount, bool IsPinned, bool IsLocked, bool Answered, PostState State);
 public sealed record TopicList(CategoryView Category, IReadOnlyList<TopicRow> Topics, int Page, int PageCount);
@@ -34,7 +34,7 @@ public class ReadForum(ChorusDb db, RaiseTrustLevel trust)
         {
             var latest = await db.ForumTopics.AsNoTracking().Where(t => t.CategoryId == c.Id && t.State == PostState.Visible)
                 .OrderByDescending(t => t.LastPostAt).Select(t => new LatestTopic(t.Id, t.Title, t.LastPostAt)).FirstOrDefaultAsync(ct);
-            result.Add(new CategoryView(c.Id, c.Slug, c.Name, c.Description, counts.GetValueOrDefault(c.Id), latest));
+            result.Add(new CategoryView(c.Id, c.Slug, c.Name, c.Description, counts.GetValueOrDefault(c.Id), latest, c.IsSupport));
         }
         return result;
     }

@@ -1270,6 +1270,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<bool>("IsSupport")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -1494,6 +1497,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<Guid>("CategoryId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1525,6 +1531,8 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorMemberId");
+
+                    b.HasIndex("ConversationId");
 
                     b.HasIndex("CategoryId", "State", "IsPinned", "LastPostAt");
 

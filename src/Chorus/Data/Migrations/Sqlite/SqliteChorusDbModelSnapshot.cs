@@ -1264,6 +1264,9 @@ namespace Chorus.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IsSupport")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -1488,6 +1491,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<Guid>("CategoryId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -1519,6 +1525,8 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorMemberId");
+
+                    b.HasIndex("ConversationId");
 
                     b.HasIndex("CategoryId", "State", "IsPinned", "LastPostAt");
 

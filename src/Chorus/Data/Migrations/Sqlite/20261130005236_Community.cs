@@ -11,6 +11,12 @@ namespace Chorus.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<Guid>(
+                name: "ConversationId",
+                table: "ForumTopics",
+                type: "TEXT",
+                nullable: true);
+
             migrationBuilder.AddColumn<long>(
                 name: "EditedAt",
                 table: "ForumPosts",
@@ -23,6 +29,13 @@ namespace Chorus.Data.Migrations.Sqlite
                 type: "TEXT",
                 maxLength: 200,
                 nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "IsSupport",
+                table: "ForumCategories",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
 
             migrationBuilder.CreateTable(
                 name: "BlockedMessages",
@@ -159,6 +172,11 @@ namespace Chorus.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ForumTopics_ConversationId",
+                table: "ForumTopics",
+                column: "ConversationId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_BlockedMessages_ChannelId_ExternalId",
                 table: "BlockedMessages",
                 columns: new[] { "ChannelId", "ExternalId" },
@@ -220,6 +238,14 @@ namespace Chorus.Data.Migrations.Sqlite
             migrationBuilder.DropTable(
                 name: "PersonBlocks");
 
+            migrationBuilder.DropIndex(
+                name: "IX_ForumTopics_ConversationId",
+                table: "ForumTopics");
+
+            migrationBuilder.DropColumn(
+                name: "ConversationId",
+                table: "ForumTopics");
+
             migrationBuilder.DropColumn(
                 name: "EditedAt",
                 table: "ForumPosts");
@@ -227,6 +253,10 @@ namespace Chorus.Data.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "EditedByName",
                 table: "ForumPosts");
+
+            migrationBuilder.DropColumn(
+                name: "IsSupport",
+                table: "ForumCategories");
         }
     }
 }
