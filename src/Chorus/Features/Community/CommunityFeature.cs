@@ -24,6 +24,7 @@ public static class CommunityFeature
         services.AddScoped<CommunitySettings>().AddScoped<MemberStanding>().AddScoped<SanctionMember>().AddScoped<FlagPost>().AddScoped<ResolveFlags>()
             .AddScoped<EditForumPost>().AddScoped<MoveTopic>().AddScoped<BlockPerson>()
             .AddScoped<Bridge.BridgeSupportTopics>().AddScoped<Bridge.QueueForumReply>().AddScoped<Bridge.SendForumReply>().AddScoped<Bridge.CreditCommunityAnswer>()
+            .AddScoped<Health.ReadCommunityHealth>()
             .AddHostedService<Bridge.ForumBridgeService>();
 
     /// The forum pages' form posts (antiforgery-checked, like the forum's own).
@@ -103,6 +104,9 @@ public static class CommunityFeature
                 ApiResults.From(await settings.ChangeAsync(await http.ActorAsync(), body, http.RequestAborted), s => TypedResults.Ok(s)))
             .WithSummary("Change the community settings (admins)");
 
+        g.MapGet("/community/health", async (int? days, Health.ReadCommunityHealth health, HttpContext http) =>
+                TypedResults.Ok(await health.RunAsync(days ?? 30, DateTimeOffset.UtcNow, http.RequestAborted)))
+            .WithSummary("Community health over the last days (1 to 365): members, posts per day, answers, first response, flags");
         g.MapGet("/forum/members/{id:guid}/sanctions", async (Guid id, SanctionMember sanctions, HttpContext http) =>
                 TypedResults.Ok(await sanctions.ListAsync(id, http.RequestAborted)))
             .WithSummary("A member's sanctions, newest first, with whether each is in force");
