@@ -101,4 +101,22 @@ public class CommunityBrowserTests(ForumBrowserFixture fx) : IClassFixture<Forum
         await BrowserFixture.ScreenshotAsync(staff, "community-admin-blocked");
         Assert.Equal(0, await fx.App.DbAsync(db => db.Conversations.CountAsync(c => c.RequesterId == member.PersonId)));
     }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task Staff_see_the_community_health_with_its_charts()
+    {
+        var admin = await fx.App.StaffAsync("admin");
+        var ann = await ForumKit.MemberAsync(fx.App, "ann" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
+        var bob = await ForumKit.MemberAsync(fx.App, "bob" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
+        var topicId = await ForumKit.StartTopicAsync(ann.Http, "general", "Keyboard shortcuts", "Is there a list of keyboard shortcuts?");
+        await ForumKit.PostReplyAsync(bob.Http, topicId, "Press the question mark key anywhere to see them.");
+
+        var staff = await fx.NewPageAsync();
+        await fx.SignInStaffAsync(staff, admin.Email, ChorusFactory.Password);
+        await staff.GotoAsync("/community/health");
+        await Expect(staff.Locator("#health-figures")).ToContainTextAsync("Active members");
+        await Expect(staff.Locator("#health-per-day svg").First).ToBeVisibleAsync();
+        await Expect(staff.Locator("[data-test=top-contributor]", new() { HasText = bob.Username })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(staff, "community-health");
+    }
 }
