@@ -6,6 +6,7 @@ using Chorus.Features.Automation;
 using Chorus.Features.Campaigns;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
+using Chorus.Features.Community;
 using Chorus.Features.Forum;
 using Chorus.Features.PressRoom;
 using Chorus.Features.HelpCenter;
@@ -107,6 +108,7 @@ public static class ChorusApp
         services.AddAutoAssignment();
         services.AddHelpCenter();
         services.AddCsat();
+        services.AddCommunity();
 
         var app = builder.Build();
 
@@ -165,6 +167,10 @@ public static class ChorusApp
         app.MapAccountEndpoints();
         app.MapForum();
         app.MapListeningHooks();
+        api.MapCommunityApi();
+        app.MapAccountEndpoints();
+        app.MapForum();
+        app.MapCommunity();
         app.MapPeopleDownloads();
         app.MapReportDownloads();
         app.MapHealth();

@@ -137,6 +137,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("help:publish",       "403", "200", "200", "200"),
         ("help:from-note",     "403", "404", "200", "200"), // a private team's note is no source for an outsider's article
         ("help:deflections",   "200", "200", "200", "200"),
+        ("community:settings",        "200", "200", "200", "200"),
+        ("community:settings-change", "403", "403", "403", "200"),
+        ("community:edit",            "403", "200", "200", "200"),
+        ("community:sanction-unknown", "403", "404", "404", "404"),
+        ("community:block-unknown",   "403", "404", "404", "404"),
+        ("community:blocks",          "403", "403", "403", "200"),
+        ("community:blocked-messages", "403", "403", "403", "200"),
     ];
 
     private static readonly string[] Callers = ["anonymous", "requester", "invalid-token", "revoked-token"];
@@ -441,6 +448,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "help" when target == "publish" => await c.PutAsJsonAsync($"/api/v1/help/articles/{HelpArticle}/published", new { published = n % 2 == 0 }),
                 "help" when target == "from-note" => await c.PostAsJsonAsync($"/api/v1/help/articles/draft-from-message/{PrivateNote}", new { }),
                 "help" when target == "deflections" => await c.GetAsync("/api/v1/help/deflections"),
+                "community" when target == "settings" => await c.GetAsync("/api/v1/community/settings"),
+                "community" when target == "settings-change" => await c.PutAsJsonAsync("/api/v1/community/settings", new { flagThreshold = 3 + n % 2 }),
+                "community" when target == "edit" => await c.PatchAsJsonAsync($"/api/v1/forum/posts/{ForumPost}", new { body = $"Matrix post, edited {n}" }),
+                "community" when target == "sanction-unknown" => await c.PostAsJsonAsync($"/api/v1/forum/members/{Guid.NewGuid()}/sanctions", new { kind = "Silence", reason = "Matrix", days = 1 }),
+                "community" when target == "block-unknown" => await c.PutAsJsonAsync($"/api/v1/people/{Guid.NewGuid()}/block", new { reason = "Matrix" }),
+                "community" when target == "blocks" => await c.GetAsync("/api/v1/blocks"),
+                "community" when target == "blocked-messages" => await c.GetAsync("/api/v1/blocks/messages"),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),

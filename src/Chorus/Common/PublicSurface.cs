@@ -45,6 +45,7 @@ public static class PublicSurface
         ["/help/deflections"] = "a web-form visitor says an article answered their question (antiforgery-checked, once per visit, rate-limited)",
         ["/help/articles/{slug}/vote"] = "\"Was this helpful?\" on a published article (antiforgery-checked form post, one vote per visitor)",
         ["/csat/{Token}"] = "a requester's satisfaction survey of one solve, behind a signed link (one-click rating from the e-mail)",
+        ["/forum/posts/{id:guid}/flag"] = "a member flags a post: the member's own sign-in (not staff's) is checked by the handler",
         ["/health/live"] = "liveness probe for load balancers (no data)",
         ["/health/ready"] = "readiness probe for load balancers (states of dependencies, no data)",
         ["/openapi/{documentName}.json"] = "the API's description",

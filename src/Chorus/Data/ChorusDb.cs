@@ -61,6 +61,11 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<ForumLike> ForumLikes => Set<ForumLike>();
     public DbSet<ForumTopicRead> ForumTopicReads => Set<ForumTopicRead>();
     public DbSet<ModerationExample> ModerationExamples => Set<ModerationExample>();
+    public DbSet<Features.Community.ForumFlag> ForumFlags => Set<Features.Community.ForumFlag>();
+    public DbSet<Features.Community.MemberSanction> MemberSanctions => Set<Features.Community.MemberSanction>();
+    public DbSet<Features.Community.ForumPostRevision> ForumPostRevisions => Set<Features.Community.ForumPostRevision>();
+    public DbSet<Features.Community.PersonBlock> PersonBlocks => Set<Features.Community.PersonBlock>();
+    public DbSet<Features.Community.BlockedMessage> BlockedMessages => Set<Features.Community.BlockedMessage>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -201,6 +206,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         Features.Assignment.AssignmentModel.Apply(b);
         Features.HelpCenter.HelpCenterModel.ConfigureHelpCenter(b);
         Features.Csat.CsatModel.ConfigureCsat(b);
+        Features.Community.CommunityModelConfiguration.ConfigureCommunity(b);
     }
 
     /// Starts a read-only transaction in which every query sees the database as of the first one, so a view

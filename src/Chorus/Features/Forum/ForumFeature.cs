@@ -100,14 +100,14 @@ public static class ForumFeature
     }
 
     /// A small page that says why (a form post lands here, not an API client).
-    private static IResult Refused(int status, string why) =>
+    internal static IResult Refused(int status, string why) =>
         Results.Content($"""
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Community</title><link rel="stylesheet" href="/app.css"></head>
             <body class="public"><main class="public-main"><section class="card"><p class="error" role="alert" id="forum-refused">{System.Net.WebUtility.HtmlEncode(why)}</p>
             <p><a href="/forum">Back to the community</a></p></section></main></body></html>
             """, "text/html; charset=utf-8", statusCode: status);
 
-    private static IResult Refused<T>(Outcome<T> outcome) => outcome switch
+    internal static IResult Refused<T>(Outcome<T> outcome) => outcome switch
     {
         Outcome<T>.NotFound => Refused(StatusCodes.Status404NotFound, outcome.Error!),
         Outcome<T>.Forbidden => Refused(StatusCodes.Status403Forbidden, outcome.Error!),
@@ -115,14 +115,14 @@ public static class ForumFeature
         _ => Refused(StatusCodes.Status400BadRequest, outcome.Error ?? "That did not work."),
     };
 
-    private static IResult SignIn(HttpContext http)
+    internal static IResult SignIn(HttpContext http)
     {
         var back = http.Request.Headers.Referer.ToString();
         var local = Uri.TryCreate(back, UriKind.Absolute, out var u) && u.Host == http.Request.Host.Host ? u.PathAndQuery : "/forum";
         return Results.LocalRedirect("/forum/sign-in?returnUrl=" + Uri.EscapeDataString(local));
     }
 
-    private static async Task<IResult> BackToPostAsync(HttpContext http, ForumViewer viewer, ReadForum read, Guid postId, string? notice)
+    internal static async Task<IResult> BackToPostAsync(HttpContext http, ForumViewer viewer, ReadForum read, Guid postId, string? notice)
     {
         var post = await read.LocateAsync(viewer, postId, http.RequestAborted);
         if (post is null) return Refused(StatusCodes.Status404NotFound, "This post is not here: it may have been removed, or the link is incomplete.");

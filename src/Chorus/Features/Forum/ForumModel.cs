@@ -13,6 +13,8 @@ public class ForumCategory
     public string? Description { get; set; }
     public int Position { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+    /// Questions for Support: a topic nobody answered in time appears in Support's inbox (Community.Bridge).
+    public bool IsSupport { get; set; }
 }
 
 /// Who sees a post. Held: waits in the review queue (its author and staff see it); Hidden and Deleted:
@@ -64,6 +66,8 @@ public class ForumTopic
     public bool IsLocked { get; set; }
     public Guid? AcceptedPostId { get; set; }
     public PostState State { get; set; } = PostState.Visible;
+    /// The inbox conversation an unanswered support topic became (Community.Bridge).
+    public Guid? ConversationId { get; set; }
 }
 
 public class ForumPost
@@ -95,6 +99,9 @@ public class ForumPost
     public string? ModerationReason { get; set; }
     /// The form submission that created it: a second submission of the same form finds this post.
     public Guid? RequestId { get; set; }
+    /// Set when a moderator changed the text (its earlier versions are ForumPostRevisions): readers see "edited".
+    public DateTimeOffset? EditedAt { get; set; }
+    public string? EditedByName { get; set; }
 }
 
 /// A member's like of a post (one per member and post).
@@ -156,6 +163,7 @@ internal static class ForumModelConfiguration
             e.Property(t => t.State).HasConversion<string>().HasMaxLength(20);
             e.HasIndex(t => new { t.CategoryId, t.State, t.IsPinned, t.LastPostAt });
             e.HasIndex(t => t.AuthorMemberId);
+            e.HasIndex(t => t.ConversationId);
             e.HasOne(t => t.Category).WithMany().HasForeignKey(t => t.CategoryId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<ForumMember>().WithMany().HasForeignKey(t => t.AuthorMemberId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -166,6 +174,7 @@ internal static class ForumModelConfiguration
             e.Property(p => p.HeldReason).HasMaxLength(200);
             e.Property(p => p.ModeratedByName).HasMaxLength(200);
             e.Property(p => p.ModerationReason).HasMaxLength(500);
+            e.Property(p => p.EditedByName).HasMaxLength(200);
             // A topic page reads one range of positions: this index makes page 50 as cheap as page 1.
             e.HasIndex(p => new { p.TopicId, p.Position }).IsUnique();
             e.HasIndex(p => new { p.State, p.CreatedAt });

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Forum;
 
-public sealed record CategoryInput(string? Name, string? Slug, string? Description, int? Position);
+public sealed record CategoryInput(string? Name, string? Slug, string? Description, int? Position, bool? IsSupport = null);
 
 /// Admins add and edit the forum's categories. A new workspace starts with three.
 public partial class ManageForumCategories(ChorusDb db, RecordAudit audit)
@@ -24,7 +24,7 @@ public partial class ManageForumCategories(ChorusDb db, RecordAudit audit)
         if (await db.ForumCategories.AnyAsync(ct)) return;
         var position = 0;
         foreach (var (name, slug, description) in Defaults)
-            db.ForumCategories.Add(new ForumCategory { Name = name, Slug = slug, Description = description, Position = position++ });
+            db.ForumCategories.Add(new ForumCategory { Name = name, Slug = slug, Description = description, Position = position++, IsSupport = slug == "help" });
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { db.ChangeTracker.Clear(); } // another node created them at the same moment
     }
@@ -69,6 +69,7 @@ public partial class ManageForumCategories(ChorusDb db, RecordAudit audit)
         }
         if (input.Description is not null) c.Description = input.Description.Trim() is { Length: > 0 } d ? TextLimits.Cut(d, 500) : null;
         if (input.Position is { } p) c.Position = p;
+        if (input.IsSupport is { } support) c.IsSupport = support;
         return null;
     }
 

@@ -6,12 +6,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Features.Forum;
 
 public sealed record LatestTopic(Guid Id, string Title, DateTimeOffset LastPostAt);
-public sealed record CategoryView(Guid Id, string Slug, string Name, string? Description, int Topics, LatestTopic? Latest);
+public sealed record CategoryView(Guid Id, string Slug, string Name, string? Description, int Topics, LatestTopic? Latest, bool IsSupport = false);
 public sealed record TopicRow(Guid Id, string Title, string AuthorName, bool AuthorIsStaff, DateTimeOffset CreatedAt, DateTimeOffset LastPostAt,
     int ReplyCount, bool IsPinned, bool IsLocked, bool Answered, PostState State);
 public sealed record TopicList(CategoryView Category, IReadOnlyList<TopicRow> Topics, int Page, int PageCount);
 public sealed record PostView(Guid Id, int Position, string AuthorName, bool AuthorIsMember, bool IsOfficial, string Html, string Markdown, DateTimeOffset CreatedAt,
-    PostState State, string? HeldReason, int LikeCount, bool LikedByViewer, string? ModerationReason, double SpamScore, double ToxicityScore);
+    PostState State, string? HeldReason, int LikeCount, bool LikedByViewer, string? ModerationReason, double SpamScore, double ToxicityScore,
+    DateTimeOffset? EditedAt = null, string? EditedByName = null);
 public sealed record TopicView(Guid Id, string Title, CategoryView Category, string AuthorName, Guid? AuthorMemberId, DateTimeOffset CreatedAt,
     bool IsPinned, bool IsLocked, PostState State, Guid? AcceptedPostId, PostView? AcceptedAnswer, int ReplyCount,
     IReadOnlyList<PostView> Posts, int Page, int PageCount);
@@ -33,7 +34,7 @@ public class ReadForum(ChorusDb db, RaiseTrustLevel trust)
         {
             var latest = await db.ForumTopics.AsNoTracking().Where(t => t.CategoryId == c.Id && t.State == PostState.Visible)
                 .OrderByDescending(t => t.LastPostAt).Select(t => new LatestTopic(t.Id, t.Title, t.LastPostAt)).FirstOrDefaultAsync(ct);
-            result.Add(new CategoryView(c.Id, c.Slug, c.Name, c.Description, counts.GetValueOrDefault(c.Id), latest));
+            result.Add(new CategoryView(c.Id, c.Slug, c.Name, c.Description, counts.GetValueOrDefault(c.Id), latest, c.IsSupport));
         }
         return result;
     }
@@ -124,7 +125,7 @@ public class ReadForum(ChorusDb db, RaiseTrustLevel trust)
 
     private static PostView View(ForumPost p, HashSet<Guid> liked) =>
         new(p.Id, p.Position, p.AuthorName, p.AuthorMemberId is not null, p.IsOfficial, p.Html, p.Markdown, p.CreatedAt, p.State, p.HeldReason, p.LikeCount,
-            liked.Contains(p.Id), p.ModerationReason, p.SpamScore, p.ToxicityScore);
+            liked.Contains(p.Id), p.ModerationReason, p.SpamScore, p.ToxicityScore, p.EditedAt, p.EditedByName);
 
     private async Task RecordReadAsync(Guid memberId, Guid topicId, int highest, CancellationToken ct)
     {

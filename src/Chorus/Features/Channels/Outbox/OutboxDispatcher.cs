@@ -95,6 +95,8 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
             ? await scope.ServiceProvider.GetRequiredService<Automation.SendWebhook>().RunAsync(item, ct)
             : channelKind == ChannelKind.Email
             ? await scope.ServiceProvider.GetRequiredService<SendEmail>().RunAsync(item, ct)
+            : channelKind == ChannelKind.Forum
+            ? await scope.ServiceProvider.GetRequiredService<Community.Bridge.SendForumReply>().RunAsync(item, ct)
             : new SendResult.Failed($"Chorus cannot send on {channelKind} channels yet.");
 
         item.LockedUntil = null;

@@ -53,6 +53,8 @@ public class SubmitWebForm(ChorusDb db, IngestPipeline pipeline, RequesterLinks 
             new InboundAuthor(IdentityKind.Email, input.Email!.Trim(), input.Name?.Trim()), DateTimeOffset.UtcNow,
             input.Subject?.Trim(), input.Message, null), ct);
         if (result.Status == IngestStatus.Rejected) return Outcome<WebFormReceipt>.Invalid.One("form", result.Error ?? "Your message could not be sent.");
+        // Kept for the admins' blocked list, but no conversation and no private link for a blocked sender.
+        if (result.Status == IngestStatus.Blocked) return new Outcome<WebFormReceipt>.Forbidden("Your message could not be sent from this address.");
         // Also for a repeated submission (Duplicate): the confirmation is sent once per conversation, and
         // a request that failed after filing gets it on its retry.
         var emailed = await confirmation.RunAsync(result.ConversationId, input.Email!.Trim(), input.Name?.Trim(), ct);

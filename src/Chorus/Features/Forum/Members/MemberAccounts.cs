@@ -38,7 +38,7 @@ public sealed class SignInInput
 
 /// Sign-up, e-mail confirmation and sign-in of forum members.
 public partial class MemberAccounts(ChorusDb db, ManageEmailNotifications notifications, PublicUrls urls, IDataProtectionProvider protection,
-    ILogger<MemberAccounts> log)
+    Community.Sanctions.MemberStanding standing, ILogger<MemberAccounts> log)
 {
     private static readonly TimeSpan ConfirmationValidFor = TimeSpan.FromDays(3);
     private static readonly PasswordHasher<ForumMember> Hasher = new();
@@ -169,6 +169,8 @@ public partial class MemberAccounts(ChorusDb db, ManageEmailNotifications notifi
             await QueueConfirmationAsync(member, ct);
             return new Outcome<ForumMember>.Forbidden("Confirm your e-mail address first: we sent you the link again.");
         }
+        // Told only after the password is right: a suspension is nobody else's business.
+        if (await standing.WhyCannotSignInAsync(member.Id, ct) is { } suspended) return new Outcome<ForumMember>.Forbidden(suspended);
         member.FailedSignIns = 0;
         member.LockedUntil = null;
         member.LastSeenAt = DateTimeOffset.UtcNow;

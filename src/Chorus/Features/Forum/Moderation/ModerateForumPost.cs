@@ -19,7 +19,7 @@ public sealed record ModeratedPost(Guid PostId, Guid TopicId, PostState State);
 /// it (readers no longer see it; staff can approve it back) or deletes it (gone for everyone but staff).
 /// Every decision is audited and teaches the classifier: approved means neither spam nor toxic; removed
 /// as spam or as abusive means that. A topic follows its first post.
-public class ModerateForumPost(ChorusDb db, RecordAudit audit, ModerationModel model, RaiseTrustLevel trust)
+public class ModerateForumPost(ChorusDb db, RecordAudit audit, ModerationModel model, RaiseTrustLevel trust, Community.Flags.ResolveFlags flags)
 {
     public async Task<Outcome<ModeratedPost>> RunAsync(StaffActor actor, Guid postId, ModerationDecision decision, CancellationToken ct = default)
     {
@@ -59,8 +59,11 @@ public class ModerateForumPost(ChorusDb db, RecordAudit audit, ModerationModel m
         };
         if (example is not null) db.ModerationExamples.Add(example);
         var action = decision.Action switch { ModerationAction.Approve => "forum.post-approved", ModerationAction.Hide => "forum.post-hidden", _ => "forum.post-deleted" };
+        // Members' flags on the post are settled by the same decision: approving disagrees with them, taking it down agrees.
+        var closed = await flags.CloseAsync(post.Id, decision.Action == ModerationAction.Approve ? Community.FlagResolution.Disagreed : Community.FlagResolution.Agreed, actor.Name, ct);
         audit.Add(actor, action,
-            "forum-post", post.Id.ToString(), $"{post.AuthorName} in “{topic.Title}”" + (post.ModerationReason is { } r ? $" ({r})" : ""));
+            "forum-post", post.Id.ToString(), $"{post.AuthorName} in “{topic.Title}”" + (post.ModerationReason is { } r ? $" ({r})" : "")
+            + (closed > 0 ? $"; {closed} flag{(closed == 1 ? "" : "s")} {(decision.Action == ModerationAction.Approve ? "disagreed with" : "agreed with")}" : ""));
         await db.SaveChangesAsync(ct);
         if (example is not null) model.Apply(example);
         if (after == PostState.Visible && post.AuthorMemberId is { } author) await trust.RunAsync(author, ct);

@@ -41,7 +41,7 @@ public class LikePost(ChorusDb db, RaiseTrustLevel trust)
 }
 
 /// The topic's author (or staff) marks the reply that answered it; marking it again takes it back.
-public class AcceptAnswer(ChorusDb db, RecordAudit audit)
+public class AcceptAnswer(ChorusDb db, RecordAudit audit, Community.Bridge.CreditCommunityAnswer credit)
 {
     /// Returns the accepted post id afterwards (null when taken back).
     public async Task<Outcome<Guid?>> ToggleAsync(ForumViewer viewer, Guid postId, CancellationToken ct = default)
@@ -56,6 +56,9 @@ public class AcceptAnswer(ChorusDb db, RecordAudit audit)
         topic.AcceptedPostId = topic.AcceptedPostId == post.Id ? null : post.Id;
         if (!isAuthor) audit.Add(viewer.Staff, topic.AcceptedPostId is null ? "forum.answer-unaccepted" : "forum.answer-accepted", "forum-topic", topic.Id.ToString(), topic.Title);
         await db.SaveChangesAsync(ct);
+        // A member's answer on a topic that reached Support's inbox solves the conversation there.
+        if (topic.AcceptedPostId is not null && post.AuthorMemberId is not null && topic.ConversationId is { } conversationId)
+            await credit.RunAsync(conversationId, post.AuthorName, post.Id, ct);
         return topic.AcceptedPostId;
     }
 }

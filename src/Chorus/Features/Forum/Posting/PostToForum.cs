@@ -51,7 +51,7 @@ public sealed record PostReceipt(Guid TopicId, Guid PostId, int Position, PostSt
 /// Starts topics and posts replies: renders, scores and screens the post, then stores it with its
 /// position in the topic. A post that waits for review is stored Held: its author sees it marked,
 /// readers do not, the review queue lists it.
-public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, ILogger<PostToForum> log)
+public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, Community.Sanctions.MemberStanding standing, ILogger<PostToForum> log)
 {
     public async Task<Outcome<PostReceipt>> StartTopicAsync(ForumAuthor author, Guid categoryId, TopicInput input, CancellationToken ct = default)
     {
@@ -59,6 +59,7 @@ public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, ILog
         if (title.Length is < 5 or > 150) return Outcome<PostReceipt>.Invalid.One(nameof(input.Title), "A title is 5 to 150 characters.");
         if (Body(input.Body) is { } invalid) return invalid;
         if (!await db.ForumCategories.AnyAsync(c => c.Id == categoryId, ct)) return new Outcome<PostReceipt>.NotFound("The category");
+        if (await RefusedAsync(author, ct) is { } refused) return refused;
         if (await ExistingAsync(input.RequestId, ct) is { } existing) return existing;
 
         var rendered = await render.RunAsync(input.Body!, ct);
@@ -87,6 +88,7 @@ public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, ILog
             || (topic.State == PostState.Held && topic.AuthorMemberId == author.MemberId && author.MemberId is not null));
         if (!mayRead) return new Outcome<PostReceipt>.NotFound("The topic");
         if (topic!.IsLocked && !author.IsStaff) return new Outcome<PostReceipt>.Forbidden("This topic is locked: it takes no new replies.");
+        if (await RefusedAsync(author, ct) is { } refused) return refused;
         if (await ExistingAsync(input.RequestId, ct) is { } existing) return existing;
 
         var rendered = await render.RunAsync(input.Body!, ct);
@@ -118,6 +120,11 @@ public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, ILog
         }
         return new PostReceipt(topicId, post.Id, position, post.State, post.HeldReason);
     }
+
+    /// A silenced, suspended or banned member, or one whose person is blocked, posts nothing.
+    private async Task<Outcome<PostReceipt>?> RefusedAsync(ForumAuthor author, CancellationToken ct) =>
+        author.MemberId is { } memberId && await standing.WhyCannotPostAsync(memberId, author.PersonId, ct) is { } why
+            ? new Outcome<PostReceipt>.Forbidden(why) : null;
 
     private static Outcome<PostReceipt>? Body(string? body) =>
         body is null || body.Trim().Length < 2 || body.Length > ForumLimits.MaxPost

@@ -20,10 +20,11 @@ public sealed record InboundAttachment(Guid Id, string FileName, string ContentT
 
 public sealed record InboundAuthor(IdentityKind Kind, string Handle, string? Name);
 
-public enum IngestStatus { Created, Appended, Duplicate, Rejected }
+public enum IngestStatus { Created, Appended, Duplicate, Rejected, Blocked }
 
 /// What became of one envelope: a new conversation, a message appended to one, a duplicate of an
-/// earlier delivery (pointing at what that delivery created), or a rejection with the reason.
+/// earlier delivery (pointing at what that delivery created), a rejection with the reason, or — from a
+/// blocked person — kept as a blocked message (MessageId is the BlockedMessage; no conversation).
 public sealed record IngestResult(IngestStatus Status, Guid ConversationId, long ConversationNumber, Guid MessageId, Guid PersonId, string? Error = null)
 {
     public static IngestResult Rejected(string error) => new(IngestStatus.Rejected, Guid.Empty, 0, Guid.Empty, Guid.Empty, error);

@@ -75,7 +75,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     }
 
     // Parents before children, so every foreign key holds when its row is written.
-    private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Conversation), typeof(Activity), typeof(Message), typeof(Attachments.MessageAttachment)];
+    private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Community.BlockedMessage), typeof(Conversation), typeof(Activity), typeof(Message), typeof(Attachments.MessageAttachment)];
 
     private void Lap(Stopwatch clock, string stage)
     {
@@ -101,6 +101,10 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                                select new { m.ExternalId, m.Id, m.ConversationId, c.Number, c.RequesterId }).ToListAsync(ct);
             foreach (var f in found)
                 stored[(byChannel.Key, f.ExternalId!)] = new IngestResult(IngestStatus.Duplicate, f.ConversationId, f.Number, f.Id, f.RequesterId);
+            var blockedBefore = await db.BlockedMessages.Where(m => m.ChannelId == byChannel.Key && ids.Contains(m.ExternalId))
+                .Select(m => new { m.ExternalId, m.Id, m.PersonId }).ToListAsync(ct);
+            foreach (var f in blockedBefore)
+                stored[(byChannel.Key, f.ExternalId)] = new IngestResult(IngestStatus.Blocked, Guid.Empty, 0, f.Id, f.PersonId);
         }
 
         var fresh = new List<int>();
@@ -118,6 +122,27 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         // 2. Resolve people by identity; create the unknown ones (with their organization by e-mail domain).
         var people = await ResolvePeopleAsync(db, rows, fresh.Select(i => batch[i].Author), ct);
         Lap(clock, "people");
+
+        // 2b. A blocked person's message is kept as a blocked message, never a conversation (the shared block list).
+        var firstCopies = fresh.ToList();
+        var personIds = fresh.Select(i => PersonOf(people, batch[i])).Distinct().ToList();
+        var blocked = personIds.Count == 0 ? [] : (await db.PersonBlocks.AsNoTracking().Where(b => personIds.Contains(b.PersonId)).Select(b => b.PersonId).ToListAsync(ct)).ToHashSet();
+        if (blocked.Count > 0)
+        {
+            foreach (var i in fresh.Where(i => blocked.Contains(PersonOf(people, batch[i]))))
+            {
+                var e = batch[i];
+                var kept = new Community.BlockedMessage
+                {
+                    ChannelId = e.ChannelId, ExternalId = e.ExternalId, PersonId = PersonOf(people, e), AuthorHandle = Identity.Normalize(e.Author.Kind, e.Author.Handle),
+                    AuthorName = e.Author.Name is null ? null : TextLimits.Cut(e.Author.Name, 200), Subject = e.Subject is null ? null : TextLimits.Cut(e.Subject, 500),
+                    Text = texts[i], At = e.At,
+                };
+                rows.Insert(kept);
+                results[i] = new IngestResult(IngestStatus.Blocked, Guid.Empty, 0, kept.Id, kept.PersonId);
+            }
+            fresh.RemoveAll(i => results[i] is not null);
+        }
 
         // 3. Thread into conversations.
         var threads = await FindOpenThreadsAsync(db, fresh.Select(i => batch[i]), ct);
@@ -200,12 +225,15 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         for (var i = 0; i < batch.Count; i++)
         {
             if (results[i] is not null) continue;
-            var first = fresh.First(j => batch[j].ChannelId == batch[i].ChannelId && batch[j].ExternalId == batch[i].ExternalId);
-            results[i] = results[first] with { Status = IngestStatus.Duplicate };
+            var first = firstCopies.First(j => batch[j].ChannelId == batch[i].ChannelId && batch[j].ExternalId == batch[i].ExternalId);
+            results[i] = results[first].Status == IngestStatus.Blocked ? results[first] : results[first] with { Status = IngestStatus.Duplicate };
         }
         Lap(clock, "build");
         return (results, changes.Values.ToList());
     }
+
+    private static Guid PersonOf(Dictionary<(IdentityKind, string), Guid> people, InboundEnvelope e) =>
+        people[(e.Author.Kind, Identity.Normalize(e.Author.Kind, e.Author.Handle))];
 
     private static (Guid Channel, string Thread) ThreadKey(InboundEnvelope e) =>
         (e.ChannelId, string.IsNullOrWhiteSpace(e.ExternalThreadId) ? e.ExternalId : e.ExternalThreadId);
