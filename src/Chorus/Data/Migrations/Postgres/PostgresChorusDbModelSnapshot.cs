@@ -249,6 +249,45 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("TeamMembers");
                 });
 
+            modelBuilder.Entity("Chorus.Features.Assignment.AssignmentTurn", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("StaffUserId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("LastAssignedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TeamId", "StaffUserId");
+
+                    b.HasIndex("StaffUserId");
+
+                    b.ToTable("AssignmentTurns", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Assignment.TeamAssignment", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("MaxOpenPerAgent")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TeamId");
+
+                    b.ToTable("TeamAssignments", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Macro", b =>
                 {
                     b.Property<Guid>("Id")
@@ -671,7 +710,7 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<long>("BotClicks")
                         .HasColumnType("bigint");
 
-                    b.Property<Guid>("CampaignId")
+                    b.Property<Guid?>("CampaignId")
                         .HasColumnType("uuid");
 
                     b.Property<long>("Clicks")
@@ -1054,6 +1093,219 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("Outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Community.BlockedMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AuthorHandle")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<string>("AuthorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("ChannelId", "ExternalId")
+                        .IsUnique();
+
+                    b.ToTable("BlockedMessages");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.ForumFlag", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ResolvedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MemberId");
+
+                    b.HasIndex("PostId", "MemberId")
+                        .IsUnique();
+
+                    b.HasIndex("ResolvedAt", "At");
+
+                    b.ToTable("ForumFlags");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.ForumPostRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("EditedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EditedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Markdown")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PostId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("ForumPostRevisions");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.MemberSanction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("EndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset?>("LiftedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LiftedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MemberId", "At");
+
+                    b.ToTable("MemberSanctions");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.PersonBlock", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("PersonBlocks");
+                });
+
             modelBuilder.Entity("Chorus.Features.Csat.CsatSurvey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1111,6 +1363,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<string>("Description")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
+
+                    b.Property<bool>("IsSupport")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1238,6 +1493,13 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("EditedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EditedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("HeldReason")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -1329,6 +1591,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<Guid>("CategoryId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1360,6 +1625,8 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorMemberId");
+
+                    b.HasIndex("ConversationId");
 
                     b.HasIndex("CategoryId", "State", "IsPinned", "LastPostAt");
 
@@ -1638,6 +1905,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("FirstReplyAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("FirstReplyDueAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("LastMessageAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1663,6 +1933,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<Guid>("RequesterId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("ResolutionDueAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<NpgsqlTsVector>("SearchVector")
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
@@ -1670,6 +1943,18 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.Property<double?>("Sentiment")
                         .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset?>("SlaDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("SlaPausedMinutes")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset?>("SlaPausedSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("SlaPolicyId")
+                        .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("SolvedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1707,6 +1992,8 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("SearchVector");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
+
+                    b.HasIndex("SlaDueAt");
 
                     b.HasIndex("ChannelId", "ExternalThreadId");
 
@@ -2353,6 +2640,285 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("PersonListMembers", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.PressRoom.Competitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Competitors", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Coverage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Headline")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<Guid?>("JournalistId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Outlet")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateOnly>("PublishedOn")
+                        .HasColumnType("date");
+
+                    b.Property<long?>("Reach")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double>("Sentiment")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JournalistId");
+
+                    b.HasIndex("PublishedOn");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.HasIndex("Url")
+                        .IsUnique();
+
+                    b.ToTable("Coverage", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaContact", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Beats")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("MediaContacts", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaList", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("MediaLists", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaListMember", b =>
+                {
+                    b.Property<Guid>("ListId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ListId", "PersonId");
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("MediaListMembers", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Pitch", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("EmailAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PersonName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SentByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("TrackedLinkId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("TrackedLinkId");
+
+                    b.HasIndex("ReleaseId", "PersonId")
+                        .IsUnique();
+
+                    b.ToTable("Pitches", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.PressRelease", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ApprovedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(50000)
+                        .HasColumnType("character varying(50000)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("EmbargoUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OwnerTeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("PublicAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<string>("Status")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerTeamId");
+
+                    b.HasIndex("Slug")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "PublicAt");
+
+                    b.ToTable("PressReleases", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Reports.ReportAgentDay", b =>
                 {
                     b.Property<DateOnly>("Day")
@@ -2450,6 +3016,113 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasKey("Day", "Tag");
 
                     b.ToTable("ReportTagDays", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.BusinessHours", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Holidays")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Hours")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("BusinessHours", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaBreach", b =>
+                {
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("PolicyId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ConversationId", "Target");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("PolicyId");
+
+                    b.ToTable("SlaBreaches", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("FirstReplyMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Priorities")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("ResolutionMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("Position");
+
+                    b.HasIndex("TeamId");
+
+                    b.ToTable("SlaPolicies", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -2629,6 +3302,30 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Navigation("StaffUser");
                 });
 
+            modelBuilder.Entity("Chorus.Features.Assignment.AssignmentTurn", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("StaffUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Assignment.TeamAssignment", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Macro", b =>
                 {
                     b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
@@ -2722,8 +3419,7 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasOne("Chorus.Features.Campaigns.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Chorus.Features.Campaigns.Post", null)
                         .WithMany()
@@ -2775,6 +3471,63 @@ namespace Chorus.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.BlockedMessage", b =>
+                {
+                    b.HasOne("Chorus.Features.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.ForumFlag", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.ForumPostRevision", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.MemberSanction", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.PersonBlock", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Chorus.Features.Csat.CsatSurvey", b =>
@@ -3070,6 +3823,99 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Chorus.Features.PressRoom.Coverage", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("JournalistId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Chorus.Features.PressRoom.PressRelease", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaContact", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.PressRoom.MediaContact", "PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaListMember", b =>
+                {
+                    b.HasOne("Chorus.Features.PressRoom.MediaList", null)
+                        .WithMany("Members")
+                        .HasForeignKey("ListId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Pitch", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.PressRoom.PressRelease", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Campaigns.TrackedLink", null)
+                        .WithMany()
+                        .HasForeignKey("TrackedLinkId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.PressRelease", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerTeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaBreach", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Sla.SlaPolicy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaPolicy", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -3151,6 +3997,11 @@ namespace Chorus.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Chorus.Features.People.PersonList", b =>
+                {
+                    b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaList", b =>
                 {
                     b.Navigation("Members");
                 });

@@ -243,6 +243,45 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("TeamMembers");
                 });
 
+            modelBuilder.Entity("Chorus.Features.Assignment.AssignmentTurn", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastAssignedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TeamId", "StaffUserId");
+
+                    b.HasIndex("StaffUserId");
+
+                    b.ToTable("AssignmentTurns", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Assignment.TeamAssignment", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MaxOpenPerAgent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TeamId");
+
+                    b.ToTable("TeamAssignments", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Macro", b =>
                 {
                     b.Property<Guid>("Id")
@@ -665,7 +704,7 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<long>("BotClicks")
                         .HasColumnType("INTEGER");
 
-                    b.Property<Guid>("CampaignId")
+                    b.Property<Guid?>("CampaignId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Clicks")
@@ -1048,6 +1087,219 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("Outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Community.BlockedMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorHandle")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("ChannelId", "ExternalId")
+                        .IsUnique();
+
+                    b.ToTable("BlockedMessages");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.ForumFlag", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResolvedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MemberId");
+
+                    b.HasIndex("PostId", "MemberId")
+                        .IsUnique();
+
+                    b.HasIndex("ResolvedAt", "At");
+
+                    b.ToTable("ForumFlags");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.ForumPostRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EditedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EditedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Markdown")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PostId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("ForumPostRevisions");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.MemberSanction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndsAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LiftedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LiftedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MemberId", "At");
+
+                    b.ToTable("MemberSanctions");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.PersonBlock", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("PersonBlocks");
+                });
+
             modelBuilder.Entity("Chorus.Features.Csat.CsatSurvey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1105,6 +1357,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<string>("Description")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsSupport")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1232,6 +1487,13 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("EditedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EditedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("HeldReason")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -1323,6 +1585,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<Guid>("CategoryId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -1354,6 +1619,8 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorMemberId");
+
+                    b.HasIndex("ConversationId");
 
                     b.HasIndex("CategoryId", "State", "IsPinned", "LastPostAt");
 
@@ -1632,6 +1899,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<long?>("FirstReplyAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("FirstReplyDueAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("LastMessageAt")
                         .HasColumnType("INTEGER");
 
@@ -1657,8 +1927,23 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<Guid>("RequesterId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ResolutionDueAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double?>("Sentiment")
                         .HasColumnType("REAL");
+
+                    b.Property<long?>("SlaDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("SlaPausedMinutes")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("SlaPausedSince")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("SlaPolicyId")
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("SolvedAt")
                         .HasColumnType("INTEGER");
@@ -1692,6 +1977,8 @@ namespace Chorus.Data.Migrations.Sqlite
 
                     b.HasIndex("Number")
                         .IsUnique();
+
+                    b.HasIndex("SlaDueAt");
 
                     b.HasIndex("ChannelId", "ExternalThreadId");
 
@@ -2329,6 +2616,285 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("PersonListMembers", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.PressRoom.Competitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Competitors", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Coverage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Headline")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("JournalistId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outlet")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PublishedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Reach")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ReleaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Sentiment")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JournalistId");
+
+                    b.HasIndex("PublishedOn");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.HasIndex("Url")
+                        .IsUnique();
+
+                    b.ToTable("Coverage", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaContact", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Beats")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("MediaContacts", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaList", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("MediaLists", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaListMember", b =>
+                {
+                    b.Property<Guid>("ListId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ListId", "PersonId");
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("MediaListMembers", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Pitch", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EmailAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PersonName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SentByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TrackedLinkId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("TrackedLinkId");
+
+                    b.HasIndex("ReleaseId", "PersonId")
+                        .IsUnique();
+
+                    b.ToTable("Pitches", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.PressRelease", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ApprovedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ApprovedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(50000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EmbargoUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OwnerTeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PublicAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerTeamId");
+
+                    b.HasIndex("Slug")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "PublicAt");
+
+                    b.ToTable("PressReleases", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Reports.ReportAgentDay", b =>
                 {
                     b.Property<DateOnly>("Day")
@@ -2426,6 +2992,113 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasKey("Day", "Tag");
 
                     b.ToTable("ReportTagDays", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.BusinessHours", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holidays")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hours")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("BusinessHours", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaBreach", b =>
+                {
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("PolicyId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ConversationId", "Target");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("PolicyId");
+
+                    b.ToTable("SlaBreaches", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("FirstReplyMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Priorities")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ResolutionMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("Position");
+
+                    b.HasIndex("TeamId");
+
+                    b.ToTable("SlaPolicies", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -2599,6 +3272,30 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Navigation("StaffUser");
                 });
 
+            modelBuilder.Entity("Chorus.Features.Assignment.AssignmentTurn", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("StaffUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Assignment.TeamAssignment", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Macro", b =>
                 {
                     b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
@@ -2692,8 +3389,7 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasOne("Chorus.Features.Campaigns.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Chorus.Features.Campaigns.Post", null)
                         .WithMany()
@@ -2745,6 +3441,63 @@ namespace Chorus.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.BlockedMessage", b =>
+                {
+                    b.HasOne("Chorus.Features.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.ForumFlag", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.ForumPostRevision", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.MemberSanction", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Community.PersonBlock", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Chorus.Features.Csat.CsatSurvey", b =>
@@ -3040,6 +3793,99 @@ namespace Chorus.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Chorus.Features.PressRoom.Coverage", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("JournalistId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Chorus.Features.PressRoom.PressRelease", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaContact", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.PressRoom.MediaContact", "PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaListMember", b =>
+                {
+                    b.HasOne("Chorus.Features.PressRoom.MediaList", null)
+                        .WithMany("Members")
+                        .HasForeignKey("ListId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Pitch", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.PressRoom.PressRelease", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Campaigns.TrackedLink", null)
+                        .WithMany()
+                        .HasForeignKey("TrackedLinkId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.PressRelease", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerTeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaBreach", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Sla.SlaPolicy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaPolicy", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -3121,6 +3967,11 @@ namespace Chorus.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Chorus.Features.People.PersonList", b =>
+                {
+                    b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaList", b =>
                 {
                     b.Navigation("Members");
                 });

@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace Chorus.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChorusDb))]
-    [Migration("20261130005250_Community")]
-    partial class Community
+    [Migration("20261130012731_SupportCommunityPress")]
+    partial class SupportCommunityPress
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -252,6 +252,45 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("TeamMembers");
                 });
 
+            modelBuilder.Entity("Chorus.Features.Assignment.AssignmentTurn", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("StaffUserId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("LastAssignedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TeamId", "StaffUserId");
+
+                    b.HasIndex("StaffUserId");
+
+                    b.ToTable("AssignmentTurns", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Assignment.TeamAssignment", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("MaxOpenPerAgent")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TeamId");
+
+                    b.ToTable("TeamAssignments", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Macro", b =>
                 {
                     b.Property<Guid>("Id")
@@ -277,6 +316,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<Guid?>("PlaybookId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -287,6 +329,8 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.HasIndex("Name")
                         .IsUnique();
+
+                    b.HasIndex("PlaybookId");
 
                     b.ToTable("Macros", (string)null);
                 });
@@ -326,6 +370,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<Guid?>("PlaybookId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("Position")
                         .HasColumnType("integer");
 
@@ -352,6 +399,8 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.HasIndex("Name")
                         .IsUnique();
+
+                    b.HasIndex("PlaybookId");
 
                     b.HasIndex("Position");
 
@@ -664,7 +713,7 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<long>("BotClicks")
                         .HasColumnType("bigint");
 
-                    b.Property<Guid>("CampaignId")
+                    b.Property<Guid?>("CampaignId")
                         .HasColumnType("uuid");
 
                     b.Property<long>("Clicks")
@@ -1260,6 +1309,51 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("PersonBlocks");
                 });
 
+            modelBuilder.Entity("Chorus.Features.Csat.CsatSurvey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AssigneeId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Emailed")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("RatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Rating")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("SolvedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RatedAt");
+
+                    b.HasIndex("ConversationId", "SolvedAt")
+                        .IsUnique();
+
+                    b.ToTable("CsatSurveys", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Forum.ForumCategory", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1592,6 +1686,160 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("ModerationExamples");
                 });
 
+            modelBuilder.Entity("Chorus.Features.HelpCenter.HelpArticle", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("CategoryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("HelpfulCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Html")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Internal")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("NotHelpfulCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid?>("SourceMessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Slug")
+                        .IsUnique();
+
+                    b.HasIndex("CategoryId", "Status");
+
+                    b.ToTable("HelpArticles", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.HelpCenter.HelpCategory", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Slug")
+                        .IsUnique();
+
+                    b.ToTable("HelpCategories", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.HelpCenter.HelpDeflection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("VisitId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VisitId")
+                        .IsUnique();
+
+                    b.HasIndex("ArticleId", "At");
+
+                    b.ToTable("HelpDeflections", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.HelpCenter.HelpVote", b =>
+                {
+                    b.Property<Guid>("ArticleId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Voter")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Helpful")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("ArticleId", "Voter");
+
+                    b.ToTable("HelpVotes", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Inbox.Attachments.MessageAttachment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1660,6 +1908,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("FirstReplyAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("FirstReplyDueAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("LastMessageAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1685,6 +1936,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<Guid>("RequesterId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("ResolutionDueAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<NpgsqlTsVector>("SearchVector")
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
@@ -1692,6 +1946,18 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.Property<double?>("Sentiment")
                         .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset?>("SlaDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("SlaPausedMinutes")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset?>("SlaPausedSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("SlaPolicyId")
+                        .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("SolvedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1729,6 +1995,8 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("SearchVector");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
+
+                    b.HasIndex("SlaDueAt");
 
                     b.HasIndex("ChannelId", "ExternalThreadId");
 
@@ -1870,6 +2138,204 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("Chorus.Features.Listening.Alerts.Alert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AcknowledgedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<double>("Baseline")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset>("BucketStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("Mentions")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("NextStep")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<bool>("Opportunity")
+                        .HasColumnType("boolean");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("MonitorId", "Kind", "BucketStart")
+                        .IsUnique();
+
+                    b.ToTable("ListeningAlerts", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Alerts.AlertMention", b =>
+                {
+                    b.Property<Guid>("AlertId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("MentionId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("AlertId", "MentionId");
+
+                    b.HasIndex("MentionId");
+
+                    b.ToTable("ListeningAlertMentions", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Alerts.MonitorWatch", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("JudgedThrough")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("MonitorId");
+
+                    b.ToTable("MonitorWatches", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Mentions.Mention", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AuthorHandle")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("AuthorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("CanonicalUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int?>("Followers")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("FoundAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Score")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Sentiment")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CanonicalUrl")
+                        .IsUnique();
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("PublishedAt");
+
+                    b.HasIndex("Platform", "ExternalId")
+                        .IsUnique();
+
+                    b.ToTable("Mentions", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Mentions.MentionMatch", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("MentionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("Negative")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("MonitorId", "MentionId");
+
+                    b.HasIndex("MentionId");
+
+                    b.HasIndex("MonitorId", "PublishedAt");
+
+                    b.ToTable("MentionMatches", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Listening.Monitors.Monitor", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1909,6 +2375,76 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Monitors", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Sources.Source", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("BaseUrl")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Checkpoint")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("IntervalSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("LastPolledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastSucceededAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("MentionsFound")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("NextPollAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset?>("RateLimitedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SecretProtected")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ChannelId");
+
+                    b.HasIndex("NextPollAt");
+
+                    b.ToTable("ListeningSources", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Notifications.NotificationPreference", b =>
@@ -2107,6 +2643,491 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("PersonListMembers", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.PressRoom.Competitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Competitors", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Coverage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Headline")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<Guid?>("JournalistId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Outlet")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateOnly>("PublishedOn")
+                        .HasColumnType("date");
+
+                    b.Property<long?>("Reach")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double>("Sentiment")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JournalistId");
+
+                    b.HasIndex("PublishedOn");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.HasIndex("Url")
+                        .IsUnique();
+
+                    b.ToTable("Coverage", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaContact", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Beats")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("MediaContacts", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaList", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("MediaLists", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaListMember", b =>
+                {
+                    b.Property<Guid>("ListId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ListId", "PersonId");
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("MediaListMembers", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Pitch", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("EmailAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PersonName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SentByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("TrackedLinkId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("TrackedLinkId");
+
+                    b.HasIndex("ReleaseId", "PersonId")
+                        .IsUnique();
+
+                    b.ToTable("Pitches", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.PressRelease", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ApprovedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(50000)
+                        .HasColumnType("character varying(50000)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("EmbargoUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OwnerTeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("PublicAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<string>("Status")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerTeamId");
+
+                    b.HasIndex("Slug")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "PublicAt");
+
+                    b.ToTable("PressReleases", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Reports.ReportAgentDay", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("StaffUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<int>("Notes")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Replies")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Solved")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Day", "StaffUserId");
+
+                    b.ToTable("ReportAgentDays", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Reports.ReportDay", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("BacklogIn")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BacklogOut")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Created")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FirstReplies")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Reopened")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Solved")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Day", "TeamId", "ChannelId");
+
+                    b.ToTable("ReportDays", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Reports.ReportLatency", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Day", "TeamId", "ChannelId", "Kind", "Bucket");
+
+                    b.ToTable("ReportLatencies", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Reports.ReportTagDay", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<int>("Conversations")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Day", "Tag");
+
+                    b.ToTable("ReportTagDays", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.BusinessHours", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Holidays")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Hours")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("BusinessHours", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaBreach", b =>
+                {
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("PolicyId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ConversationId", "Target");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("PolicyId");
+
+                    b.ToTable("SlaBreaches", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("FirstReplyMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Priorities")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("ResolutionMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("Position");
+
+                    b.HasIndex("TeamId");
+
+                    b.ToTable("SlaPolicies", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -2284,6 +3305,46 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Navigation("StaffUser");
                 });
 
+            modelBuilder.Entity("Chorus.Features.Assignment.AssignmentTurn", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("StaffUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Assignment.TeamAssignment", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.Macro", b =>
+                {
+                    b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
+                        .WithMany()
+                        .HasForeignKey("PlaybookId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>
+                {
+                    b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
+                        .WithMany()
+                        .HasForeignKey("PlaybookId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.RuleFiring", b =>
                 {
                     b.HasOne("Chorus.Features.Inbox.Conversation", null)
@@ -2361,8 +3422,7 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasOne("Chorus.Features.Campaigns.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Chorus.Features.Campaigns.Post", null)
                         .WithMany()
@@ -2473,6 +3533,15 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Chorus.Features.Csat.CsatSurvey", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Forum.ForumLike", b =>
                 {
                     b.HasOne("Chorus.Features.Forum.ForumMember", null)
@@ -2537,6 +3606,35 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasOne("Chorus.Features.Forum.ForumTopic", null)
                         .WithMany()
                         .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.HelpCenter.HelpArticle", b =>
+                {
+                    b.HasOne("Chorus.Features.HelpCenter.HelpCategory", "Category")
+                        .WithMany()
+                        .HasForeignKey("CategoryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Category");
+                });
+
+            modelBuilder.Entity("Chorus.Features.HelpCenter.HelpDeflection", b =>
+                {
+                    b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.HelpCenter.HelpVote", b =>
+                {
+                    b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -2610,6 +3708,72 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Chorus.Features.Listening.Alerts.Alert", b =>
+                {
+                    b.HasOne("Chorus.Features.Listening.Monitors.Monitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Alerts.AlertMention", b =>
+                {
+                    b.HasOne("Chorus.Features.Listening.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Listening.Mentions.Mention", null)
+                        .WithMany()
+                        .HasForeignKey("MentionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Alerts.MonitorWatch", b =>
+                {
+                    b.HasOne("Chorus.Features.Listening.Monitors.Monitor", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.Listening.Alerts.MonitorWatch", "MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Mentions.Mention", b =>
+                {
+                    b.HasOne("Chorus.Features.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Mentions.MentionMatch", b =>
+                {
+                    b.HasOne("Chorus.Features.Listening.Mentions.Mention", null)
+                        .WithMany()
+                        .HasForeignKey("MentionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Listening.Monitors.Monitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Sources.Source", b =>
+                {
+                    b.HasOne("Chorus.Features.Channels.Channel", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.Listening.Sources.Source", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Notifications.NotificationPreference", b =>
                 {
                     b.HasOne("Chorus.Features.Admin.StaffUser", null)
@@ -2660,6 +3824,99 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Coverage", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("JournalistId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Chorus.Features.PressRoom.PressRelease", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaContact", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.PressRoom.MediaContact", "PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaListMember", b =>
+                {
+                    b.HasOne("Chorus.Features.PressRoom.MediaList", null)
+                        .WithMany("Members")
+                        .HasForeignKey("ListId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.Pitch", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.PressRoom.PressRelease", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Campaigns.TrackedLink", null)
+                        .WithMany()
+                        .HasForeignKey("TrackedLinkId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.PressRelease", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerTeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaBreach", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Sla.SlaPolicy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaPolicy", b =>
+                {
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -2743,6 +4000,11 @@ namespace Chorus.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Chorus.Features.People.PersonList", b =>
+                {
+                    b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Chorus.Features.PressRoom.MediaList", b =>
                 {
                     b.Navigation("Members");
                 });
