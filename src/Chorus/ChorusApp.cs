@@ -168,8 +168,6 @@ public static class ChorusApp
         app.MapForum();
         app.MapListeningHooks();
         api.MapCommunityApi();
-        app.MapAccountEndpoints();
-        app.MapForum();
         app.MapCommunity();
         app.MapPeopleDownloads();
         app.MapReportDownloads();

@@ -58,6 +58,11 @@ public class MaliciousInputTests
         await app.PrepareAsync();
         var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var failures = new List<string>();
+        // The pages carry markup of their own (the contact form's suggestion script): a hostile string must add none.
+        var ownForm = await (await browser.GetAsync("/contact")).Content.ReadAsStringAsync();
+        var plain = await Forms.PostAsync(browser, "/contact", Forms.Contact(await Forms.OpenAsync(browser, "/contact"), name: "Plain Name", subject: "Plain subject", message: "Plain words"));
+        var ownThread = await (await browser.GetAsync(plain.Headers.Location)).Content.ReadAsStringAsync();
+        static int Count(string page, string tag) => (page.Length - page.Replace(tag, "", StringComparison.OrdinalIgnoreCase).Length) / tag.Length;
         foreach (var s in Strings)
         {
             var hidden = await Forms.OpenAsync(browser, "/contact");
@@ -72,7 +77,7 @@ public class MaliciousInputTests
             }
             // Escaped text may still read "onerror=", but never as a tag.
             foreach (var tag in new[] { "<script", "<img", "<svg", "<iframe", "<marquee", "<a href=\"javascript" })
-                if (page.Contains(tag, StringComparison.OrdinalIgnoreCase)) failures.Add($"{Show(s)} came back as markup ({tag})");
+                if (Count(page, tag) > Math.Max(Count(ownForm, tag), Count(ownThread, tag))) failures.Add($"{Show(s)} came back as markup ({tag})");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }

@@ -61,7 +61,7 @@ public sealed class FetchFeed(HttpClient http)
                 return new FeedFetch.Failed($"The server answered {(int)response.StatusCode} {response.ReasonPhrase}.".Replace(" .", "."));
             if (response.Content.Headers.ContentLength > MaxBytes)
                 return new FeedFetch.Failed($"The feed is larger than {MaxBytes / 1024 / 1024} MB.");
-            var body = await ReadCappedAsync(response.Content, ct);
+            var body = await ReadCappedAsync(response.Content, MaxBytes, ct);
             if (body is null) return new FeedFetch.Failed($"The feed is larger than {MaxBytes / 1024 / 1024} MB.");
             return new FeedFetch.Changed(body, new FeedCheckpoint(
                 response.Headers.ETag?.ToString(),
@@ -77,7 +77,8 @@ public sealed class FetchFeed(HttpClient http)
         }
     }
 
-    private static async Task<byte[]?> ReadCappedAsync(HttpContent content, CancellationToken ct)
+    /// The body, or null when it is longer than <paramref name="maxBytes"/> (read no further: a hostile server may never stop).
+    internal static async Task<byte[]?> ReadCappedAsync(HttpContent content, int maxBytes, CancellationToken ct)
     {
         await using var stream = await content.ReadAsStreamAsync(ct);
         using var buffer = new MemoryStream();
@@ -85,13 +86,14 @@ public sealed class FetchFeed(HttpClient http)
         int read;
         while ((read = await stream.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > MaxBytes) return null;
+            if (buffer.Length + read > maxBytes) return null;
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();
     }
 
-    private static TimeSpan RetryAfter(RetryConditionHeaderValue? header)
+    /// How long a 429 or 503 asks us to wait, between none and a day (five minutes when it does not say).
+    internal static TimeSpan RetryAfter(RetryConditionHeaderValue? header)
     {
         var wait = header?.Delta ?? (header?.Date is { } at ? at - DateTimeOffset.UtcNow : DefaultRetryAfter);
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : wait;

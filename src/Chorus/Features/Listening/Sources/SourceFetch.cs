@@ -45,11 +45,11 @@ public sealed class GetJson(IHttpClientFactory clients)
         {
             using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
-                return new Answer.Stop(new SourceFetch.RetryLater(RetryAfter(response.Headers.RetryAfter), $"{url.Host} answered {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd()));
+                return new Answer.Stop(new SourceFetch.RetryLater(FetchFeed.RetryAfter(response.Headers.RetryAfter), $"{url.Host} answered {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd()));
             if (!response.IsSuccessStatusCode)
                 return Fail($"{url.Host} answered {(int)response.StatusCode} {response.ReasonPhrase} for {url.AbsolutePath}.".Replace(" for", " for"));
             if (response.Content.Headers.ContentLength > MaxBytes) return Fail($"{url.Host} sent more than {MaxBytes / 1024 / 1024} MB.");
-            var body = await ReadCappedAsync(response.Content, ct);
+            var body = await FetchFeed.ReadCappedAsync(response.Content, MaxBytes, ct);
             if (body is null) return Fail($"{url.Host} sent more than {MaxBytes / 1024 / 1024} MB.");
             var type = response.Content.Headers.ContentType?.MediaType ?? "";
             var start = System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200)).TrimStart();
@@ -63,26 +63,6 @@ public sealed class GetJson(IHttpClientFactory clients)
     }
 
     private static Answer.Stop Fail(string reason) => new(new SourceFetch.Failed(reason));
-
-    private static async Task<byte[]?> ReadCappedAsync(HttpContent content, CancellationToken ct)
-    {
-        await using var stream = await content.ReadAsStreamAsync(ct);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
-
-    private static TimeSpan RetryAfter(RetryConditionHeaderValue? header)
-    {
-        var wait = header?.Delta ?? (header?.Date is { } at ? at - DateTimeOffset.UtcNow : FetchFeed.DefaultRetryAfter);
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : wait;
-    }
 
     /// A base URL and a path with its query, as one address (the base may carry a path prefix).
     public static Uri Combine(string baseUrl, string pathAndQuery) => new(baseUrl.TrimEnd('/') + pathAndQuery);
