@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.WebUtilities;
+using Chorus.Common;
 
 namespace Chorus.Features.Channels.WebForm;
 
@@ -8,23 +8,11 @@ namespace Chorus.Features.Channels.WebForm;
 /// needs no stored secret, and works on every node that shares the key ring.
 public sealed class RequesterLinks(IDataProtectionProvider protection)
 {
-    private readonly IDataProtector _protector = protection.CreateProtector("Chorus.RequesterLink.v1");
+    private readonly SignedGuid _ids = new(protection, "Chorus.RequesterLink.v1");
 
-    public string TokenFor(Guid conversationId) => WebEncoders.Base64UrlEncode(_protector.Protect(conversationId.ToByteArray()));
+    public string TokenFor(Guid conversationId) => _ids.TokenFor(conversationId);
 
     public string PathFor(Guid conversationId) => "/requests/" + TokenFor(conversationId);
 
-    public Guid? Resolve(string? token)
-    {
-        if (string.IsNullOrEmpty(token) || token.Length > 400) return null;
-        try
-        {
-            var bytes = _protector.Unprotect(WebEncoders.Base64UrlDecode(token));
-            return bytes.Length == 16 ? new Guid(bytes) : null;
-        }
-        catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException)
-        {
-            return null;
-        }
-    }
+    public Guid? Resolve(string? token) => _ids.Resolve(token);
 }
