@@ -31,24 +31,47 @@ fi
 log "packages ready"
 
 # ------------------------------------------------------------------ 2. servers on loopback
-RUN=${CHORUS_TEST_SERVICES_DIR:-/tmp/chorus-test-services}
-PGPORT=${CHORUS_TEST_PGPORT:-55432}
-REDISPORT=${CHORUS_TEST_REDISPORT:-56379}
-export CHORUS_TEST_IMAPPORT=${CHORUS_TEST_IMAPPORT:-51143} CHORUS_TEST_SMTPPORT=${CHORUS_TEST_SMTPPORT:-52525} CHORUS_TEST_LMTPPORT=${CHORUS_TEST_LMTPPORT:-52524}
+# Each run gets its own directory and a block of five free ports (PostgreSQL, IMAP, SMTP, LMTP,
+# Redis), so two runs on one machine never stop or share each other's servers.
+SERVICES=/tmp/chorus-test-services
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
+# Stops the servers recorded under one run directory, by pid file only (never by name); a stale
+# pid file left by a run that was killed is harmless.
 stop_services() {
-  if [ -f "$RUN/pg/data/postmaster.pid" ]; then
-    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$RUN/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  local dir=$1
+  if [ -f "$dir/pg/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/pg/data" -m immediate stop >/dev/null 2>&1 || true
   fi
-  [ -d "$RUN/mail" ] && "$ROOT/tests/mail-servers.sh" stop "$RUN/mail"
-  [ -f "$RUN/redis/redis.pid" ] && kill "$(cat "$RUN/redis/redis.pid")" 2>/dev/null
+  if [ -d "$dir/mail" ]; then "$ROOT/tests/mail-servers.sh" stop "$dir/mail" || true; fi
+  if [ -f "$dir/redis/redis.pid" ]; then kill "$(cat "$dir/redis/redis.pid")" 2>/dev/null || true; fi
   return 0
 }
-stop_services   # leftovers of an interrupted earlier run (by pid file, never by name)
-rm -rf "$RUN"
+# Leftovers of earlier runs that were killed before they could stop their servers.
+mkdir -p "$SERVICES"
+[ -f "$SERVICES/owner" ] || { stop_services "$SERVICES"; rm -rf "$SERVICES/pg" "$SERVICES/mail" "$SERVICES/redis"; }
+for old in "$SERVICES"/*/; do
+  old=${old%/}
+  owner=$(cat "$old/owner" 2>/dev/null || true)
+  if [ -z "$owner" ] || ! kill -0 "$owner" 2>/dev/null; then stop_services "$old"; rm -rf "$old"; fi
+done
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+block_free() { local p; for p in $(seq "$1" $(($1 + 4))); do port_busy "$p" && return 1; done; return 0; }
+BASE=${CHORUS_TEST_PORTBASE:-}
+if [ -z "$BASE" ]; then
+  for candidate in $(seq 55400 10 55990); do
+    # mkdir claims the block: of two runs starting at once only one gets it.
+    if block_free "$candidate" && mkdir "$SERVICES/$candidate" 2>/dev/null; then BASE=$candidate; break; fi
+  done
+  [ -n "$BASE" ] || { log "no free block of ports in 55400-55999"; exit 1; }
+fi
+PGPORT=$BASE REDISPORT=$((BASE + 4))
+export CHORUS_TEST_IMAPPORT=$((BASE + 1)) CHORUS_TEST_SMTPPORT=$((BASE + 2)) CHORUS_TEST_LMTPPORT=$((BASE + 3))
+RUN=$SERVICES/$BASE
 mkdir -p "$RUN"
-trap stop_services EXIT
+echo $$ > "$RUN/owner"
+trap 'stop_services "$RUN"; rm -rf "$RUN/pg" "$RUN/mail" "$RUN/redis"' EXIT
 
 install -d -o postgres -g postgres "$RUN/pg"
 runuser -u postgres -- "$PGBIN/initdb" -D "$RUN/pg/data" -A trust -U postgres -E UTF8 --no-locale >/dev/null
