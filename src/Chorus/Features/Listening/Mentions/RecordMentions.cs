@@ -39,7 +39,9 @@ public sealed class RecordMentions(ChorusDb db, MatchMonitors monitors, Listenin
             .Select(k => (k.Platform, k.ExternalId)).ToHashSet();
         var knownUrls = (await db.Mentions.AsNoTracking().Where(m => m.CanonicalUrl != null && urls.Contains(m.CanonicalUrl)).Select(m => m.CanonicalUrl!).ToListAsync(ct))
             .ToHashSet(StringComparer.Ordinal);
-        var fresh = batch.Where(m => !knownKeys.Contains((m.Platform, m.ExternalId)) && (m.CanonicalUrl is null || !knownUrls.Contains(m.CanonicalUrl))).ToList();
+        // In one order on every node, so two nodes inserting the same posts wait for each other rather than deadlock.
+        var fresh = batch.Where(m => !knownKeys.Contains((m.Platform, m.ExternalId)) && (m.CanonicalUrl is null || !knownUrls.Contains(m.CanonicalUrl)))
+            .OrderBy(m => m.Platform, StringComparer.Ordinal).ThenBy(m => m.ExternalId, StringComparer.Ordinal).ToList();
         if (fresh.Count == 0) return new Recorded([], candidates.Count);
 
         var matchers = await monitors.CurrentAsync(db, ct);
@@ -60,7 +62,7 @@ public sealed class RecordMentions(ChorusDb db, MatchMonitors monitors, Listenin
             await db.SaveChangesAsync(ct);
             added = fresh;
         }
-        catch (DbUpdateException)
+        catch (Exception e) when (LostRace(e))
         {
             // Another node stored some of these a moment ago: store the rest one by one.
             db.ChangeTracker.Clear();
@@ -74,7 +76,7 @@ public sealed class RecordMentions(ChorusDb db, MatchMonitors monitors, Listenin
                     await db.SaveChangesAsync(ct);
                     added.Add(m);
                 }
-                catch (DbUpdateException) { /* the other node's copy stands */ }
+                catch (Exception again) when (LostRace(again)) { /* the other node's copy stands */ }
                 db.ChangeTracker.Clear();
             }
         }
@@ -85,6 +87,10 @@ public sealed class RecordMentions(ChorusDb db, MatchMonitors monitors, Listenin
         }
         return new Recorded(added, candidates.Count - added.Count);
     }
+
+    /// A unique index refused the row, or PostgreSQL chose this transaction as a deadlock's victim (its
+    /// execution strategy wraps that transient error in an InvalidOperationException).
+    private static bool LostRace(Exception e) => e is DbUpdateException || e.InnerException is DbUpdateException;
 
     private static Mention ToMention(Guid channelId, MentionCandidate c) => new()
     {
