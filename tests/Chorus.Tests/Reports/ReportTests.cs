@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Chorus.Features.Csat;
+using Chorus.Features.HelpCenter;
 using Chorus.Features.Reports;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Chorus.Tests.Infrastructure;
 
 namespace Chorus.Tests.Reports;
@@ -81,7 +85,7 @@ public class ReportTests
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).TrimEnd().Split('\n');
         Assert.StartsWith("start,end,created,solved,reopened,backlog", lines[0]);
-        Assert.Equal(["2026-10-05,2026-10-05,1,0,0,1,0,,,,", "2026-10-06,2026-10-06,0,0,0,1,0,,,,", "2026-10-07,2026-10-07,0,0,0,1,0,,,,"], lines[1..]);
+        Assert.Equal(["2026-10-05,2026-10-05,1,0,0,1,0,,,,,0,0,0,0,0,0,,0", "2026-10-06,2026-10-06,0,0,0,1,0,,,,,0,0,0,0,0,0,,0", "2026-10-07,2026-10-07,0,0,0,1,0,,,,,0,0,0,0,0,0,,0"], lines[1..]);
     }
 
     [Theory, Providers]
@@ -113,6 +117,84 @@ public class ReportTests
         var byChannel = await OverviewAsync(admin, $"from={Today}&to={Today}&interval=day&channelId={api}");
         Assert.Equal(2, Created(byChannel));
         Assert.Equal(0, Created(await OverviewAsync(admin, $"from={Today}&to={Today}&interval=day&channelId={Guid.NewGuid()}")));
+    }
+
+    [Theory, Providers]
+    public async Task Sla_attainment_satisfaction_and_deflections_count_when_they_happen_and_again_in_a_rebuild(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var admin = await app.StaffAsync("admin");
+        var agent = await app.StaffAsync("agent", "Support");
+        // No business hours set: every minute counts. A first reply is due within an hour, a resolution within ten.
+        await (await admin.PostAsync("/api/v1/sla-policies", new { name = "Everyone", firstReplyMinutes = 60, resolutionMinutes = 600 })).JsonAsync(HttpStatusCode.Created);
+        var late = await admin.DeliverAsync("s-1", thread: "s-1", at: Api.T0); // two hours ago: its first reply is already late
+        var prompt = await admin.DeliverAsync("s-2", thread: "s-2", handle: "bo@customer.test", name: "Bo");
+        foreach (var n in new[] { late.Number, prompt.Number })
+        {
+            await (await agent.PostAsync($"/api/v1/conversations/{n}/replies", new { text = "Sorted, sorry for the wait." })).JsonAsync(HttpStatusCode.Created);
+            await agent.PatchConversationAsync(n, new { status = "Solved" });
+        }
+
+        // Both requesters rate: 5 and 2, then the unhappy one thinks again (4).
+        using (var scope = app.Services.CreateScope()) Assert.Equal(2, await scope.ServiceProvider.GetRequiredService<SendSurveys>().RunAsync());
+        var surveys = await app.DbAsync(db => db.Set<CsatSurvey>().AsNoTracking().ToDictionaryAsync(s => s.ConversationId, s => s.Id));
+        async Task RateAsync(Guid conversation, int rating)
+        {
+            using var scope = app.Services.CreateScope();
+            Assert.IsType<Chorus.Common.Outcome<SurveyView>.Ok>(await scope.ServiceProvider.GetRequiredService<RateSurvey>().RunAsync(surveys[conversation], rating, null));
+        }
+        await RateAsync(late.ConversationId, 5);
+        await RateAsync(prompt.ConversationId, 2);
+
+        // Two web-form visitors are answered by an article; one of them sends the form after all.
+        await app.DbAsync(async db =>
+        {
+            var category = new HelpCategory { Slug = "orders", Name = "Orders" };
+            db.Add(category);
+            db.Add(new HelpArticle { CategoryId = category.Id, Title = "Track your order", Slug = "track", Body = "b", Html = "b", Text = "b", Status = ArticleStatus.Published, PublishedAt = DateTimeOffset.UtcNow });
+            return await db.SaveChangesAsync();
+        });
+        var (visitA, visitB) = (Guid.NewGuid(), Guid.NewGuid());
+        using (var scope = app.Services.CreateScope())
+        {
+            var deflections = scope.ServiceProvider.GetRequiredService<RecordDeflection>();
+            Assert.Equal(DeflectionResult.Counted, await deflections.RunAsync(visitA, "track"));
+            Assert.Equal(DeflectionResult.Counted, await deflections.RunAsync(visitB, "track"));
+            Assert.Equal(DeflectionResult.AlreadyCounted, await deflections.RunAsync(visitB, "track"));
+        }
+        var range = $"from={DateTime.UtcNow.AddDays(-1):yyyy-MM-dd}&to={Today}&interval=day";
+        var report = await OverviewAsync(admin, range);
+        Assert.Equal((1, 1, 50.0), Sla(report.GetProperty("firstReplySla")));
+        Assert.Equal((2, 0, 100.0), Sla(report.GetProperty("resolutionSla")));
+        Assert.Equal((2, 1, 50.0, 3.5), Csat(report.GetProperty("csat")));
+        Assert.Equal(2, report.GetProperty("deflections").GetInt32());
+
+        await RateAsync(prompt.ConversationId, 4);
+        using (var scope = app.Services.CreateScope()) Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<RecordDeflection>().WithdrawAsync(visitB));
+        report = await OverviewAsync(admin, range);
+        Assert.Equal((2, 2, 100.0, 4.5), Csat(report.GetProperty("csat")));
+        Assert.Equal(1, report.GetProperty("deflections").GetInt32());
+        // Per period too, and in the CSV.
+        var today = Day(report, Today);
+        Assert.Equal(1, today.GetProperty("firstReplySla").GetProperty("met").GetInt32());
+        var csv = await (await admin.GetAsync("/api/v1/reports/overview.csv?" + range)).Content.ReadAsStringAsync();
+        Assert.Contains("first_reply_sla_met,first_reply_sla_missed,resolution_sla_met,resolution_sla_missed,csat_rated,csat_satisfied,csat_average,deflections", csv);
+        Assert.EndsWith(",1,1,2,0,2,2,4.5,1", csv.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        // A team's report leaves out deflections, which belong to no team.
+        var support = await app.TeamIdAsync("Support");
+        Assert.Equal(0, (await OverviewAsync(admin, range + $"&teamId={support}")).GetProperty("deflections").GetInt32());
+
+        // Recounting from what is stored tells the same.
+        await (await admin.PostAsync("/api/v1/reports/rebuild", new { })).JsonAsync(HttpStatusCode.OK);
+        var rebuilt = await OverviewAsync(admin, range);
+        Assert.Equal((1, 1, 50.0), Sla(rebuilt.GetProperty("firstReplySla")));
+        Assert.Equal((2, 0, 100.0), Sla(rebuilt.GetProperty("resolutionSla")));
+        Assert.Equal((2, 2, 100.0, 4.5), Csat(rebuilt.GetProperty("csat")));
+        Assert.Equal(1, rebuilt.GetProperty("deflections").GetInt32());
+
+        static (int, int, double) Sla(JsonElement e) => (e.GetProperty("met").GetInt32(), e.GetProperty("missed").GetInt32(), e.GetProperty("percent").GetDouble());
+        static (int, int, double, double) Csat(JsonElement e) =>
+            (e.GetProperty("rated").GetInt32(), e.GetProperty("satisfied").GetInt32(), e.GetProperty("score").GetDouble(), e.GetProperty("average").GetDouble());
     }
 
     [Theory, Providers]

@@ -17,7 +17,7 @@ public sealed record DemoSignIn(string Email, string Password);
 /// exists for. Created on first start unless `Chorus:DemoWorkspace=false`; inbound messages go
 /// through the real ingest pipeline.
 public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, IngestPipeline pipeline, IConfiguration config, ILogger<SeedDemoWorkspace> log,
-    Sla.ManageSla sla)
+    Sla.ManageSla sla, Reports.RebuildReports reports)
 {
     public const string SettingKey = "demo-workspace";
     public const string Password = "chorus-demo";
@@ -169,7 +169,8 @@ public class SeedDemoWorkspace(ChorusDb db, UserManager<StaffUser> users, Ingest
         Sla.DemoSla.Add(db, teams);
         HelpCenter.DemoHelpCenter.Add(db, now);
         await db.SaveChangesAsync(ct);
-        await sla.RestampOpenConversationsAsync(ct); // due times under the demo's hours and policies
+        await sla.RestampAsync(solvedToo: true, ct); // due times under the demo's hours and policies, for its history too
+        await reports.RunAsync(ct); // and the reports recounted with them (SLA attainment of the demo's past)
     }
 }
 

@@ -34,8 +34,15 @@ public sealed class RecordDeflection(ChorusDb db)
     }
 
     /// The visitor sent the form after all: their question was not answered.
-    public Task<int> WithdrawAsync(Guid visitId, CancellationToken ct = default) =>
-        db.Set<HelpDeflection>().Where(d => d.VisitId == visitId).ExecuteDeleteAsync(ct);
+    public async Task<int> WithdrawAsync(Guid visitId, CancellationToken ct = default)
+    {
+        // Removed through the change tracker, so the reports' deflection count goes down with it.
+        var deflections = await db.Set<HelpDeflection>().Where(d => d.VisitId == visitId).ToListAsync(ct);
+        if (deflections.Count == 0) return 0;
+        db.RemoveRange(deflections);
+        try { return await db.SaveChangesAsync(ct); }
+        catch (DbUpdateConcurrencyException) { return 0; } // withdrawn at the same moment by another request
+    }
 
     public async Task<DeflectionReport> ReportAsync(DateTimeOffset? since, CancellationToken ct = default)
     {

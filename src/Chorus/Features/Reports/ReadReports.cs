@@ -17,11 +17,26 @@ public sealed record ReportQuery(DateOnly From, DateOnly To, ReportInterval Inte
         new(CountForReports.DayOf(now).AddDays(-83), CountForReports.DayOf(now), ReportInterval.Week);
 }
 
+/// SLA targets that stopped in a period, met or missed; <see cref="Percent"/> met (null when none stopped).
+public sealed record SlaAttainment(int Met, int Missed)
+{
+    public double? Percent => Met + Missed == 0 ? null : Math.Round(100.0 * Met / (Met + Missed), 1);
+}
+
+/// Ratings of the conversations solved in a period: how many, the share rated 4 or 5 (the CSAT score) and the average.
+public sealed record CsatResult(int Rated, int Satisfied, int RatingSum)
+{
+    public double? Score => Rated == 0 ? null : Math.Round(100.0 * Satisfied / Rated, 1);
+    public double? Average => Rated == 0 ? null : Math.Round((double)RatingSum / Rated, 2);
+}
+
 /// One period of the backlog story: what came in, what went out, where the backlog stood at its end,
-/// and how fast first replies and resolutions were (median and p90, minutes; null without any).
+/// how fast first replies and resolutions were (median and p90, minutes; null without any), how many
+/// SLA targets were met, how satisfied requesters were, and how many web-form visitors an article answered.
 public sealed record ReportPeriod(
     DateOnly Start, DateOnly End, int Created, int Solved, int Reopened, int Backlog, int FirstReplies,
-    double? FirstReplyMedianMinutes, double? FirstReplyP90Minutes, double? ResolutionMedianMinutes, double? ResolutionP90Minutes);
+    double? FirstReplyMedianMinutes, double? FirstReplyP90Minutes, double? ResolutionMedianMinutes, double? ResolutionP90Minutes,
+    SlaAttainment FirstReplySla, SlaAttainment ResolutionSla, CsatResult Csat, int Deflections);
 
 public sealed record ChannelVolume(Guid ChannelId, string Channel, int Created);
 
@@ -32,6 +47,7 @@ public sealed record AgentActivity(string StaffUserId, string Name, int Replies,
 public sealed record ReportOverview(
     ReportQuery Query, IReadOnlyList<ReportPeriod> Periods, int BacklogAtStart, int Created, int Solved,
     double? FirstReplyMedianMinutes, double? FirstReplyP90Minutes, double? ResolutionMedianMinutes, double? ResolutionP90Minutes,
+    SlaAttainment FirstReplySla, SlaAttainment ResolutionSla, CsatResult Csat, int Deflections,
     IReadOnlyList<ChannelVolume> Channels, IReadOnlyList<TagVolume> Tags, IReadOnlyList<AgentActivity> Agents);
 
 /// Reads reports from the maintained aggregates (a few rows per day, never the messages). Private teams'
@@ -58,6 +74,10 @@ public sealed class ReadReports(ChorusDb db)
             {
                 g.Key.Day, g.Key.ChannelId, Created = g.Sum(r => r.Created), Solved = g.Sum(r => r.Solved), Reopened = g.Sum(r => r.Reopened),
                 Net = g.Sum(r => r.BacklogIn - r.BacklogOut), FirstReplies = g.Sum(r => r.FirstReplies),
+                FirstMet = g.Sum(r => r.FirstReplySlaMet), FirstMissed = g.Sum(r => r.FirstReplySlaMissed),
+                ResolutionMet = g.Sum(r => r.ResolutionSlaMet), ResolutionMissed = g.Sum(r => r.ResolutionSlaMissed),
+                Rated = g.Sum(r => r.CsatRated), Satisfied = g.Sum(r => r.CsatSatisfied), RatingSum = g.Sum(r => r.CsatRatingSum),
+                Deflections = g.Sum(r => r.Deflections),
             }).ToListAsync(ct);
         var histograms = await latencies.Where(r => r.Day >= q.From && r.Day <= q.To)
             .GroupBy(r => new { r.Day, r.Kind, r.Bucket }).Select(g => new { g.Key.Day, g.Key.Kind, g.Key.Bucket, Count = g.Sum(r => r.Count) }).ToListAsync(ct);
@@ -72,7 +92,9 @@ public sealed class ReadReports(ChorusDb db)
             var resolution = Histogram(histograms.Where(h => h.Kind == LatencyKind.Resolution && h.Day >= start && h.Day <= end).Select(h => (h.Bucket, h.Count)));
             periods.Add(new ReportPeriod(start, end, rows.Sum(r => r.Created), rows.Sum(r => r.Solved), rows.Sum(r => r.Reopened), backlog, rows.Sum(r => r.FirstReplies),
                 Round(LatencyBuckets.Quantile(first, 0.5)), Round(LatencyBuckets.Quantile(first, 0.9)),
-                Round(LatencyBuckets.Quantile(resolution, 0.5)), Round(LatencyBuckets.Quantile(resolution, 0.9))));
+                Round(LatencyBuckets.Quantile(resolution, 0.5)), Round(LatencyBuckets.Quantile(resolution, 0.9)),
+                new SlaAttainment(rows.Sum(r => r.FirstMet), rows.Sum(r => r.FirstMissed)), new SlaAttainment(rows.Sum(r => r.ResolutionMet), rows.Sum(r => r.ResolutionMissed)),
+                new CsatResult(rows.Sum(r => r.Rated), rows.Sum(r => r.Satisfied), rows.Sum(r => r.RatingSum)), rows.Sum(r => r.Deflections)));
         }
         var allFirst = Histogram(histograms.Where(h => h.Kind == LatencyKind.FirstReply).Select(h => (h.Bucket, h.Count)));
         var allResolution = Histogram(histograms.Where(h => h.Kind == LatencyKind.Resolution).Select(h => (h.Bucket, h.Count)));
@@ -100,6 +122,9 @@ public sealed class ReadReports(ChorusDb db)
         return new Outcome<ReportOverview>.Ok(new ReportOverview(q, periods, backlogAtStart, periods.Sum(p => p.Created), periods.Sum(p => p.Solved),
             Round(LatencyBuckets.Quantile(allFirst, 0.5)), Round(LatencyBuckets.Quantile(allFirst, 0.9)),
             Round(LatencyBuckets.Quantile(allResolution, 0.5)), Round(LatencyBuckets.Quantile(allResolution, 0.9)),
+            new SlaAttainment(periods.Sum(p => p.FirstReplySla.Met), periods.Sum(p => p.FirstReplySla.Missed)),
+            new SlaAttainment(periods.Sum(p => p.ResolutionSla.Met), periods.Sum(p => p.ResolutionSla.Missed)),
+            new CsatResult(periods.Sum(p => p.Csat.Rated), periods.Sum(p => p.Csat.Satisfied), periods.Sum(p => p.Csat.RatingSum)), periods.Sum(p => p.Deflections),
             channels, tags, activity));
     }
 

@@ -1,10 +1,12 @@
 using Chorus.Data;
+using Chorus.Features.Csat;
+using Chorus.Features.HelpCenter;
 using Chorus.Features.Inbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Reports;
 
-/// Recomputes the report aggregates from the conversations and staff messages as stored: for a workspace
+/// Recomputes the report aggregates from the conversations, staff messages, ratings and deflections as stored: for a workspace
 /// from before reports existed (done once on start), or on demand (`chorus reports rebuild`). History that
 /// left no trace is not invented: a conversation counts in the backlog from its creation until it was solved
 /// under its current team, and reopenings before the rebuild are not known.
@@ -40,7 +42,8 @@ public sealed class RebuildReports(ChorusDb db, ILogger<RebuildReports> log)
         while (true)
         {
             var page = await db.Conversations.AsNoTracking().Where(c => c.Number > after).OrderBy(c => c.Number).Take(Chunk)
-                .Select(c => new { c.Id, c.Number, State = new ReportedState(c.Status, c.TeamId, c.ChannelId, c.AssigneeId, c.MergedIntoId, c.CreatedAt, c.FirstReplyAt, c.SolvedAt) })
+                .Select(c => new { c.Id, c.Number, State = new ReportedState(c.Status, c.TeamId, c.ChannelId, c.AssigneeId, c.MergedIntoId, c.CreatedAt, c.FirstReplyAt, c.SolvedAt,
+                    c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaPausedSince) })
                 .ToListAsync(ct);
             if (page.Count == 0) break;
             foreach (var c in page) count.Conversation(null, c.State, now);
@@ -48,6 +51,9 @@ public sealed class RebuildReports(ChorusDb db, ILogger<RebuildReports> log)
             var created = page.ToDictionary(c => c.Id, c => c.State.CreatedAt);
             foreach (var t in await db.ConversationTags.AsNoTracking().Where(t => ids.Contains(t.ConversationId)).ToListAsync(ct))
                 count.Tag(t.Tag, created[t.ConversationId], 1);
+            var channels = page.ToDictionary(c => c.Id, c => c.State.ChannelId);
+            foreach (var r in await db.Set<CsatSurvey>().AsNoTracking().Where(r => r.Rating != null && ids.Contains(r.ConversationId)).ToListAsync(ct))
+                count.Rating(r.SolvedAt, r.TeamId, channels[r.ConversationId], null, r.Rating);
             await count.ApplyAsync(db, ct);
             conversations += page.Count;
             after = page[^1].Number;
@@ -71,6 +77,8 @@ public sealed class RebuildReports(ChorusDb db, ILogger<RebuildReports> log)
             if (page.Count < Chunk) break;
             since = whole[^1].CreatedAt;
         }
+        foreach (var at in await db.Set<HelpDeflection>().AsNoTracking().Select(d => d.At).ToListAsync(ct)) count.Deflection(at, 1);
+        await count.ApplyAsync(db, ct);
         await tx.CommitAsync(ct);
         return new Rebuilt(conversations, messages, clock.Elapsed);
     }

@@ -26,6 +26,17 @@ public class ReportDay
     public int BacklogOut { get; set; }
     /// Conversations that got their first public reply.
     public int FirstReplies { get; set; }
+    /// SLA targets measured when they stopped (first reply given, conversation solved): met by their due time, or missed.
+    public int FirstReplySlaMet { get; set; }
+    public int FirstReplySlaMissed { get; set; }
+    public int ResolutionSlaMet { get; set; }
+    public int ResolutionSlaMissed { get; set; }
+    /// Satisfaction ratings of the conversations solved on this day: how many, how many 4 or 5, and their sum (for the average).
+    public int CsatRated { get; set; }
+    public int CsatSatisfied { get; set; }
+    public int CsatRatingSum { get; set; }
+    /// Web-form visitors answered by a suggested article (team and channel Guid.Empty: a deflection has neither).
+    public int Deflections { get; set; }
 }
 
 /// A histogram of how long something took, per day, team and channel: <see cref="Count"/> conversations

@@ -15,7 +15,7 @@ public static class ReportsFeature
         var reports = api.MapGroup("/reports").WithTags("Reports");
         reports.MapGet("/overview", async ([AsParameters] ReportParameters p, ReadReports read, HttpContext http) =>
                 p.ToQuery() is { } q ? ApiResults.From(await read.OverviewAsync(await http.ActorAsync(), q, http.RequestAborted), v => TypedResults.Ok(v)) : p.Invalid())
-            .WithSummary("The backlog story: per day or week, conversations created, solved, reopened, the backlog at the end, first-reply and resolution times (median, p90); volume by channel and tag; agent activity");
+            .WithSummary("The backlog story: per day or week, conversations created, solved, reopened, the backlog at the end, first-reply and resolution times (median, p90), SLA attainment, CSAT, deflections; volume by channel and tag; agent activity");
         reports.MapGet("/overview.csv", async ([AsParameters] ReportParameters p, ReadReports read, HttpContext http) =>
                 p.ToQuery() is { } q ? ApiResults.From(await read.OverviewAsync(await http.ActorAsync(), q, http.RequestAborted), v => Csv(v)) : p.Invalid())
             .WithSummary("The same periods as CSV, one row per day or week");
@@ -32,15 +32,17 @@ public static class ReportsFeature
 
     public static IResult Csv(ReportOverview report)
     {
-        var csv = new StringBuilder("start,end,created,solved,reopened,backlog,first_replies,first_reply_median_minutes,first_reply_p90_minutes,resolution_median_minutes,resolution_p90_minutes\n");
+        var csv = new StringBuilder("start,end,created,solved,reopened,backlog,first_replies,first_reply_median_minutes,first_reply_p90_minutes,resolution_median_minutes,resolution_p90_minutes," +
+                                    "first_reply_sla_met,first_reply_sla_missed,resolution_sla_met,resolution_sla_missed,csat_rated,csat_satisfied,csat_average,deflections\n");
         foreach (var p in report.Periods)
             csv.AppendLine(string.Join(',', p.Start.ToString("yyyy-MM-dd"), p.End.ToString("yyyy-MM-dd"), p.Created, p.Solved, p.Reopened, p.Backlog, p.FirstReplies,
-                N(p.FirstReplyMedianMinutes), N(p.FirstReplyP90Minutes), N(p.ResolutionMedianMinutes), N(p.ResolutionP90Minutes)));
+                N(p.FirstReplyMedianMinutes), N(p.FirstReplyP90Minutes), N(p.ResolutionMedianMinutes), N(p.ResolutionP90Minutes),
+                p.FirstReplySla.Met, p.FirstReplySla.Missed, p.ResolutionSla.Met, p.ResolutionSla.Missed, p.Csat.Rated, p.Csat.Satisfied, N(p.Csat.Average), p.Deflections));
         var name = $"chorus-report-{report.Query.From:yyyy-MM-dd}-{report.Query.To:yyyy-MM-dd}.csv";
         return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", name);
     }
 
-    private static string N(double? v) => v?.ToString("0.#", CultureInfo.InvariantCulture) ?? "";
+    private static string N(double? v) => v?.ToString("0.##", CultureInfo.InvariantCulture) ?? "";
 }
 
 /// Query string of a report: from and to as yyyy-MM-dd (default: the last twelve weeks), interval day or week.

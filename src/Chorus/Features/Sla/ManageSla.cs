@@ -206,14 +206,18 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
     /// Re-works the due times of every conversation not yet solved under the settings just saved. Only the SLA
     /// columns are written: the conversation's version and last change stay as they were (a policy edit is not a
     /// change to the conversation, and must not restart "pending for 3 days" rules).
-    public async Task<int> RestampOpenConversationsAsync(CancellationToken ct = default)
+    public async Task<int> RestampOpenConversationsAsync(CancellationToken ct = default) => await RestampAsync(solvedToo: false, ct);
+
+    /// The same for solved conversations too: for a workspace whose history was written before its policies
+    /// (the demo), so its past shows which targets were met.
+    public async Task<int> RestampAsync(bool solvedToo, CancellationToken ct = default)
     {
         cache.Invalidate();
         var settings = await cache.GetAsync(ct);
         var now = DateTimeOffset.UtcNow;
         var changed = 0;
         var open = await db.Conversations.AsNoTracking()
-            .Where(c => c.MergedIntoId == null && c.Status != ConversationStatus.Solved && c.Status != ConversationStatus.Closed)
+            .Where(c => c.MergedIntoId == null && (solvedToo || (c.Status != ConversationStatus.Solved && c.Status != ConversationStatus.Closed)))
             .Select(c => c.Id).ToListAsync(ct);
         foreach (var chunk in open.Chunk(500))
         {

@@ -2962,10 +2962,34 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<int>("Created")
                         .HasColumnType("integer");
 
+                    b.Property<int>("CsatRated")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CsatRatingSum")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CsatSatisfied")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Deflections")
+                        .HasColumnType("integer");
+
                     b.Property<int>("FirstReplies")
                         .HasColumnType("integer");
 
+                    b.Property<int>("FirstReplySlaMet")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FirstReplySlaMissed")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Reopened")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ResolutionSlaMet")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ResolutionSlaMissed")
                         .HasColumnType("integer");
 
                     b.Property<int>("Solved")

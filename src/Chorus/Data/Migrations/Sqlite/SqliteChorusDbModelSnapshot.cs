@@ -2938,10 +2938,34 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<int>("Created")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("CsatRated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CsatRatingSum")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CsatSatisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Deflections")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("FirstReplies")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("FirstReplySlaMet")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FirstReplySlaMissed")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Reopened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResolutionSlaMet")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResolutionSlaMissed")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Solved")
