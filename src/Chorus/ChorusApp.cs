@@ -9,6 +9,7 @@ using Chorus.Features.Demo;
 using Chorus.Features.Community;
 using Chorus.Features.Forum;
 using Chorus.Features.PressRoom;
+using Chorus.Features.Engagement;
 using Chorus.Features.HelpCenter;
 using Chorus.Features.Csat;
 using Chorus.Features.Inbox;
@@ -101,6 +102,7 @@ public static class ChorusApp
         services.AddAutomation();
         services.AddCampaigns();
         services.AddPressRoom();
+        services.AddEngagement();
         services.AddDemoWorkspace();
         services.AddForum();
         services.AddReports();
@@ -156,6 +158,7 @@ public static class ChorusApp
         api.MapAutomationApi();
         api.MapCampaignsApi();
         api.MapPressRoomApi();
+        api.MapEngagementApi();
         app.MapCampaignsPublic();
         api.MapForumApi();
         api.MapReportsApi();

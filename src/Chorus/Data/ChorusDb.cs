@@ -200,6 +200,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new MacroConfiguration());
         Features.Campaigns.CampaignsModel.Apply(b);
         Features.PressRoom.PressRoomModel.Apply(b);
+        Features.Engagement.EngagementModel.Apply(b);
         b.ConfigureForum();
         Features.Reports.ReportsModel.ConfigureReports(b);
         Features.Sla.SlaModel.Apply(b);

@@ -1351,6 +1351,61 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("CsatSurveys", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Engagement.PostEngagement", b =>
+                {
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Boosts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Favourites")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("NextPollAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PolledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Replies")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("StoppedReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("DeliveryId");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("PostId");
+
+                    b.HasIndex("StoppedReason", "NextPollAt");
+
+                    b.ToTable("PostEngagements", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Forum.ForumCategory", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3535,6 +3590,15 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasOne("Chorus.Features.Inbox.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Engagement.PostEngagement", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.PostDelivery", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.Engagement.PostEngagement", "DeliveryId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
