@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Chorus.Features.Engagement;
 using Chorus.Tests.Campaigns;
 using Chorus.Tests.Infrastructure;
@@ -21,7 +20,7 @@ public class MastodonEngagementTests
         await using var kit = await StartAsync(provider);
         var published = await PublishAsync(kit);
         var status = published.Status;
-        var fake = new FakeStatus(kit.Server, published) { Replies = 2, Boosts = 4, Favourites = 7 };
+        var fake = new FakeMastodonStatus(kit.Server, published) { Replies = 2, Boosts = 4, Favourites = 7 };
 
         Assert.Equal(1, await PollAsync(kit));
 
@@ -93,7 +92,7 @@ public class MastodonEngagementTests
         await using var kit = await StartAsync(provider);
         var published = await PublishAsync(kit);
         var status = published.Status;
-        var fake = new FakeStatus(kit.Server, published) { Replies = 2, Boosts = 1, Favourites = 1 };
+        var fake = new FakeMastodonStatus(kit.Server, published) { Replies = 2, Boosts = 1, Favourites = 1 };
         var path = $"/api/v1/statuses/{status}";
 
         // 429 with Retry-After: nothing is filed, and nothing is asked again before the instance said.
@@ -173,41 +172,4 @@ public class MastodonEngagementTests
 
     private static (int, int, int, int) Counts(JsonElement e) =>
         (e.GetProperty("replies").GetInt32(), e.GetProperty("boosts").GetInt32(), e.GetProperty("favourites").GetInt32(), e.GetProperty("conversations").GetInt32());
-
-    /// The published status as the fake Mastodon answers it: the recorded status and context, filled in.
-    private sealed class FakeStatus
-    {
-        private readonly string _id;
-        private readonly string _base;
-        public int Replies { get; set; }
-        public int Boosts { get; set; }
-        public int Favourites { get; set; }
-        /// Whether the later replies have arrived.
-        public bool Later { get; set; }
-        public bool Deleted { get; set; }
-        public Guid PostId { get; }
-
-        public FakeStatus(FakeChannelServer server, (string Status, Guid Post) published)
-        {
-            _id = published.Status;
-            _base = server.Address.ToString();
-            PostId = published.Post;
-            server.Read = r => Deleted ? null : r.Path == $"/api/v1/statuses/{_id}" ? Status() : r.Path == $"/api/v1/statuses/{_id}/context" ? Context() : null;
-        }
-
-        private static string Recorded(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "Mastodon", name));
-        private string Fill(string json) => json.Replace("{{STATUS}}", _id).Replace("{{BASE}}", _base);
-
-        private string Status() => Fill(Recorded("status.json")).Replace("{{REPLIES}}", Replies.ToString())
-            .Replace("{{BOOSTS}}", Boosts.ToString()).Replace("{{FAVOURITES}}", Favourites.ToString());
-
-        private string Context()
-        {
-            var context = JsonNode.Parse(Fill(Recorded("context.json")))!;
-            if (Later)
-                foreach (var d in JsonNode.Parse(Fill(Recorded("context-later.json")))!["descendants"]!.AsArray().ToList())
-                    context["descendants"]!.AsArray().Add(d!.DeepClone());
-            return context.ToJsonString();
-        }
-    }
 }
