@@ -10,6 +10,7 @@ using Chorus.Features.Community;
 using Chorus.Features.Forum;
 using Chorus.Features.PressRoom;
 using Chorus.Features.Engagement;
+using Chorus.Features.Newsletter;
 using Chorus.Features.HelpCenter;
 using Chorus.Features.Csat;
 using Chorus.Features.Inbox;
@@ -103,6 +104,7 @@ public static class ChorusApp
         services.AddCampaigns();
         services.AddPressRoom();
         services.AddEngagement();
+        services.AddNewsletter();
         services.AddDemoWorkspace();
         services.AddForum();
         services.AddReports();
@@ -160,6 +162,7 @@ public static class ChorusApp
         api.MapPressRoomApi();
         api.MapEngagementApi();
         app.MapCampaignsPublic();
+        app.MapNewsletterPublic();
         api.MapForumApi();
         api.MapReportsApi();
         api.MapSlaApi();

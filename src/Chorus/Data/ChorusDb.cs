@@ -201,6 +201,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         Features.Campaigns.CampaignsModel.Apply(b);
         Features.PressRoom.PressRoomModel.Apply(b);
         Features.Engagement.EngagementModel.Apply(b);
+        Features.Newsletter.NewsletterModel.Apply(b);
         b.ConfigureForum();
         Features.Reports.ReportsModel.ConfigureReports(b);
         Features.Sla.SlaModel.Apply(b);

@@ -681,6 +681,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<Guid?>("MailboxId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("MaxLength")
                         .HasColumnType("integer");
 
@@ -688,6 +691,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<Guid?>("PersonListId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("ProtectedSecret")
                         .HasMaxLength(4000)
@@ -2499,6 +2505,22 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("ListeningSources", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("NewsletterOptOuts", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Notifications.NotificationPreference", b =>
                 {
                     b.Property<string>("StaffUserId")
@@ -3831,6 +3853,15 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasOne("Chorus.Features.Channels.Channel", null)
                         .WithOne()
                         .HasForeignKey("Chorus.Features.Listening.Sources.Source", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

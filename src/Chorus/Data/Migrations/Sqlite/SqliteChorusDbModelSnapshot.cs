@@ -675,12 +675,18 @@ namespace Chorus.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("MailboxId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("MaxLength")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("PersonListId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ProtectedSecret")
@@ -2475,6 +2481,22 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("ListeningSources", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("NewsletterOptOuts", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Notifications.NotificationPreference", b =>
                 {
                     b.Property<string>("StaffUserId")
@@ -3801,6 +3823,15 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasOne("Chorus.Features.Channels.Channel", null)
                         .WithOne()
                         .HasForeignKey("Chorus.Features.Listening.Sources.Source", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

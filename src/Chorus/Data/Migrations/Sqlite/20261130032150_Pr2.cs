@@ -11,6 +11,37 @@ namespace Chorus.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<Guid>(
+                name: "MailboxId",
+                table: "PublishingChannels",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "PersonListId",
+                table: "PublishingChannels",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "NewsletterOptOuts",
+                columns: table => new
+                {
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ChannelId = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NewsletterOptOuts", x => x.PersonId);
+                    table.ForeignKey(
+                        name: "FK_NewsletterOptOuts_People_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateTable(
                 name: "PostEngagements",
                 columns: table => new
@@ -60,7 +91,18 @@ namespace Chorus.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "NewsletterOptOuts");
+
+            migrationBuilder.DropTable(
                 name: "PostEngagements");
+
+            migrationBuilder.DropColumn(
+                name: "MailboxId",
+                table: "PublishingChannels");
+
+            migrationBuilder.DropColumn(
+                name: "PersonListId",
+                table: "PublishingChannels");
         }
     }
 }

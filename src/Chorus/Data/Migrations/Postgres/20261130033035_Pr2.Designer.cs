@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace Chorus.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChorusDb))]
-    [Migration("20261130025710_Pr2")]
+    [Migration("20261130033035_Pr2")]
     partial class Pr2
     {
         /// <inheritdoc />
@@ -684,6 +684,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<Guid?>("MailboxId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("MaxLength")
                         .HasColumnType("integer");
 
@@ -691,6 +694,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<Guid?>("PersonListId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("ProtectedSecret")
                         .HasMaxLength(4000)
@@ -2502,6 +2508,22 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("ListeningSources", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("NewsletterOptOuts", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Notifications.NotificationPreference", b =>
                 {
                     b.Property<string>("StaffUserId")
@@ -3834,6 +3856,15 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasOne("Chorus.Features.Channels.Channel", null)
                         .WithOne()
                         .HasForeignKey("Chorus.Features.Listening.Sources.Source", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

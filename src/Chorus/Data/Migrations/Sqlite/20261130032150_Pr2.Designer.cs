@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Chorus.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteChorusDb))]
-    [Migration("20261130025351_Pr2")]
+    [Migration("20261130032150_Pr2")]
     partial class Pr2
     {
         /// <inheritdoc />
@@ -678,12 +678,18 @@ namespace Chorus.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("MailboxId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("MaxLength")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("PersonListId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ProtectedSecret")
@@ -2478,6 +2484,22 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("ListeningSources", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("NewsletterOptOuts", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Notifications.NotificationPreference", b =>
                 {
                     b.Property<string>("StaffUserId")
@@ -3804,6 +3826,15 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasOne("Chorus.Features.Channels.Channel", null)
                         .WithOne()
                         .HasForeignKey("Chorus.Features.Listening.Sources.Source", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
