@@ -31,6 +31,7 @@ public class NewsletterBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFi
         await Expect(page.Locator("#channel-form")).ToContainTextAsync("Choose the list of people it goes to");
         await PickAsync(page, "#channel-mailbox", $"News {tag} <{news}>");
         await PickAsync(page, "#channel-list", $"Subscribers {tag} (1)");
+        await Expect(page.Locator("#channel-form")).Not.ToContainTextAsync("Choose the mailbox"); // what was fixed no longer shows its error
         await BrowserFixture.ScreenshotAsync(page, "newsletter-channel-form");
         await page.ClickAsync("#channel-save");
         var row = page.Locator("[data-test=channel-row]").Filter(new() { HasText = $"Newsletter {tag}" });
