@@ -9,6 +9,8 @@ using Chorus.Features.Demo;
 using Chorus.Features.Community;
 using Chorus.Features.Forum;
 using Chorus.Features.PressRoom;
+using Chorus.Features.Engagement;
+using Chorus.Features.Newsletter;
 using Chorus.Features.HelpCenter;
 using Chorus.Features.Csat;
 using Chorus.Features.Inbox;
@@ -101,6 +103,8 @@ public static class ChorusApp
         services.AddAutomation();
         services.AddCampaigns();
         services.AddPressRoom();
+        services.AddEngagement();
+        services.AddNewsletter();
         services.AddDemoWorkspace();
         services.AddForum();
         services.AddReports();
@@ -156,7 +160,9 @@ public static class ChorusApp
         api.MapAutomationApi();
         api.MapCampaignsApi();
         api.MapPressRoomApi();
+        api.MapEngagementApi();
         app.MapCampaignsPublic();
+        app.MapNewsletterPublic();
         api.MapForumApi();
         api.MapReportsApi();
         api.MapSlaApi();

@@ -20,6 +20,7 @@ public static class PublicSurface
         ["/newsroom/{Slug}"] = "one published newsroom entry",
         ["/newsroom/rss.xml"] = "the newsroom's RSS feed",
         ["/l/{code}"] = "tracked short links from campaigns (a redirect, counting the click)",
+        ["/newsletter/unsubscribe/{token}"] = "a newsletter's one-click unsubscribe (RFC 8058): GET confirms, POST records; the signed token names the person",
         ["/forum"] = "the community forum: categories",
         ["/forum/c/{Slug}"] = "a forum category's topics",
         ["/forum/c/{Slug}/new"] = "a new topic (the page asks a visitor to sign in as a member)",

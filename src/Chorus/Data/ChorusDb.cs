@@ -200,6 +200,8 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new MacroConfiguration());
         Features.Campaigns.CampaignsModel.Apply(b);
         Features.PressRoom.PressRoomModel.Apply(b);
+        Features.Engagement.EngagementModel.Apply(b);
+        Features.Newsletter.NewsletterModel.Apply(b);
         b.ConfigureForum();
         Features.Reports.ReportsModel.ConfigureReports(b);
         Features.Sla.SlaModel.Apply(b);

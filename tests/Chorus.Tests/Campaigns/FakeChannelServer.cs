@@ -24,7 +24,7 @@ public sealed class FakeChannelServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (int Status, string Body)> _byKey = new();
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<(int Status, string Body)>> _failures = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(int Status, string Body, IReadOnlyDictionary<string, string>? Headers)>> _failures = new();
     private long _nextStatusId = 100;
 
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
@@ -38,11 +38,14 @@ public sealed class FakeChannelServer : IAsyncDisposable
     public string Url(string path) => new Uri(Address, path).ToString();
 
     /// The next <paramref name="times"/> requests to <paramref name="path"/> get this answer.
-    public void FailNext(string path, int times, int status, string body = "")
+    public void FailNext(string path, int times, int status, string body = "", IReadOnlyDictionary<string, string>? headers = null)
     {
         var queue = _failures.GetOrAdd(path, _ => new());
-        for (var i = 0; i < times; i++) queue.Enqueue((status, body));
+        for (var i = 0; i < times; i++) queue.Enqueue((status, body, headers));
     }
+
+    /// Answers for other paths (GET a status, its context), as JSON; null answers 404.
+    public Func<ReceivedRequest, string?>? Read { get; set; }
 
     public ReceivedRequest[] On(string path) => Requests.Where(r => r.Path == path).ToArray();
 
@@ -62,6 +65,7 @@ public sealed class FakeChannelServer : IAsyncDisposable
             if (self._failures.TryGetValue(request.Path, out var failures) && failures.TryDequeue(out var failure))
             {
                 http.Response.StatusCode = failure.Status;
+                foreach (var (name, value) in failure.Headers ?? new Dictionary<string, string>()) http.Response.Headers[name] = value;
                 await http.Response.WriteAsync(failure.Body);
                 return;
             }
@@ -70,6 +74,7 @@ public sealed class FakeChannelServer : IAsyncDisposable
                 "/api/v1/statuses" => self.Mastodon(request),
                 "/discord" => (204, ""),
                 "/slack" => (200, "ok"),
+                _ when request.Method == "GET" && self.Read?.Invoke(request) is { } json => (200, json),
                 _ => (404, "no such webhook"),
             };
             http.Response.StatusCode = status;

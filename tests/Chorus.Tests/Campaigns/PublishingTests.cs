@@ -153,8 +153,9 @@ public class PublishingTests
             if (!worked.Any(w => w)) break;
         }
 
-        Assert.Equal(90, kit.Server.Requests.Count);
-        Assert.Equal(90, kit.Server.Requests.Select(r => r.IdempotencyKey).Distinct().Count());
+        var published = kit.Server.Requests.Where(r => r.Method == "POST").ToList(); // not the engagement reads that follow
+        Assert.Equal(90, published.Count);
+        Assert.Equal(90, published.Select(r => r.IdempotencyKey).Distinct().Count());
         Assert.Equal(30, kit.Server.StatusesCreated.Count);
         var statuses = await kit.App.DbAsync(db => db.Set<Post>().Where(p => ids.Contains(p.Id)).Select(p => p.Status).ToListAsync());
         Assert.All(statuses, s => Assert.Equal(PostStatus.Published, s));
@@ -186,8 +187,9 @@ public class PublishingTests
             await (await kit.Author.PostAsync($"/api/v1/posts/{id}/schedule", new { at })).JsonAsync(HttpStatusCode.OK);
 
         foreach (var id in ids) Assert.Equal("Published", (await kit.SettledAsync(id)).Str("status"));
-        Assert.Equal(90, kit.Server.Requests.Count);
-        Assert.Equal(90, kit.Server.Requests.Select(r => r.IdempotencyKey).Distinct().Count());
+        var published = kit.Server.Requests.Where(r => r.Method == "POST").ToList(); // not the engagement reads that follow
+        Assert.Equal(90, published.Count);
+        Assert.Equal(90, published.Select(r => r.IdempotencyKey).Distinct().Count());
         Assert.Equal(30, kit.Server.StatusesCreated.Count);
     }
 

@@ -220,8 +220,10 @@ public class ManagePosts(ChorusDb db, ReadPosts read, RecordAudit audit)
             var ch = channels[d.ChannelId];
             if (!ch.Enabled) problems.Add($"{ch.Name} is switched off.");
             if (PostLength.Problem(ch.Name, ch.Kind, ch.MaxLength, d.Text ?? post.Body) is { } p) problems.Add(p);
-            if (ch.Kind == PublishingChannelKind.Newsroom && string.IsNullOrWhiteSpace(post.Title)) problems.Add("A newsroom post needs a title.");
-            if (ch.Kind != PublishingChannelKind.Newsroom && ch.ProtectedSecret is null) problems.Add($"{ch.Name} has no {(ch.Kind == PublishingChannelKind.Mastodon ? "access token" : "webhook address")}; an admin sets it.");
+            if (ch.Kind is PublishingChannelKind.Newsroom or PublishingChannelKind.Newsletter && string.IsNullOrWhiteSpace(post.Title))
+                problems.Add(ch.Kind == PublishingChannelKind.Newsroom ? "A newsroom post needs a title." : "A newsletter needs a title: it is the e-mail's subject.");
+            if (ch.Kind == PublishingChannelKind.Newsletter && (ch.MailboxId is null || ch.PersonListId is null)) problems.Add($"{ch.Name} has no mailbox or list of people; an admin chooses them.");
+            if (ch.Kind is not (PublishingChannelKind.Newsroom or PublishingChannelKind.Newsletter) && ch.ProtectedSecret is null) problems.Add($"{ch.Name} has no {(ch.Kind == PublishingChannelKind.Mastodon ? "access token" : "webhook address")}; an admin sets it.");
         }
         return problems.Count == 0 ? null : new Outcome<PostDetail>.Invalid(new Dictionary<string, string[]> { ["channels"] = problems.Distinct().ToArray() });
     }

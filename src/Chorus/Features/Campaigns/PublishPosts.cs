@@ -74,6 +74,8 @@ public sealed partial class PublishPosts(IServiceScopeFactory scopes, IConfigura
             result = !channel.Enabled ? new PublishResult.Failed($"{channel.Name} is switched off; an admin switches it on, then retry.")
                 : channel.Kind == PublishingChannelKind.Newsroom
                 ? await PublishToNewsroomAsync(db, scope.ServiceProvider.GetRequiredService<PublicUrls>(), post, delivery, ct)
+                : channel.Kind == PublishingChannelKind.Newsletter
+                ? await scope.ServiceProvider.GetRequiredService<Newsletter.SendNewsletter>().RunAsync(channel, post, delivery, text, ct)
                 : await scope.ServiceProvider.GetRequiredService<PublishingSenders>().SendAsync(channel, delivery, text, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -91,6 +93,7 @@ public sealed partial class PublishPosts(IServiceScopeFactory scopes, IConfigura
                 delivery.ExternalId = published.ExternalId;
                 delivery.ExternalUrl = published.ExternalUrl;
                 delivery.LastError = null;
+                if (published.Note is { } note) db.Add(new PostComment { PostId = post.Id, AuthorName = "Chorus", IsEvent = true, Text = Cap($"{channel.Name}: {note}") });
                 break;
             case PublishResult.Retry retry when delivery.Attempts < MaxAttempts:
                 delivery.State = PublishState.Waiting;

@@ -13,6 +13,8 @@ public enum PublishingChannelKind
     Slack,
     /// Chorus's own newsroom/blog at /newsroom, with RSS.
     Newsroom,
+    /// An e-mail newsletter: one mail to each person of a saved list, from a mailbox, with a one-click unsubscribe (Features/Newsletter).
+    Newsletter,
 }
 
 /// Where posts are published. Secrets (a Mastodon token, a webhook URL, which is itself the
@@ -28,6 +30,10 @@ public class PublishingChannel
     public string? ProtectedSecret { get; set; }
     /// The longest post this channel takes, in characters as the channel counts them.
     public int MaxLength { get; set; }
+    /// Newsletter: the mailbox (its channel id) it is sent from; replies arrive there as conversations.
+    public Guid? MailboxId { get; set; }
+    /// Newsletter: the saved list of people (People → Lists) it goes to.
+    public Guid? PersonListId { get; set; }
     public bool Enabled { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 

@@ -8,7 +8,8 @@ namespace Chorus.Features.Campaigns;
 /// What a channel answered to one publishing attempt.
 public abstract record PublishResult
 {
-    public sealed record Published(string? ExternalId, string? ExternalUrl) : PublishResult;
+    /// Note: what staff should know about it (a newsletter's recipients), added to the post's history.
+    public sealed record Published(string? ExternalId, string? ExternalUrl, string? Note = null) : PublishResult;
     /// Worth trying again later: the channel was down, slow or rate-limited.
     public sealed record Retry(string Error) : PublishResult;
     /// Trying again will not help: the channel refused the post (a bad token, a rejected text).

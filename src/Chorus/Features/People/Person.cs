@@ -68,4 +68,5 @@ public static class ActivityKinds
     public const string ConversationStarted = "conversation.started";
     public const string Merged = "person.merged";
     public const string MergeUndone = "person.merge-undone";
+    public const string NewsletterUnsubscribed = "newsletter.unsubscribed";
 }

@@ -20,6 +20,7 @@ public static class MarketingText
     {
         PublishingChannelKind.Discord => "Discord webhook",
         PublishingChannelKind.Slack => "Slack webhook",
+        PublishingChannelKind.Newsletter => "E-mail newsletter",
         _ => k.ToString(),
     };
 
@@ -28,6 +29,7 @@ public static class MarketingText
         PublishingChannelKind.Mastodon => MudBlazor.Icons.Material.Outlined.Forum,
         PublishingChannelKind.Discord => MudBlazor.Icons.Material.Outlined.SportsEsports,
         PublishingChannelKind.Slack => MudBlazor.Icons.Material.Outlined.Tag,
+        PublishingChannelKind.Newsletter => MudBlazor.Icons.Material.Outlined.MarkEmailRead,
         _ => MudBlazor.Icons.Material.Outlined.Newspaper,
     };
 

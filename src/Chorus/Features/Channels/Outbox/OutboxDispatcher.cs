@@ -150,6 +150,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
         OutboxPurpose.Webhook => "A rule's webhook call",
         OutboxPurpose.MemberEmail => "An e-mail to a forum member",
         OutboxPurpose.SatisfactionSurvey => "The satisfaction survey e-mail to the requester",
+        OutboxPurpose.Newsletter => "A newsletter e-mail",
         _ => "A reply",
     };
 

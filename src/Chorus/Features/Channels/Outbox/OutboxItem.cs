@@ -56,6 +56,8 @@ public enum OutboxPurpose
     MemberEmail,
     /// The satisfaction survey a requester gets when their conversation is solved (Features/Csat).
     SatisfactionSurvey,
+    /// A campaign's e-mail newsletter to one person (Features/Newsletter): about no conversation until they reply.
+    Newsletter,
 }
 
 internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxItem>

@@ -12,7 +12,9 @@ public sealed record InboundEnvelope(
     string? Subject,
     string? Text,
     string? Html,
-    IReadOnlyList<InboundAttachment>? Attachments = null);
+    IReadOnlyList<InboundAttachment>? Attachments = null,
+    /// The team that owns a new conversation when it is not the channel's default (a reply to a campaign's post: the campaign's team).
+    Guid? TeamId = null);
 
 /// A file that came with an inbound message, already in the attachment store (or dropped, with the
 /// reason). Its id is chosen before ingest so the HTML body can point at it.

@@ -169,7 +169,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                     ExternalThreadId = key.Thread,
                     Subject = Subject(e.Subject, text),
                     RequesterId = personId,
-                    TeamId = channel.DefaultTeamId,
+                    TeamId = e.TeamId ?? channel.DefaultTeamId,
                     CreatedAt = e.At,
                     LastMessageAt = e.At,
                 };
