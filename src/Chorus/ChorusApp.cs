@@ -11,6 +11,7 @@ using Chorus.Features.Forum;
 using Chorus.Features.PressRoom;
 using Chorus.Features.HelpCenter;
 using Chorus.Features.Csat;
+using Chorus.Features.Problems;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -108,6 +109,7 @@ public static class ChorusApp
         services.AddAutoAssignment();
         services.AddHelpCenter();
         services.AddCsat();
+        services.AddProblems();
         services.AddCommunity();
 
         var app = builder.Build();
@@ -163,6 +165,7 @@ public static class ChorusApp
         api.MapAutoAssignmentApi();
         api.MapHelpCenterApi();
         api.MapCsatApi();
+        api.MapProblemsApi();
         app.MapHelpCenterPublic();
         app.MapAccountEndpoints();
         app.MapForum();
