@@ -13,6 +13,7 @@ using Chorus.Features.Engagement;
 using Chorus.Features.Newsletter;
 using Chorus.Features.HelpCenter;
 using Chorus.Features.Csat;
+using Chorus.Features.Problems;
 using Chorus.Features.Inbox;
 using Chorus.Features.Inbox.Attachments;
 using Chorus.Features.Notifications;
@@ -112,6 +113,7 @@ public static class ChorusApp
         services.AddAutoAssignment();
         services.AddHelpCenter();
         services.AddCsat();
+        services.AddProblems();
         services.AddCommunity();
 
         var app = builder.Build();
@@ -169,6 +171,7 @@ public static class ChorusApp
         api.MapAutoAssignmentApi();
         api.MapHelpCenterApi();
         api.MapCsatApi();
+        api.MapProblemsApi();
         app.MapHelpCenterPublic();
         app.MapAccountEndpoints();
         app.MapForum();

@@ -85,6 +85,8 @@ public class AutomationBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFi
         await page.Locator("#composer-text").ClickAsync();
         await page.Keyboard.PressAsync("Control+m");
         await Expect(page.Locator("#macro-picker")).ToBeVisibleAsync();
+        // The search box takes the focus once the dialog rendered: type only then, or the keys land in the composer.
+        await Expect(page.Locator("#macro-picker input")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync(name[..10]);
         await Expect(page.Locator("[data-test=macro-option]")).ToHaveCountAsync(1);
         await BrowserFixture.ScreenshotAsync(page, "macro-picker");

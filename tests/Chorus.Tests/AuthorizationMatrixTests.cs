@@ -139,6 +139,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("help:publish",       "403", "200", "200", "200"),
         ("help:from-note",     "403", "404", "200", "200"), // a private team's note is no source for an outsider's article
         ("help:deflections",   "200", "200", "200", "200"),
+        // Problems: every staff member reads; agents and admins change. A private team's conversation shows only to its members.
+        ("problems:list",          "200", "200", "200", "200"),
+        ("problems:create",        "403", "201", "201", "201"),
+        ("problems:link-public",   "403", "200", "200", "200"),
+        ("problems:link-private",  "403", "404", "200", "200"),
+        ("problems:detail-private", H,    H,     V,     V),
+        ("problems:answer",        "403", "200", "200", "200"),
         ("community:settings",        "200", "200", "200", "200"),
         ("community:settings-change", "403", "403", "403", "200"),
         ("community:edit",            "403", "200", "200", "200"),
@@ -459,11 +466,19 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "community" when target == "block-unknown" => await c.PutAsJsonAsync($"/api/v1/people/{Guid.NewGuid()}/block", new { reason = "Matrix" }),
                 "community" when target == "blocks" => await c.GetAsync("/api/v1/blocks"),
                 "community" when target == "blocked-messages" => await c.GetAsync("/api/v1/blocks/messages"),
+                "problems" when target == "list" => await c.GetAsync("/api/v1/problems"),
+                "problems" when target == "create" => await c.PostAsJsonAsync("/api/v1/problems", new { title = $"Problem {n}" }),
+                "problems" when target is "link-public" or "link-private" =>
+                    await c.PostAsJsonAsync($"/api/v1/problems/{await FreshProblemAsync(n, null)}/conversations", new { conversationNumber = target == "link-private" ? Private : Public }),
+                "problems" when target == "detail-private" => await c.GetAsync($"/api/v1/problems/{await FreshProblemAsync(n, Private)}"),
+                "problems" when target == "answer" => await c.PostAsJsonAsync($"/api/v1/problems/{await FreshProblemAsync(n, null)}/solve-and-answer", new { text = "Fixed." }),
                 "link" when target == "own" => await c.GetAsync(PublicLink),
                 "link" when target == "tampered" => await c.GetAsync(Tamper(PublicLink)),
                 _ => throw new ArgumentException("unknown action " + action),
             };
             var body = await response.Content.ReadAsStringAsync();
+            if (kind == "problems" && target == "detail-private" && response.StatusCode == HttpStatusCode.OK)
+                return body.Contains(Secret, StringComparison.OrdinalIgnoreCase) || body.Contains($"\"number\":{Private},") ? V : H;
             if (kind is "list" or "team-view" or "search" or "timeline" && response.StatusCode == HttpStatusCode.OK)
             {
                 var json = JsonDocument.Parse(body).RootElement;
@@ -491,6 +506,11 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             if (approved) await (await admin.PostAsJsonAsync($"/api/v1/posts/{id}/approve", new { })).JsonAsync(HttpStatusCode.OK);
             return id;
         }
+        /// A problem made by the admin, linked to a conversation when asked; returns its number.
+        private async Task<long> FreshProblemAsync(int n, long? linked) =>
+            (await (await Clients["admin"].PostAsJsonAsync("/api/v1/problems", new { title = $"Matrix problem {n}", fromConversation = linked })).JsonAsync(HttpStatusCode.Created))
+                .GetProperty("number").GetInt64();
+
         /// A release of Legal's drafted by the insider and approved by the admin.
         private async Task<Guid> ApprovedReleaseAsync(int n)
         {

@@ -208,6 +208,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         Features.Assignment.AssignmentModel.Apply(b);
         Features.HelpCenter.HelpCenterModel.ConfigureHelpCenter(b);
         Features.Csat.CsatModel.ConfigureCsat(b);
+        Features.Problems.ProblemModel.Apply(b);
         Features.Community.CommunityModelConfiguration.ConfigureCommunity(b);
     }
 

@@ -45,6 +45,8 @@ public enum RuleTrigger
     TimeInStatus,
     /// A conversation missed its first-reply or resolution target (Features/Sla raises it once per target).
     SlaBreach,
+    /// A running first-reply or resolution target is due within its policy's warning lead (Features/Sla raises it once per target).
+    SlaAboutToBreach,
 }
 
 /// One condition; all of a rule's conditions must hold. Values are ids (channel, team, organization,

@@ -45,6 +45,9 @@ public sealed class RuleTriggers(ILogger<RuleTriggers> log)
 
     public void Assigned(Guid conversationId) => Raise(new RuleEvent(RuleTrigger.Assigned, conversationId));
 
-    /// For SLA policies: call when a conversation breaches (or is about to breach) its target.
+    /// For SLA policies: call when a conversation breaches its target.
     public void SlaBreached(Guid conversationId) => Raise(new RuleEvent(RuleTrigger.SlaBreach, conversationId));
+
+    /// For SLA policies: a target of the conversation is due within the policy's warning lead.
+    public void SlaAboutToBreach(Guid conversationId) => Raise(new RuleEvent(RuleTrigger.SlaAboutToBreach, conversationId));
 }

@@ -140,6 +140,7 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
         RuleTrigger.Assigned => "the conversation was assigned",
         RuleTrigger.TimeInStatus => "time passed without a change",
         RuleTrigger.SlaBreach => "an SLA target was breached",
+        RuleTrigger.SlaAboutToBreach => "an SLA target is about to breach",
         _ => trigger.ToString(),
     };
 }

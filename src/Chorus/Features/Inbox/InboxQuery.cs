@@ -42,7 +42,7 @@ public sealed record ConversationSummary(
     string? AssigneeId, string? AssigneeName, Guid RequesterId, string RequesterName, PersonKind RequesterKind,
     IReadOnlyList<string> Tags, int MessageCount, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt,
     DateTimeOffset? WaitingSince, int Version,
-    DateTimeOffset? FirstReplyDueAt = null, DateTimeOffset? ResolutionDueAt = null, DateTimeOffset? SlaDueAt = null)
+    DateTimeOffset? FirstReplyDueAt = null, DateTimeOffset? ResolutionDueAt = null, DateTimeOffset? SlaDueAt = null, Guid? SlaPolicyId = null)
 {
     /// Which target <see cref="SlaDueAt"/> is: the first reply until it is sent, then the resolution.
     public Sla.SlaTarget? SlaDueTarget => SlaDueAt is null ? null : SlaDueAt == FirstReplyDueAt ? Sla.SlaTarget.FirstReply : Sla.SlaTarget.Resolution;
@@ -150,7 +150,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
             c.AssigneeId, c.Assignee != null ? c.Assignee.DisplayName : null,
             c.RequesterId, c.Requester!.Name, c.Requester.Kind,
             c.Tags.Select(t => t.Tag).ToList(), c.MessageCount, c.CreatedAt, c.LastMessageAt, c.WaitingSince, c.Version,
-            c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaDueAt));
+            c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaDueAt, c.SlaPolicyId));
 
     public async Task<Outcome<ConversationDetail>> GetAsync(StaffActor actor, long number, CancellationToken ct = default)
     {

@@ -18,16 +18,19 @@ public sealed record BusinessHoursInput(bool Enabled, string? TimeZone, IReadOnl
 
 public sealed record BusinessHoursView(bool Enabled, string TimeZone, IReadOnlyList<OpeningHoursInput> Hours, IReadOnlyList<HolidayInput> Holidays, bool OpenNow, int Version);
 
-public sealed record SlaPolicyInput(string? Name, Guid? TeamId, IReadOnlyList<Priority>? Priorities, int? FirstReplyMinutes, int? ResolutionMinutes, int? Version = null);
+/// WarnMinutesBefore: how long before a target is due the rules' "SLA target about to breach" trigger fires (0: never; omitted: 30).
+public sealed record SlaPolicyInput(string? Name, Guid? TeamId, IReadOnlyList<Priority>? Priorities, int? FirstReplyMinutes, int? ResolutionMinutes, int? Version = null,
+    int? WarnMinutesBefore = null);
 
 public sealed record SlaPolicyView(Guid Id, string Name, int Position, Guid? TeamId, string? TeamName, IReadOnlyList<Priority> Priorities,
-    int? FirstReplyMinutes, int? ResolutionMinutes, DateTimeOffset UpdatedAt, int Version);
+    int? FirstReplyMinutes, int? ResolutionMinutes, DateTimeOffset UpdatedAt, int Version, int WarnMinutesBefore = SlaPolicy.DefaultWarnMinutes);
 
 /// Admins set the business hours and the SLA policies. Every edit is audited, takes effect on this node at
 /// once, and re-works the due times of the conversations still open.
 public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache cache)
 {
     public const int MaxHolidays = 500;
+    public const int MaxWarnMinutes = 7 * 24 * 60;
     public const int MaxTargetMinutes = 365 * 24 * 60;
 
     public async Task<BusinessHoursView> GetBusinessHoursAsync(CancellationToken ct = default)
@@ -128,7 +131,7 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
         join t in db.Teams on p.TeamId equals t.Id into tj
         from t in tj.DefaultIfEmpty()
         orderby p.Position, p.CreatedAt
-        select new SlaPolicyView(p.Id, p.Name, p.Position, p.TeamId, t != null ? t.Name : null, p.Priorities, p.FirstReplyMinutes, p.ResolutionMinutes, p.UpdatedAt, p.Version);
+        select new SlaPolicyView(p.Id, p.Name, p.Position, p.TeamId, t != null ? t.Name : null, p.Priorities, p.FirstReplyMinutes, p.ResolutionMinutes, p.UpdatedAt, p.Version, p.WarnMinutesBefore);
 
     public async Task<Outcome<SlaPolicyView>> SavePolicyAsync(StaffActor actor, Guid? id, SlaPolicyInput input, CancellationToken ct = default)
     {
@@ -153,6 +156,8 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
             errors.Add("targets", "Give a first-reply target, a resolution target, or both.");
         if (input.FirstReplyMinutes is { } f && f is < 1 or > MaxTargetMinutes) errors.Add("firstReplyMinutes", $"A first-reply target is 1 to {MaxTargetMinutes:N0} business minutes (a year).");
         if (input.ResolutionMinutes is { } r && r is < 1 or > MaxTargetMinutes) errors.Add("resolutionMinutes", $"A resolution target is 1 to {MaxTargetMinutes:N0} business minutes (a year).");
+        if (input.WarnMinutesBefore is { } warn && warn is < 0 or > MaxWarnMinutes)
+            errors.Add("warnMinutesBefore", $"Warn 0 (never) to {MaxWarnMinutes:N0} minutes (a week) before a target is due.");
         if (input is { FirstReplyMinutes: { } fr, ResolutionMinutes: { } rs } && rs < fr)
             errors.Add("resolutionMinutes", "The resolution target is shorter than the first-reply target: a conversation solved in time would still miss its first reply.");
         if (errors.Any) return ValidateAutomation.Invalid<SlaPolicyView>(errors);
@@ -168,6 +173,7 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
         policy.Priorities = priorities.Order().ToList();
         policy.FirstReplyMinutes = input.FirstReplyMinutes;
         policy.ResolutionMinutes = input.ResolutionMinutes;
+        policy.WarnMinutesBefore = input.WarnMinutesBefore ?? SlaPolicy.DefaultWarnMinutes;
         policy.UpdatedAt = DateTimeOffset.UtcNow;
         policy.Version++;
         audit.Add(actor, created ? "sla_policy.created" : "sla_policy.updated", "sla_policy", policy.Id.ToString(), Summary(policy));

@@ -37,6 +37,9 @@ public class SlaPolicy
     public int? FirstReplyMinutes { get; set; }
     /// Business minutes from the start to solved, not counting time pending, on hold or solved.
     public int? ResolutionMinutes { get; set; }
+    /// How long before a target is due the "SLA target about to breach" rule trigger fires (0: never).
+    public int WarnMinutesBefore { get; set; } = DefaultWarnMinutes;
+    public const int DefaultWarnMinutes = 30;
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
     public int Version { get; set; }
@@ -54,6 +57,16 @@ public class SlaBreach
     public Guid ConversationId { get; set; }
     public SlaTarget Target { get; set; }
     public Guid? PolicyId { get; set; }
+    public DateTimeOffset DueAt { get; set; }
+    public DateTimeOffset At { get; set; } = DateTimeOffset.UtcNow;
+}
+
+/// A warning that a target was about to breach: one row per (conversation, target), claimed like a breach,
+/// so the rule trigger fires once however many nodes sweep.
+public class SlaWarning
+{
+    public Guid ConversationId { get; set; }
+    public SlaTarget Target { get; set; }
     public DateTimeOffset DueAt { get; set; }
     public DateTimeOffset At { get; set; } = DateTimeOffset.UtcNow;
 }
@@ -95,6 +108,13 @@ public static class SlaModel
             e.HasIndex(x => x.At);
             e.HasOne<Conversation>().WithMany().HasForeignKey(x => x.ConversationId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<SlaPolicy>().WithMany().HasForeignKey(x => x.PolicyId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<SlaWarning>(e =>
+        {
+            e.ToTable("SlaWarnings");
+            e.HasKey(x => new { x.ConversationId, x.Target });
+            e.Property(x => x.Target).HasConversion<string>().HasMaxLength(20);
+            e.HasOne<Conversation>().WithMany().HasForeignKey(x => x.ConversationId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Conversation>(e =>
         {

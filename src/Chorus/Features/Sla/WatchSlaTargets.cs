@@ -32,9 +32,10 @@ public sealed class WatchSlaTargets(ChorusDb db, SlaSettingsCache cache, RuleTri
                         && !breaches.Any(b => b.ConversationId == c.Id && b.Target == SlaTarget.Resolution))
             .OrderBy(c => c.SlaDueAt).Take(MaxPerSweep)
             .Select(c => new Due(c.Id, c.Number, c.TeamId, c.ChannelId, c.SlaPolicyId, c.ResolutionDueAt!.Value, SlaTarget.Resolution)).ToListAsync(ct);
+        var policies = (await cache.GetAsync(ct)).Policies.ToDictionary(p => p.Id);
+        await WarnAsync(now, policies, ct);
         if (firstReply.Count + resolution.Count == 0) return 0;
 
-        var policies = (await cache.GetAsync(ct)).Policies.ToDictionary(p => p.Id);
         var recorded = 0;
         foreach (var due in firstReply.Concat(resolution).OrderBy(d => d.DueAt))
         {
@@ -57,6 +58,57 @@ public sealed class WatchSlaTargets(ChorusDb db, SlaSettingsCache cache, RuleTri
         }
         db.ChangeTracker.Clear();
         return recorded;
+    }
+
+    /// Records, once per (conversation, target), that a running target is due within its policy's warning lead
+    /// (wall-clock minutes before it is due): a system event and the rules' "about to breach" trigger. A target
+    /// already past due gets no warning, only its breach. Returns how many warnings this node recorded.
+    public async Task<int> WarnAsync(DateTimeOffset now, IReadOnlyDictionary<Guid, SlaPolicy> policies, CancellationToken ct = default)
+    {
+        var leads = policies.Values.Where(p => p.WarnMinutesBefore > 0).ToDictionary(p => p.Id, p => TimeSpan.FromMinutes(p.WarnMinutesBefore));
+        if (leads.Count == 0) return 0;
+        var horizon = now + leads.Values.Max();
+        var warnings = db.Set<SlaWarning>();
+        var soon = db.Conversations.AsNoTracking().Where(c => c.SlaDueAt <= horizon && c.MergedIntoId == null && c.SlaPolicyId != null);
+        var firstReply = await soon
+            .Where(c => c.FirstReplyDueAt > now && c.FirstReplyDueAt <= horizon && c.FirstReplyAt == null
+                        && c.Status != ConversationStatus.Solved && c.Status != ConversationStatus.Closed
+                        && !warnings.Any(w => w.ConversationId == c.Id && w.Target == SlaTarget.FirstReply))
+            .OrderBy(c => c.SlaDueAt).Take(MaxPerSweep)
+            .Select(c => new Due(c.Id, c.Number, c.TeamId, c.ChannelId, c.SlaPolicyId, c.FirstReplyDueAt!.Value, SlaTarget.FirstReply)).ToListAsync(ct);
+        var resolution = await soon
+            .Where(c => c.ResolutionDueAt > now && c.ResolutionDueAt <= horizon && c.SlaPausedSince == null
+                        && !warnings.Any(w => w.ConversationId == c.Id && w.Target == SlaTarget.Resolution))
+            .OrderBy(c => c.SlaDueAt).Take(MaxPerSweep)
+            .Select(c => new Due(c.Id, c.Number, c.TeamId, c.ChannelId, c.SlaPolicyId, c.ResolutionDueAt!.Value, SlaTarget.Resolution)).ToListAsync(ct);
+
+        var recorded = 0;
+        foreach (var due in firstReply.Concat(resolution).OrderBy(d => d.DueAt))
+        {
+            if (due.PolicyId is not { } pid || !leads.TryGetValue(pid, out var lead) || due.DueAt - now > lead) continue;
+            db.ChangeTracker.Clear();
+            db.Add(new SlaWarning { ConversationId = due.Id, Target = due.Target, DueAt = due.DueAt, At = now });
+            db.Messages.Add(new Message { ConversationId = due.Id, ChannelId = due.ChannelId, Kind = MessageKind.Event, Text = DescribeWarning(due.Target, policies[pid], due.DueAt - now), CreatedAt = now });
+            try { await db.SaveChangesAsync(ct); }
+            catch (DbUpdateException e)
+            {
+                log.LogDebug(e, "SLA warning of #{Number} ({Target}) not recorded by this node", due.Number, due.Target);
+                continue;
+            }
+            recorded++;
+            events.Publish(new InboxChange(due.Id, due.Number, due.TeamId, InboxChangeKind.Updated));
+            rules.SlaAboutToBreach(due.Id);
+        }
+        db.ChangeTracker.Clear();
+        return recorded;
+    }
+
+    /// "First-reply target about to breach: due in 25 min (Support · Urgent: 1 h)."
+    public static string DescribeWarning(SlaTarget target, SlaPolicy policy, TimeSpan left)
+    {
+        var what = target == SlaTarget.FirstReply ? "First-reply" : "Resolution";
+        var minutes = target == SlaTarget.FirstReply ? policy.FirstReplyMinutes : policy.ResolutionMinutes;
+        return $"{what} target about to breach: due in {Inbox.Pages.InboxDisplay.Span(left)} ({policy.Name}: {BusinessSchedule.Duration(minutes ?? 0)}).";
     }
 
     /// "First-reply target breached (Support · Urgent: 1 h)".

@@ -77,7 +77,7 @@ public static class AutomationLabels
 {
     /// The triggers an admin can choose.
     public static readonly RuleTrigger[] Triggers =
-        [RuleTrigger.ConversationCreated, RuleTrigger.MessageReceived, RuleTrigger.StatusChanged, RuleTrigger.Assigned, RuleTrigger.TimeInStatus, RuleTrigger.SlaBreach];
+        [RuleTrigger.ConversationCreated, RuleTrigger.MessageReceived, RuleTrigger.StatusChanged, RuleTrigger.Assigned, RuleTrigger.TimeInStatus, RuleTrigger.SlaAboutToBreach, RuleTrigger.SlaBreach];
 
     public static string Trigger(RuleTrigger t) => t switch
     {
@@ -87,6 +87,7 @@ public static class AutomationLabels
         RuleTrigger.Assigned => "The conversation is assigned",
         RuleTrigger.TimeInStatus => "Time passes: a status with no change for some hours",
         RuleTrigger.SlaBreach => "An SLA target is breached",
+        RuleTrigger.SlaAboutToBreach => "An SLA target is about to breach",
         _ => t.ToString(),
     };
 
