@@ -8,6 +8,8 @@ using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Community;
 using Chorus.Features.Forum;
+using Chorus.Features.MemberNotifications;
+using Chorus.Features.TopicMerging;
 using Chorus.Features.PressRoom;
 using Chorus.Features.HelpCenter;
 using Chorus.Features.Csat;
@@ -109,6 +111,8 @@ public static class ChorusApp
         services.AddHelpCenter();
         services.AddCsat();
         services.AddCommunity();
+        services.AddMemberNotifications();
+        services.AddTopicMerging();
 
         var app = builder.Build();
 
@@ -169,6 +173,9 @@ public static class ChorusApp
         app.MapListeningHooks();
         api.MapCommunityApi();
         app.MapCommunity();
+        app.MapMemberNotifications();
+        api.MapTopicMergingApi();
+        app.MapTopicMerging();
         app.MapPeopleDownloads();
         app.MapReportDownloads();
         app.MapHealth();
