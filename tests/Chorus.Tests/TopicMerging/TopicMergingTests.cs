@@ -73,8 +73,9 @@ public class TopicMergingTests
         var staffView = await (await agent.GetAsync($"/api/v1/forum/topics/{duplicate}")).Content.ReadAsStringAsync();
         Assert.DoesNotContain("CSV export missing", staffView);
 
-        // A reply still on its way to the old topic lands in the one that stays.
-        var late = await ReplyAsync(app, bob, duplicate, "Thanks, works for me.");
+        // A reply still addressed to the old topic (an API client, the inbox bridge) lands in the one that stays.
+        var late = (await (await agent.PostAsync($"/api/v1/forum/topics/{duplicate}/replies", new { body = "Glad it works: we also documented it." })).JsonAsync(HttpStatusCode.Created))
+            .GetProperty("postId").GetGuid();
         Assert.Equal(6, (await PostsAsync(app, keeper)).Single(p => p.Id == late).Position);
 
         // Merging again, into itself or into nothing: a clear refusal and nothing changes.
