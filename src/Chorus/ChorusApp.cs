@@ -8,6 +8,8 @@ using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Community;
 using Chorus.Features.Forum;
+using Chorus.Features.MemberNotifications;
+using Chorus.Features.TopicMerging;
 using Chorus.Features.PressRoom;
 using Chorus.Features.Engagement;
 using Chorus.Features.Newsletter;
@@ -115,6 +117,8 @@ public static class ChorusApp
         services.AddCsat();
         services.AddProblems();
         services.AddCommunity();
+        services.AddMemberNotifications();
+        services.AddTopicMerging();
 
         var app = builder.Build();
 
@@ -178,6 +182,9 @@ public static class ChorusApp
         app.MapListeningHooks();
         api.MapCommunityApi();
         app.MapCommunity();
+        app.MapMemberNotifications();
+        api.MapTopicMergingApi();
+        app.MapTopicMerging();
         app.MapPeopleDownloads();
         app.MapReportDownloads();
         app.MapHealth();

@@ -118,6 +118,9 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("forum:pin",          "403", "200", "200", "200"),
         ("forum:queue",        "403", "200", "200", "200"),
         ("forum:moderate",     "403", "200", "200", "200"),
+        // Merge and split (TopicMerging): agents and admins; viewers are refused before anything is checked.
+        ("forum:merge-unknown", "403", "400", "400", "400"),
+        ("forum:split-nothing", "403", "400", "400", "400"),
         // The press room: every staff member reads; agents and admins change (viewers only read).
         ("press:contacts",        "200", "200", "200", "200"),
         ("press:contact-add",     "403", "201", "201", "201"),
@@ -454,6 +457,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "forum" when target == "pin" => await c.PostAsJsonAsync($"/api/v1/forum/topics/{ForumTopic}/pin", new { value = n % 2 == 0 }),
                 "forum" when target == "queue" => await c.GetAsync("/api/v1/forum/moderation/queue"),
                 "forum" when target == "moderate" => await c.PostAsJsonAsync($"/api/v1/forum/posts/{ForumPost}/moderation", new { action = "Approve" }),
+                "forum" when target == "merge-unknown" => await c.PostAsJsonAsync($"/api/v1/forum/topics/{ForumTopic}/merge", new { intoTopicId = Guid.NewGuid() }),
+                "forum" when target == "split-nothing" => await c.PostAsJsonAsync($"/api/v1/forum/topics/{ForumTopic}/split", new { postIds = Array.Empty<Guid>(), title = "Split topic" }),
                 "help" when target == "articles" => await c.GetAsync("/api/v1/help/articles"),
                 "help" when target == "article-add" => await c.PostAsJsonAsync("/api/v1/help/articles", new { title = $"Article {n}", body = "Hi", categoryId = HelpCategory }),
                 "help" when target == "publish" => await c.PutAsJsonAsync($"/api/v1/help/articles/{HelpArticle}/published", new { published = n % 2 == 0 }),

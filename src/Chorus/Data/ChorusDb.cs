@@ -66,6 +66,10 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<Features.Community.ForumPostRevision> ForumPostRevisions => Set<Features.Community.ForumPostRevision>();
     public DbSet<Features.Community.PersonBlock> PersonBlocks => Set<Features.Community.PersonBlock>();
     public DbSet<Features.Community.BlockedMessage> BlockedMessages => Set<Features.Community.BlockedMessage>();
+    public DbSet<Features.MemberNotifications.MemberEmailPreference> MemberEmailPreferences => Set<Features.MemberNotifications.MemberEmailPreference>();
+    public DbSet<Features.MemberNotifications.TopicWatch> TopicWatches => Set<Features.MemberNotifications.TopicWatch>();
+    public DbSet<Features.MemberNotifications.MemberNotification> MemberNotifications => Set<Features.MemberNotifications.MemberNotification>();
+    public DbSet<Features.MemberNotifications.JobLease> JobLeases => Set<Features.MemberNotifications.JobLease>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -210,6 +214,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         Features.Csat.CsatModel.ConfigureCsat(b);
         Features.Problems.ProblemModel.Apply(b);
         Features.Community.CommunityModelConfiguration.ConfigureCommunity(b);
+        Features.MemberNotifications.MemberNotificationsModel.Apply(b);
     }
 
     /// Starts a read-only transaction in which every query sees the database as of the first one, so a view

@@ -95,8 +95,11 @@ public static class ForumFeature
 
         forum.MapGet("/c/{slug}/feed.rss", async (string slug, ForumFeeds feeds, HttpContext http) =>
             await feeds.CategoryAsync(slug, http.RequestAborted) is { } xml ? Results.Text(xml, "application/rss+xml; charset=utf-8") : Results.NotFound()).AllowAnonymous();
-        forum.MapGet("/t/{id:guid}/feed.rss", async (Guid id, ForumFeeds feeds, HttpContext http) =>
-            await feeds.TopicAsync(id, http.RequestAborted) is { } xml ? Results.Text(xml, "application/rss+xml; charset=utf-8") : Results.NotFound()).AllowAnonymous();
+        forum.MapGet("/t/{id:guid}/feed.rss", async (Guid id, ForumFeeds feeds, Chorus.Data.ChorusDb db, HttpContext http) =>
+            await feeds.TopicAsync(id, http.RequestAborted) is { } xml ? Results.Text(xml, "application/rss+xml; charset=utf-8")
+                // A merged topic's subscribers follow it to the topic its posts live in now.
+                : await TopicMerging.TopicMergingFeature.MergedIntoAsync(db, id, http.RequestAborted) is { } into ? Results.Redirect($"/forum/t/{into}/feed.rss", permanent: true)
+                : Results.NotFound()).AllowAnonymous();
     }
 
     /// A small page that says why (a form post lands here, not an API client).

@@ -68,6 +68,9 @@ public class ForumTopic
     public PostState State { get; set; } = PostState.Visible;
     /// The inbox conversation an unanswered support topic became (Community.Bridge).
     public Guid? ConversationId { get; set; }
+    /// Set when a moderator merged this topic into another (TopicMerging): its posts live there now, and its
+    /// address and feed lead there.
+    public Guid? MergedIntoId { get; set; }
 }
 
 public class ForumPost

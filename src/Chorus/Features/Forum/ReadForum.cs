@@ -45,7 +45,8 @@ public class ReadForum(ChorusDb db, RaiseTrustLevel trust)
 
     private IQueryable<ForumTopic> VisibleTopics(ForumViewer viewer)
     {
-        var q = db.ForumTopics.AsNoTracking();
+        // A topic merged into another is only a pointer to it (TopicMerging): nobody lists or opens it.
+        var q = db.ForumTopics.AsNoTracking().Where(t => t.MergedIntoId == null);
         if (viewer.IsStaff) return q;
         var memberId = viewer.Member?.Id;
         return q.Where(t => t.State == PostState.Visible || (t.State == PostState.Held && memberId != null && t.AuthorMemberId == memberId));

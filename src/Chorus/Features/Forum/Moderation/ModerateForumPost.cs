@@ -19,7 +19,8 @@ public sealed record ModeratedPost(Guid PostId, Guid TopicId, PostState State);
 /// it (readers no longer see it; staff can approve it back) or deletes it (gone for everyone but staff).
 /// Every decision is audited and teaches the classifier: approved means neither spam nor toxic; removed
 /// as spam or as abusive means that. A topic follows its first post.
-public class ModerateForumPost(ChorusDb db, RecordAudit audit, ModerationModel model, RaiseTrustLevel trust, Community.Flags.ResolveFlags flags)
+public class ModerateForumPost(ChorusDb db, RecordAudit audit, ModerationModel model, RaiseTrustLevel trust, Community.Flags.ResolveFlags flags,
+    MemberNotifications.NotifyMembers notify)
 {
     public async Task<Outcome<ModeratedPost>> RunAsync(StaffActor actor, Guid postId, ModerationDecision decision, CancellationToken ct = default)
     {
@@ -64,6 +65,8 @@ public class ModerateForumPost(ChorusDb db, RecordAudit audit, ModerationModel m
         audit.Add(actor, action,
             "forum-post", post.Id.ToString(), $"{post.AuthorName} in “{topic.Title}”" + (post.ModerationReason is { } r ? $" ({r})" : "")
             + (closed > 0 ? $"; {closed} flag{(closed == 1 ? "" : "s")} {(decision.Action == ModerationAction.Approve ? "disagreed with" : "agreed with")}" : ""));
+        // Published now: members hear about it as if it had just been posted (a post is announced once).
+        if (before != PostState.Visible && after == PostState.Visible) await notify.QueueAsync(post, topic, ct);
         await db.SaveChangesAsync(ct);
         if (example is not null) model.Apply(example);
         if (after == PostState.Visible && post.AuthorMemberId is { } author) await trust.RunAsync(author, ct);

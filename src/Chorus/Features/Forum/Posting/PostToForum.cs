@@ -51,7 +51,8 @@ public sealed record PostReceipt(Guid TopicId, Guid PostId, int Position, PostSt
 /// Starts topics and posts replies: renders, scores and screens the post, then stores it with its
 /// position in the topic. A post that waits for review is stored Held: its author sees it marked,
 /// readers do not, the review queue lists it.
-public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, Community.Sanctions.MemberStanding standing, ILogger<PostToForum> log)
+public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, Community.Sanctions.MemberStanding standing,
+    MemberNotifications.NotifyMembers notify, ILogger<PostToForum> log)
 {
     public async Task<Outcome<PostReceipt>> StartTopicAsync(ForumAuthor author, Guid categoryId, TopicInput input, CancellationToken ct = default)
     {
@@ -75,6 +76,7 @@ public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, Comm
         db.ForumPosts.Add(post);
         if (author.PersonId is { } personId)
             db.Activities.Add(new Activity { PersonId = personId, Kind = ForumActivities.Topic, At = now, Summary = $"Started the topic “{title}”: {TextLimits.Cut(rendered.Text, 240)}" });
+        await notify.QueueAsync(post, topic, ct); // the members it mentions, by e-mail, saved with the topic
         if (!await SaveOnceAsync(input.RequestId, ct)) return (await ExistingAsync(input.RequestId, CancellationToken.None))!;
         log.LogInformation("Forum topic {Topic} started by {Author} ({State})", topic.Id, author.Name, verdict.State);
         return new PostReceipt(topic.Id, post.Id, 1, post.State, post.HeldReason);
@@ -84,6 +86,8 @@ public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, Comm
     {
         if (Body(input.Body) is { } invalid) return invalid;
         var topic = await db.ForumTopics.AsNoTracking().SingleOrDefaultAsync(t => t.Id == topicId, ct);
+        // A reply to a topic merged away (an open form, the inbox bridge) goes to the topic it was merged into.
+        if (topic?.MergedIntoId is { } mergedInto) return await ReplyAsync(author, mergedInto, input, ct);
         var mayRead = topic is not null && (topic.State == PostState.Visible || author.IsStaff
             || (topic.State == PostState.Held && topic.AuthorMemberId == author.MemberId && author.MemberId is not null));
         if (!mayRead) return new Outcome<PostReceipt>.NotFound("The topic");
@@ -106,6 +110,7 @@ public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, Comm
         db.ForumPosts.Add(post);
         if (author.PersonId is { } personId)
             db.Activities.Add(new Activity { PersonId = personId, Kind = ForumActivities.Reply, At = now, Summary = $"Replied to “{topic.Title}”: {TextLimits.Cut(rendered.Text, 240)}" });
+        await notify.QueueAsync(post, topic, ct); // who follows the topic or is mentioned, saved with the reply
         try
         {
             await db.SaveChangesAsync(ct);

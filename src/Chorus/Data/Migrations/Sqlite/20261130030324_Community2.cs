@@ -1,0 +1,156 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Chorus.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Community2 : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<Guid>(
+                name: "MergedIntoId",
+                table: "ForumTopics",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "JobLeases",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Owner = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Until = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_JobLeases", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MemberEmailPreferences",
+                columns: table => new
+                {
+                    MemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Replies = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Mentions = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MemberEmailPreferences", x => x.MemberId);
+                    table.ForeignKey(
+                        name: "FK_MemberEmailPreferences_ForumMembers_MemberId",
+                        column: x => x.MemberId,
+                        principalTable: "ForumMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MemberNotifications",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PostId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Delivery = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DigestId = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MemberNotifications", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_MemberNotifications_ForumMembers_MemberId",
+                        column: x => x.MemberId,
+                        principalTable: "ForumMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_MemberNotifications_ForumPosts_PostId",
+                        column: x => x.PostId,
+                        principalTable: "ForumPosts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TopicWatches",
+                columns: table => new
+                {
+                    MemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TopicId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Level = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TopicWatches", x => new { x.MemberId, x.TopicId });
+                    table.ForeignKey(
+                        name: "FK_TopicWatches_ForumMembers_MemberId",
+                        column: x => x.MemberId,
+                        principalTable: "ForumMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_TopicWatches_ForumTopics_TopicId",
+                        column: x => x.TopicId,
+                        principalTable: "ForumTopics",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MemberNotifications_Delivery_DigestId_CreatedAt",
+                table: "MemberNotifications",
+                columns: new[] { "Delivery", "DigestId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MemberNotifications_DigestId",
+                table: "MemberNotifications",
+                column: "DigestId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MemberNotifications_MemberId_PostId",
+                table: "MemberNotifications",
+                columns: new[] { "MemberId", "PostId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MemberNotifications_PostId",
+                table: "MemberNotifications",
+                column: "PostId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TopicWatches_TopicId_Level",
+                table: "TopicWatches",
+                columns: new[] { "TopicId", "Level" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "JobLeases");
+
+            migrationBuilder.DropTable(
+                name: "MemberEmailPreferences");
+
+            migrationBuilder.DropTable(
+                name: "MemberNotifications");
+
+            migrationBuilder.DropTable(
+                name: "TopicWatches");
+
+            migrationBuilder.DropColumn(
+                name: "MergedIntoId",
+                table: "ForumTopics");
+        }
+    }
+}
