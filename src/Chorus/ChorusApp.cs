@@ -17,6 +17,8 @@ using Chorus.Features.Notifications;
 using Chorus.Features.Operations;
 using Chorus.Features.People;
 using Chorus.Features.Listening;
+using Chorus.Features.Listening.Engage;
+using Chorus.Features.Listening.Incidents;
 using Chorus.Features.Realtime;
 using Chorus.Features.Reports;
 using Chorus.Features.Search;
@@ -93,6 +95,8 @@ public static class ChorusApp
         services.AddChorusMetrics();
         services.AddScoped<Features.Operations.BackupWorkspace>();
         services.AddListening();
+        services.AddEngage();
+        services.AddIncidents();
         services.AddInbox();
         services.AddAttachments();
         services.AddSearch();
@@ -149,6 +153,8 @@ public static class ChorusApp
         api.MapInboxApi();
         api.MapPeopleApi();
         api.MapListeningApi();
+        api.MapEngageApi();
+        api.MapIncidentsApi();
         api.MapAdminApi();
         api.MapChannelsApi();
         app.MapAttachments(api);
