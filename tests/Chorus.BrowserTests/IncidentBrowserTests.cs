@@ -81,7 +81,7 @@ public class IncidentBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
 
         await page.Locator("#statement-post").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Post", Exact = true }).ClickAsync();
-        await Expect(page.Locator("[data-test=statement-status]")).ToHaveTextAsync("posted");
+        await Expect(page.Locator("[data-test=statement-status]")).ToHaveTextAsync("posted", new() { Timeout = 120_000 });
         await Expect(page.Locator("[data-test=incident-status]")).ToHaveTextAsync("responding");
         await Expect(page.Locator("#incident-responded")).ToBeVisibleAsync();
 
