@@ -24,7 +24,7 @@ public class IncidentBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         reddit.Json("/api/comment", """{"json": {"errors": [], "data": {"things": [{"kind": "t1", "data": {"name": "t1_statement"}}]}}}""");
         var admin = await fx.StaffAsync("admin");
         var writer = await fx.StaffAsync("agent", "Support");
-        await admin.Http.PostAsJsonAsync("/api/v1/listening/monitors", new { name = "Acme support", query = "acme" });
+        var monitorId = (await (await admin.Http.PostAsJsonAsync("/api/v1/listening/monitors", new { name = "Acme support", query = "acme" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var created = await (await admin.Http.PostAsJsonAsync("/api/v1/listening/sources", new { name = "reddit: acme", kind = "reddit", baseUrl = reddit.BaseUrl, query = "acme", intervalSeconds = 86400 }))
             .Content.ReadFromJsonAsync<JsonElement>();
         var sourceId = created.GetProperty("source").GetProperty("id").GetGuid();
@@ -103,6 +103,14 @@ public class IncidentBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await Expect(page.Locator("[data-test=timeline-entry][data-kind=reply]")).ToHaveCountAsync(30);
         await BrowserFixture.ScreenshotAsync(page, "incident");
         await page.ScreenshotAsync(new() { Path = Path.Combine(TestEnv.Get("SCREENSHOT_DIR") ?? Path.Combine(Path.GetTempPath(), "chorus-screenshots"), "incident-full.png"), FullPage = true });
+
+        // On the monitor, the answered mentions link to their conversations; another one is turned into a conversation by hand.
+        await page.GotoInteractiveAsync($"/listening/monitors/{monitorId}");
+        await Expect(page.Locator("[data-test=mention-conversation]").First).ToBeVisibleAsync();
+        var unanswered = page.Locator("[data-test=mention]").Filter(new() { Has = page.Locator("[data-test=mention-engage]") }).First;
+        await unanswered.Locator("[data-test=mention-engage]").ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/conversations/\\d+$"));
+        await Expect(page.GetByText("turned a mention on reddit: acme into this conversation")).ToBeVisibleAsync();
 
         await page.GotoInteractiveAsync("/incidents");
         await Expect(page.Locator("[data-test=incident-row]")).ToHaveCountAsync(1);
