@@ -22,6 +22,8 @@ using Chorus.Features.Notifications;
 using Chorus.Features.Operations;
 using Chorus.Features.People;
 using Chorus.Features.Listening;
+using Chorus.Features.Listening.Engage;
+using Chorus.Features.Listening.Incidents;
 using Chorus.Features.Realtime;
 using Chorus.Features.Reports;
 using Chorus.Features.Search;
@@ -98,6 +100,8 @@ public static class ChorusApp
         services.AddChorusMetrics();
         services.AddScoped<Features.Operations.BackupWorkspace>();
         services.AddListening();
+        services.AddEngage();
+        services.AddIncidents();
         services.AddInbox();
         services.AddAttachments();
         services.AddSearch();
@@ -159,6 +163,8 @@ public static class ChorusApp
         api.MapInboxApi();
         api.MapPeopleApi();
         api.MapListeningApi();
+        api.MapEngageApi();
+        api.MapIncidentsApi();
         api.MapAdminApi();
         api.MapChannelsApi();
         app.MapAttachments(api);

@@ -111,6 +111,14 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("alerts:acknowledge-unknown", "403", "404", "404", "404"),
         ("alert-webhook:read", "200", "200", "200", "200"),
         ("alert-webhook:clear", "403", "403", "403", "200"),
+        ("mentions:engage-unknown", "403", "404", "404", "404"),
+        ("reply-account:set-unknown", "403", "403", "403", "404"),
+        // Incidents: every staff member reads; agents and admins work in them; nothing is posted without an approved statement.
+        ("incidents:list",     "200", "200", "200", "200"),
+        ("incidents:read",     "200", "200", "200", "200"),
+        ("incidents:open",     "403", "201", "201", "201"),
+        ("incidents:note",     "403", "200", "200", "200"),
+        ("incidents:post",     "403", "409", "409", "409"),
         ("forum:categories",   "200", "200", "200", "200"),
         ("forum:category-add", "403", "403", "403", "201"),
         ("forum:topic",        "200", "200", "200", "200"),
@@ -248,6 +256,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         public required Guid Post { get; init; }
         public required string ShortLink { get; init; }
         public required Guid Monitor { get; init; }
+        public required Guid Incident { get; init; }
         public required Guid MediaList { get; init; }
         public required Guid ForumTopic { get; init; }
         public required Guid ForumPost { get; init; }
@@ -299,6 +308,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             var post = await (await admin.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/posts", new { title = "Matrix post", body = "Hello" })).JsonAsync(HttpStatusCode.Created);
             var shortLink = await (await admin.PostAsync($"/api/v1/campaigns/{campaign.GetProperty("id")}/links", new { targetUrl = "https://example.test/" })).JsonAsync(HttpStatusCode.Created);
             var monitor = await (await admin.PostAsync("/api/v1/listening/monitors", new { name = "Matrix monitor", query = "acme" })).JsonAsync(HttpStatusCode.Created);
+            var incident = await (await admin.PostAsync("/api/v1/incidents", new { title = "Matrix incident" })).JsonAsync(HttpStatusCode.Created);
             var mediaList = await (await admin.PostAsync("/api/v1/media-lists", new { name = "Matrix press" })).JsonAsync(HttpStatusCode.Created);
             var helpCategory = await (await admin.PostAsync("/api/v1/help/categories", new { name = "Matrix help" })).JsonAsync(HttpStatusCode.Created);
             var helpArticle = await (await admin.PostAsync("/api/v1/help/articles", new { title = "Matrix article", body = "Hello", categoryId = helpCategory.GetProperty("id").GetGuid() }))
@@ -321,7 +331,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 SharedPerson = pub.PersonId, Mailbox = mailbox.GetProperty("id").GetGuid(), List = list.GetProperty("id").GetGuid(), Macro = macro.GetProperty("id").GetGuid(),
                 Campaign = campaign.GetProperty("id").GetGuid(), PublishingChannel = slack.GetProperty("id").GetGuid(), Post = post.GetProperty("id").GetGuid(),
                 ShortLink = shortLink.GetProperty("link").GetProperty("shortPath").GetString()!, VictimToken = victim.GetProperty("id").GetGuid(), PublicLink = links.PathFor(pub.ConversationId),
-                Monitor = monitor.GetProperty("id").GetGuid(), MediaList = mediaList.GetProperty("id").GetGuid(),
+                Monitor = monitor.GetProperty("id").GetGuid(), Incident = incident.GetProperty("id").GetGuid(), MediaList = mediaList.GetProperty("id").GetGuid(),
                 ForumTopic = forumTopic.GetProperty("topicId").GetGuid(), ForumPost = forumTopic.GetProperty("postId").GetGuid(),
                 HelpCategory = helpCategory.GetProperty("id").GetGuid(), HelpArticle = helpArticle.GetProperty("id").GetGuid(),
                 Clients = new()
@@ -445,11 +455,18 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "sources" when target == "create" => await c.PostAsJsonAsync("/api/v1/listening/sources", new { name = $"Source {n}", kind = "webhook" }),
                 "sources" when target == "poll-unknown" => await c.PostAsJsonAsync($"/api/v1/listening/sources/{Guid.NewGuid()}/poll", new { }),
                 "sources" when target == "secret-unknown" => await c.PostAsJsonAsync($"/api/v1/listening/sources/{Guid.NewGuid()}/secret", new { }),
-                "mentions" => await c.GetAsync("/api/v1/listening/mentions?sentiment=negative"),
+                "mentions" when target == "list" => await c.GetAsync("/api/v1/listening/mentions?sentiment=negative"),
                 "alerts" when target == "list" => await c.GetAsync("/api/v1/listening/alerts?unacknowledged=true"),
                 "alerts" when target == "acknowledge-unknown" => await c.PostAsJsonAsync($"/api/v1/listening/alerts/{Guid.NewGuid()}/acknowledge", new { }),
                 "alert-webhook" when target == "read" => await c.GetAsync("/api/v1/listening/alert-webhook"),
                 "alert-webhook" when target == "clear" => await c.PutAsJsonAsync("/api/v1/listening/alert-webhook", new { webhookUrl = "" }),
+                "mentions" when target == "engage-unknown" => await c.PostAsJsonAsync($"/api/v1/listening/mentions/{Guid.NewGuid()}/engage", new { }),
+                "reply-account" => await c.PutAsJsonAsync($"/api/v1/listening/sources/{Guid.NewGuid()}/reply-account", new { accessToken = "x" }),
+                "incidents" when target == "list" => await c.GetAsync("/api/v1/incidents?status=open"),
+                "incidents" when target == "read" => await c.GetAsync($"/api/v1/incidents/{Incident}"),
+                "incidents" when target == "open" => await c.PostAsJsonAsync("/api/v1/incidents", new { title = $"Incident {n}" }),
+                "incidents" when target == "note" => await c.PostAsJsonAsync($"/api/v1/incidents/{Incident}/notes", new { text = $"Note {n}" }),
+                "incidents" when target == "post" => await c.PostAsJsonAsync($"/api/v1/incidents/{Incident}/statement/post", new { }),
                 "forum" when target == "categories" => await c.GetAsync("/api/v1/forum/categories"),
                 "forum" when target == "category-add" => await c.PostAsJsonAsync("/api/v1/forum/categories", new { name = $"Category {n}" }),
                 "forum" when target == "topic" => await c.GetAsync($"/api/v1/forum/topics/{ForumTopic}"),

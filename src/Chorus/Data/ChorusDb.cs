@@ -50,6 +50,12 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<Features.Listening.Alerts.Alert> Alerts => Set<Features.Listening.Alerts.Alert>();
     public DbSet<Features.Listening.Alerts.AlertMention> AlertMentions => Set<Features.Listening.Alerts.AlertMention>();
     public DbSet<Features.Listening.Alerts.MonitorWatch> MonitorWatches => Set<Features.Listening.Alerts.MonitorWatch>();
+    public DbSet<Features.Listening.Engage.ReplyAccount> ReplyAccounts => Set<Features.Listening.Engage.ReplyAccount>();
+    public DbSet<Features.Listening.Incidents.Incident> Incidents => Set<Features.Listening.Incidents.Incident>();
+    public DbSet<Features.Listening.Incidents.IncidentTeam> IncidentTeams => Set<Features.Listening.Incidents.IncidentTeam>();
+    public DbSet<Features.Listening.Incidents.IncidentThread> IncidentThreads => Set<Features.Listening.Incidents.IncidentThread>();
+    public DbSet<Features.Listening.Incidents.IncidentEntry> IncidentEntries => Set<Features.Listening.Incidents.IncidentEntry>();
+    public DbSet<Features.Listening.Incidents.IncidentChecklistItem> IncidentChecklistItems => Set<Features.Listening.Incidents.IncidentChecklistItem>();
     public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
     public DbSet<Rule> Rules => Set<Rule>();
     public DbSet<RuleFiring> RuleFirings => Set<RuleFiring>();
@@ -189,6 +195,8 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new MailboxConfiguration());
         b.ApplyConfiguration(new InboundEmailRejectionConfiguration());
         b.ApplyConfiguration(new OutboxItemConfiguration());
+        b.ApplyConfiguration(new Features.Listening.Engage.ReplyAccountConfiguration());
+        Features.Listening.Incidents.IncidentModel.Configure(b);
         b.ApplyConfiguration(new MessageAttachmentConfiguration());
         b.ApplyConfiguration(new MboxImportConfiguration());
         b.ApplyConfiguration(new NotificationPreferenceConfiguration());

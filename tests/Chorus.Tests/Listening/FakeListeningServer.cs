@@ -10,7 +10,14 @@ namespace Chorus.Tests.Listening;
 /// what the test set (recorded fixtures, errors, HTML pages) and records every request it gets.
 public sealed class FakeListeningServer : IAsyncDisposable
 {
-    public sealed record Request(string Method, string Path, string Query, string? UserAgent, string? IfNoneMatch, string Body);
+    public sealed record Request(string Method, string Path, string Query, string? UserAgent, string? IfNoneMatch, string Body,
+        string? Authorization = null, string? ContentType = null, string? IdempotencyKey = null)
+    {
+        /// The body as an HTML form's fields (what reddit's and Mastodon's POSTs carry).
+        public Dictionary<string, string> Form() =>
+            Body.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
+                .ToDictionary(p => Uri.UnescapeDataString(p[0].Replace('+', ' ')), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : "");
+    }
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _answers = new();
@@ -26,7 +33,8 @@ public sealed class FakeListeningServer : IAsyncDisposable
         {
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
             Requests.Enqueue(new Request(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "", context.Request.Headers.UserAgent.ToString(),
-                context.Request.Headers.IfNoneMatch.FirstOrDefault(), body));
+                context.Request.Headers.IfNoneMatch.FirstOrDefault(), body, context.Request.Headers.Authorization.FirstOrDefault(),
+                context.Request.ContentType, context.Request.Headers["Idempotency-Key"].FirstOrDefault()));
             if (_answers.TryGetValue(context.Request.Path, out var answer)) await answer(context);
             else context.Response.StatusCode = 404;
         });
@@ -47,6 +55,19 @@ public sealed class FakeListeningServer : IAsyncDisposable
         if (retryAfter is not null) c.Response.Headers.RetryAfter = retryAfter;
         return Task.CompletedTask;
     });
+
+    /// Answers a path with each of the given (status, JSON body) in turn, the last one from then on.
+    public void Sequence(string path, params (int Status, string Body)[] answers)
+    {
+        var next = 0;
+        Answer(path, c =>
+        {
+            var (status, body) = answers[Math.Min(Interlocked.Increment(ref next) - 1, answers.Length - 1)];
+            c.Response.StatusCode = status;
+            c.Response.ContentType = "application/json; charset=utf-8";
+            return c.Response.WriteAsync(body);
+        });
+    }
 
     public List<Request> Take()
     {

@@ -97,6 +97,8 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
             ? await scope.ServiceProvider.GetRequiredService<SendEmail>().RunAsync(item, ct)
             : channelKind == ChannelKind.Forum
             ? await scope.ServiceProvider.GetRequiredService<Community.Bridge.SendForumReply>().RunAsync(item, ct)
+            : channelKind is ChannelKind.Reddit or ChannelKind.Mastodon
+            ? await scope.ServiceProvider.GetRequiredService<Listening.Engage.SendSocialReply>().RunAsync(item, ct)
             : new SendResult.Failed($"Chorus cannot send on {channelKind} channels yet.");
 
         item.LockedUntil = null;

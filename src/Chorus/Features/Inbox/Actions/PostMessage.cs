@@ -25,7 +25,7 @@ public sealed record PostedMessage(Guid MessageId, int Version, IReadOnlyList<st
 /// Posts a public reply or an internal note. @mentions in a note notify those colleagues (any team)
 /// and put the conversation in their Mentions view.
 public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audit, InboxEvents events, QueueEmailReply email, AttachmentStore store, QueueStaffEmail staffEmail, Automation.RuleTriggers rules,
-    Community.Bridge.QueueForumReply forumReply)
+    Community.Bridge.QueueForumReply forumReply, Listening.Engage.QueueSocialReply socialReply)
 {
     public const int MaxLength = 50_000;
     public const int MaxFiles = 10;
@@ -75,6 +75,8 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
             if (await email.AddAsync(c, message, attached, ct) is { Error: { } unsendable }) return new Outcome<PostedMessage>.Conflict(unsendable);
             // A forum topic's conversation: the reply is posted to the topic as an official staff reply.
             if (await forumReply.AddAsync(c, message, actor, ct) is { Error: { } notPostable }) return new Outcome<PostedMessage>.Conflict(notPostable);
+            // From a reddit or Mastodon mention: a public reply to that post, through the source's API.
+            if (await socialReply.AddAsync(c, message, ct) is { Error: { } notAnswerable }) return new Outcome<PostedMessage>.Conflict(notAnswerable);
             c.Preview = TextLimits.Preview(text);
             c.WaitingSince = null;
             c.FirstReplyAt ??= message.CreatedAt;

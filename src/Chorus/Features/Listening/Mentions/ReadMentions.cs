@@ -7,7 +7,7 @@ namespace Chorus.Features.Listening.Mentions;
 public sealed record MentionView(
     Guid Id, Guid SourceId, string SourceName, string Platform, string ExternalId, string? Url, string? AuthorHandle, string? AuthorName,
     string? Title, string Text, int? Score, int? Followers, double Sentiment, string? Language, DateTimeOffset PublishedAt, DateTimeOffset FoundAt,
-    IReadOnlyList<Guid> MonitorIds);
+    IReadOnlyList<Guid> MonitorIds, long? ConversationNumber = null);
 
 /// Which mentions to show: of one monitor and/or source, by sentiment (negative, neutral, positive), containing words, newest first.
 public sealed record MentionFilter(Guid? MonitorId = null, Guid? SourceId = null, string? Sentiment = null, string? Text = null, DateTimeOffset? Before = null, int Take = 50, IReadOnlyCollection<Guid>? Ids = null);
@@ -47,8 +47,10 @@ public sealed class ReadMentions(ChorusDb db)
         var ids = rows.Select(r => r.m.Id).ToList();
         var matches = (await db.MentionMatches.AsNoTracking().Where(x => ids.Contains(x.MentionId)).Select(x => new { x.MentionId, x.MonitorId }).ToListAsync(ct))
             .ToLookup(x => x.MentionId, x => x.MonitorId);
+        var engaged = await Engage.EngageMention.NumbersAsync(db, ids, ct); // the conversation a mention became, if it was engaged
         return rows.Select(r => new MentionView(r.m.Id, r.m.ChannelId, r.Name, r.m.Platform, r.m.ExternalId, r.m.Url, r.m.AuthorHandle, r.m.AuthorName,
-            r.m.Title, r.m.Text, r.m.Score, r.m.Followers, r.m.Sentiment, r.m.Language, r.m.PublishedAt, r.m.FoundAt, matches[r.m.Id].ToList())).ToList();
+            r.m.Title, r.m.Text, r.m.Score, r.m.Followers, r.m.Sentiment, r.m.Language, r.m.PublishedAt, r.m.FoundAt, matches[r.m.Id].ToList(),
+            engaged.TryGetValue(r.m.Id, out var number) ? number : null)).ToList();
     }
 
     /// A monitor's mentions per bucket from `from` to `to` (buckets without mentions included, as zeros).

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Chorus.Data;
+using Chorus.Features.Channels.Email;
+using Chorus.Features.Channels.Outbox;
+using Chorus.Features.Listening.Sources;
+using Microsoft.EntityFrameworkCore;
+
+namespace Chorus.Features.Listening.Engage;
+
+/// Posts a queued public reply through the source's API, at the source's base URL:
+/// reddit: a bearer token from <c>POST /api/v1/access_token</c> (the app's client id and secret, password grant for the
+/// reply user), then <c>POST /api/comment</c> with <c>thing_id</c> and <c>text</c> (on reddit.com itself the API lives at
+/// oauth.reddit.com); Mastodon: <c>POST /api/v1/statuses</c> with <c>status</c> and <c>in_reply_to_id</c>, the bearer token and
+/// the outbox item's idempotency key as <c>Idempotency-Key</c>, so the server itself drops a repeat.
+/// 429 and 5xx answers and network errors are retried by the outbox; a refusal (bad credentials, a locked thread) fails
+/// with the service's reason. The item is marked handed off just before the post is sent, so a crash while the service
+/// was taking it is never followed by a blind second post (see OutboxDispatcher).
+public sealed class SendSocialReply(ChorusDb db, ManageReplyAccounts accounts, IHttpClientFactory clients)
+{
+    public const string ClientName = "engage";
+
+    public async Task<SendResult> RunAsync(OutboxItem item, CancellationToken ct)
+    {
+        var payload = JsonSerializer.Deserialize<SocialReplyPayload>(item.Payload)!;
+        var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.ChannelId == item.ChannelId, ct);
+        if (source is null) return new SendResult.Failed("The source this reply was written on no longer exists.");
+        var account = await db.ReplyAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.ChannelId == item.ChannelId, ct);
+        if (account is null) return new SendResult.Failed("The source has no account to reply with any more; an admin sets one, then retry.");
+        if (accounts.SecretsOf(account) is not { } secrets)
+            return new SendResult.Failed("The reply account's secrets cannot be read with this server's keys; an admin enters them again, then retry.");
+        var http = clients.CreateClient(ClientName);
+        try
+        {
+            return payload.Platform == "reddit"
+                ? await RedditAsync(http, source.BaseUrl, account, secrets, item, payload, ct)
+                : await MastodonAsync(http, source.BaseUrl, secrets, item, payload, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return new SendResult.Retry($"{Host(source.BaseUrl)} could not be reached: {e.GetBaseException().Message}");
+        }
+    }
+
+    private async Task<SendResult> RedditAsync(HttpClient http, string baseUrl, ReplyAccount account, ReplySecrets secrets, OutboxItem item, SocialReplyPayload payload, CancellationToken ct)
+    {
+        using var tokenRequest = new HttpRequestMessage(HttpMethod.Post, Combine(baseUrl, "/api/v1/access_token"))
+        {
+            Content = new FormUrlEncodedContent([new("grant_type", "password"), new("username", account.Username ?? ""), new("password", secrets.Password ?? "")]),
+        };
+        tokenRequest.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{account.ClientId}:{secrets.ClientSecret}")));
+        using var tokenResponse = await http.SendAsync(tokenRequest, ct);
+        if (Transient(tokenResponse) is { } busy) return busy;
+        var tokenJson = await ReadJsonAsync(tokenResponse, ct);
+        // reddit answers a wrong password with 200 and {"error": "invalid_grant"}.
+        if (!tokenResponse.IsSuccessStatusCode || tokenJson?.RootElement.Str("access_token") is not { Length: > 0 } token)
+            return new SendResult.Failed($"reddit refused the reply account's credentials ({(int)tokenResponse.StatusCode}{(tokenJson?.RootElement.Str("error") is { } error ? ", " + error : "")}); an admin checks them, then retry.");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, Combine(RedditApiBase(baseUrl), "/api/comment"))
+        {
+            Content = new FormUrlEncodedContent([new("api_type", "json"), new("thing_id", payload.InReplyTo), new("text", payload.Text)]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        await HandOffAsync(item, ct);
+        using var response = await http.SendAsync(request, ct);
+        if (Transient(response) is { } later) return later;
+        var json = await ReadJsonAsync(response, ct);
+        if (!response.IsSuccessStatusCode) return new SendResult.Failed($"reddit refused the comment: {(int)response.StatusCode} {response.ReasonPhrase}.");
+        var body = json?.RootElement.Obj("json");
+        // Errors come as [["CODE", "message", "field"], ...] with a 200.
+        var errors = body is { ValueKind: JsonValueKind.Object } b ? b.Items("errors").ToList() : [];
+        if (errors.Count > 0)
+        {
+            var first = errors[0];
+            var code = first.ValueKind == JsonValueKind.Array && first.GetArrayLength() > 0 ? first[0].GetString() : null;
+            var why = first.ValueKind == JsonValueKind.Array && first.GetArrayLength() > 1 ? first[1].GetString() : first.ToString();
+            return code == "RATELIMIT" ? new SendResult.Retry($"reddit: {why}") : new SendResult.Failed($"reddit refused the comment: {code} {why}".TrimEnd());
+        }
+        var name = body?.Obj("data").Items("things").Select(t => t.Obj("data").Str("name")).FirstOrDefault(n => n is not null);
+        await RecordPostIdAsync(item, name, ct);
+        return new SendResult.Sent();
+    }
+
+    private async Task<SendResult> MastodonAsync(HttpClient http, string baseUrl, ReplySecrets secrets, OutboxItem item, SocialReplyPayload payload, CancellationToken ct)
+    {
+        var statusId = LocalStatusId(baseUrl, payload.InReplyTo);
+        if (statusId is null)
+        {
+            // A status from another server: the source's server knows it by its own id, found by resolving the URI.
+            using var search = new HttpRequestMessage(HttpMethod.Get, Combine(baseUrl, $"/api/v2/search?q={Uri.EscapeDataString(payload.InReplyTo)}&type=statuses&resolve=true&limit=1"));
+            search.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.AccessToken);
+            using var found = await http.SendAsync(search, ct);
+            if (Transient(found) is { } busy) return busy;
+            var json = await ReadJsonAsync(found, ct);
+            statusId = json?.RootElement.Items("statuses").Select(s => s.Str("id")).FirstOrDefault(id => id is not null);
+            if (!found.IsSuccessStatusCode || statusId is null)
+                return new SendResult.Failed($"{Host(baseUrl)} could not find the post to answer ({payload.InReplyTo}); it may have been deleted.");
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, Combine(baseUrl, "/api/v1/statuses"))
+        {
+            Content = new FormUrlEncodedContent([new("status", payload.Text), new("in_reply_to_id", statusId), new("visibility", "public")]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.AccessToken);
+        request.Headers.Add("Idempotency-Key", item.IdempotencyKey);
+        await HandOffAsync(item, ct);
+        using var response = await http.SendAsync(request, ct);
+        if (Transient(response) is { } later) return later;
+        var answer = await ReadJsonAsync(response, ct);
+        if (!response.IsSuccessStatusCode)
+            return new SendResult.Failed($"{Host(baseUrl)} refused the reply: {(int)response.StatusCode} {answer?.RootElement.Str("error") ?? response.ReasonPhrase}.");
+        await RecordPostIdAsync(item, answer?.RootElement.Str("uri") ?? answer?.RootElement.Str("id"), ct);
+        return new SendResult.Sent();
+    }
+
+    /// 429 and 5xx: the service did not take the post; the outbox tries again later.
+    private static SendResult? Transient(HttpResponseMessage r) =>
+        r.StatusCode == HttpStatusCode.TooManyRequests || (int)r.StatusCode >= 500
+            ? new SendResult.Retry($"{r.RequestMessage?.RequestUri?.Host} answered {(int)r.StatusCode} {r.ReasonPhrase}"
+                                   + (r.Headers.RetryAfter is { } ra ? $" (asked to wait {ra})" : "") + "; trying again later.")
+            : null;
+
+    private async Task HandOffAsync(OutboxItem item, CancellationToken ct) =>
+        await db.Outbox.Where(o => o.Id == item.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.HandedOffAt, DateTimeOffset.UtcNow), ct);
+
+    /// The reply's id on the platform becomes its message's external id: when a poll reads it back, it is known.
+    private async Task RecordPostIdAsync(OutboxItem item, string? postId, CancellationToken ct)
+    {
+        if (postId is null || item.MessageId is null || postId.Length > 500) return;
+        try { await db.Messages.Where(m => m.Id == item.MessageId && m.ExternalId == null).ExecuteUpdateAsync(s => s.SetProperty(m => m.ExternalId, postId), CancellationToken.None); }
+        catch (DbUpdateException) { /* already stored under that id: the post stands either way */ }
+    }
+
+    private static async Task<JsonDocument?> ReadJsonAsync(HttpResponseMessage r, CancellationToken ct)
+    {
+        var body = await Feeds.FetchFeed.ReadCappedAsync(r.Content, 1024 * 1024, ct);
+        if (body is null || body.Length == 0) return null;
+        try { return JsonDocument.Parse(body); }
+        catch (JsonException) { return null; }
+    }
+
+    /// On reddit.com the token comes from www.reddit.com and the API answers at oauth.reddit.com; elsewhere (a test server) both at the base.
+    public static string RedditApiBase(string baseUrl) =>
+        Uri.TryCreate(baseUrl, UriKind.Absolute, out var u) && (u.Host.Equals("www.reddit.com", StringComparison.OrdinalIgnoreCase) || u.Host.Equals("reddit.com", StringComparison.OrdinalIgnoreCase))
+            ? "https://oauth.reddit.com" : baseUrl;
+
+    /// A status URI of the source's own server ends with its id (…/users/name/statuses/ID or …/@name/ID).
+    public static string? LocalStatusId(string baseUrl, string uri)
+    {
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var b) || !Uri.TryCreate(uri, UriKind.Absolute, out var u) || !u.Authority.Equals(b.Authority, StringComparison.OrdinalIgnoreCase)) return null;
+        var last = u.AbsolutePath.TrimEnd('/').Split('/').Last();
+        return last.Length > 0 && last.All(char.IsAsciiDigit) ? last : null;
+    }
+
+    private static Uri Combine(string baseUrl, string path) => new(baseUrl.TrimEnd('/') + path);
+    private static string Host(string baseUrl) => Uri.TryCreate(baseUrl, UriKind.Absolute, out var u) ? u.Host : baseUrl;
+}
