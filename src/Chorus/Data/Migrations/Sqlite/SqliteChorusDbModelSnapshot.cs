@@ -1664,6 +1664,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<long>("LastPostAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ReplyCount")
                         .HasColumnType("INTEGER");
 
@@ -2736,6 +2739,115 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasIndex("NextPollAt");
 
                     b.ToTable("ListeningSources", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.JobLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Until")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("JobLeases");
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberEmailPreference", b =>
+                {
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mentions")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Replies")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("MemberId");
+
+                    b.ToTable("MemberEmailPreferences");
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Delivery")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DigestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DigestId");
+
+                    b.HasIndex("PostId");
+
+                    b.HasIndex("MemberId", "PostId")
+                        .IsUnique();
+
+                    b.HasIndex("Delivery", "DigestId", "CreatedAt");
+
+                    b.ToTable("MemberNotifications");
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.TopicWatch", b =>
+                {
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TopicId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("MemberId", "TopicId");
+
+                    b.HasIndex("TopicId", "Level");
+
+                    b.ToTable("TopicWatches");
                 });
 
             modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
@@ -4318,6 +4430,45 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasOne("Chorus.Features.Channels.Channel", null)
                         .WithOne()
                         .HasForeignKey("Chorus.Features.Listening.Sources.Source", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberEmailPreference", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.MemberNotifications.MemberEmailPreference", "MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotification", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.TopicWatch", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Forum.ForumTopic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace Chorus.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChorusDb))]
-    [Migration("20261130025550_Problems")]
-    partial class Problems
+    [Migration("20261130041607_ProblemsIncidentsEngagementNewsletterMemberMail")]
+    partial class ProblemsIncidentsEngagementNewsletterMemberMail
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -684,6 +684,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<Guid?>("MailboxId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("MaxLength")
                         .HasColumnType("integer");
 
@@ -691,6 +694,9 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<Guid?>("PersonListId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("ProtectedSecret")
                         .HasMaxLength(4000)
@@ -1354,6 +1360,61 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("CsatSurveys", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Engagement.PostEngagement", b =>
+                {
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Boosts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Favourites")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("NextPollAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PolledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Replies")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("StoppedReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("DeliveryId");
+
+                    b.HasIndex("ChannelId");
+
+                    b.HasIndex("PostId");
+
+                    b.HasIndex("StoppedReason", "NextPollAt");
+
+                    b.ToTable("PostEngagements", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Forum.ForumCategory", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1611,6 +1672,9 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("LastPostAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("uuid");
 
                     b.Property<int>("ReplyCount")
                         .HasColumnType("integer");
@@ -2235,6 +2299,263 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("MonitorWatches", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Listening.Engage.ReplyAccount", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("SecretsProtected")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("ChannelId");
+
+                    b.ToTable("ReplyAccounts", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.Incident", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("AlertId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<Guid?>("MacroId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("MonitorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Number")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("OwnerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Statement")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)");
+
+                    b.Property<DateTimeOffset?>("StatementApprovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StatementApprovedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("StatementApprovedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("StatementDraftedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<DateTimeOffset?>("StatementPostedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StatementStatus")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertId")
+                        .IsUnique();
+
+                    b.HasIndex("MacroId");
+
+                    b.HasIndex("MonitorId");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("Status", "UpdatedAt");
+
+                    b.ToTable("Incidents", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.IncidentChecklistItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("DoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DoneByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IncidentId", "Position");
+
+                    b.ToTable("IncidentChecklistItems", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.IncidentEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ActorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("ConversationNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(10500)
+                        .HasColumnType("character varying(10500)");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IncidentId", "At");
+
+                    b.ToTable("IncidentEntries", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.IncidentTeam", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("IncidentId", "TeamId");
+
+                    b.HasIndex("TeamId");
+
+                    b.ToTable("IncidentTeams", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.IncidentThread", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("AnswerConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AnswerError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<Guid?>("AnswerMessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AnsweringSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Chosen")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("MentionId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
+
+                    b.HasIndex("MentionId");
+
+                    b.HasIndex("IncidentId", "ConversationId")
+                        .IsUnique();
+
+                    b.HasIndex("IncidentId", "MentionId")
+                        .IsUnique();
+
+                    b.ToTable("IncidentThreads", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Listening.Mentions.Mention", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2445,6 +2766,131 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("NextPollAt");
 
                     b.ToTable("ListeningSources", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.JobLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("JobLeases");
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberEmailPreference", b =>
+                {
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Mentions")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Replies")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("MemberId");
+
+                    b.ToTable("MemberEmailPreferences");
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Delivery")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid?>("DigestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DigestId");
+
+                    b.HasIndex("PostId");
+
+                    b.HasIndex("MemberId", "PostId")
+                        .IsUnique();
+
+                    b.HasIndex("Delivery", "DigestId", "CreatedAt");
+
+                    b.ToTable("MemberNotifications");
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.TopicWatch", b =>
+                {
+                    b.Property<Guid>("MemberId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TopicId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("MemberId", "TopicId");
+
+                    b.HasIndex("TopicId", "Level");
+
+                    b.ToTable("TopicWatches");
+                });
+
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("NewsletterOptOuts", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Notifications.NotificationPreference", b =>
@@ -3072,10 +3518,34 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<int>("Created")
                         .HasColumnType("integer");
 
+                    b.Property<int>("CsatRated")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CsatRatingSum")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CsatSatisfied")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Deflections")
+                        .HasColumnType("integer");
+
                     b.Property<int>("FirstReplies")
                         .HasColumnType("integer");
 
+                    b.Property<int>("FirstReplySlaMet")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FirstReplySlaMissed")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Reopened")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ResolutionSlaMet")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ResolutionSlaMissed")
                         .HasColumnType("integer");
 
                     b.Property<int>("Solved")
@@ -3672,6 +4142,15 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Chorus.Features.Engagement.PostEngagement", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.PostDelivery", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.Engagement.PostEngagement", "DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Forum.ForumLike", b =>
                 {
                     b.HasOne("Chorus.Features.Forum.ForumMember", null)
@@ -3871,6 +4350,90 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Chorus.Features.Listening.Engage.ReplyAccount", b =>
+                {
+                    b.HasOne("Chorus.Features.Channels.Channel", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.Listening.Engage.ReplyAccount", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.Incident", b =>
+                {
+                    b.HasOne("Chorus.Features.Listening.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Chorus.Features.Automation.Macro", null)
+                        .WithMany()
+                        .HasForeignKey("MacroId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Chorus.Features.Listening.Monitors.Monitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Chorus.Features.Admin.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.IncidentChecklistItem", b =>
+                {
+                    b.HasOne("Chorus.Features.Listening.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.IncidentEntry", b =>
+                {
+                    b.HasOne("Chorus.Features.Listening.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.IncidentTeam", b =>
+                {
+                    b.HasOne("Chorus.Features.Listening.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Admin.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Listening.Incidents.IncidentThread", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Chorus.Features.Listening.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Listening.Mentions.Mention", null)
+                        .WithMany()
+                        .HasForeignKey("MentionId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Chorus.Features.Listening.Mentions.Mention", b =>
                 {
                     b.HasOne("Chorus.Features.Channels.Channel", null)
@@ -3900,6 +4463,54 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasOne("Chorus.Features.Channels.Channel", null)
                         .WithOne()
                         .HasForeignKey("Chorus.Features.Listening.Sources.Source", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberEmailPreference", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithOne()
+                        .HasForeignKey("Chorus.Features.MemberNotifications.MemberEmailPreference", "MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotification", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.TopicWatch", b =>
+                {
+                    b.HasOne("Chorus.Features.Forum.ForumMember", null)
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Forum.ForumTopic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Newsletter.NewsletterOptOut", b =>
+                {
+                    b.HasOne("Chorus.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
