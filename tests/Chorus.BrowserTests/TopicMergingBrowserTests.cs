@@ -3,6 +3,7 @@ using Chorus.Features.MemberNotifications;
 using Chorus.Tests.Forum;
 using Chorus.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 
 namespace Chorus.BrowserTests;
@@ -81,5 +82,47 @@ public class TopicMergingBrowserTests(ForumBrowserFixture fx) : IClassFixture<Fo
         await Expect(page.Locator("[data-test=watched-topic]")).ToContainTextAsync("Keyboard shortcuts " + suffix);
         var prefs = await fx.App.DbAsync(db => db.MemberEmailPreferences.SingleAsync(p => p.MemberId == ann.MemberId));
         Assert.Equal((MemberEmailMode.Daily, MemberEmailMode.Immediately), (prefs.Replies, prefs.Mentions));
+    }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task A_moderator_splits_a_reply_and_all_after_it_across_pages_from_its_split_from_here_link()
+    {
+        var admin = await fx.App.StaffAsync("admin");
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var ann = await ForumKit.MemberAsync(fx.App, "ann" + suffix, server: fx.BaseAddress);
+        var bob = await ForumKit.MemberAsync(fx.App, "bob" + suffix, server: fx.BaseAddress);
+        var topicId = await ForumKit.StartTopicAsync(ann.Http, "general", "Export schedules " + suffix, "Can reports be exported every Monday?");
+        for (var i = 2; i <= 45; i++) // three pages of 20, written through the forum's own posting service
+        {
+            await using var scope = fx.App.Services.CreateAsyncScope();
+            var who = i % 2 == 0 ? bob : ann;
+            var reply = await scope.ServiceProvider.GetRequiredService<Chorus.Features.Forum.Posting.PostToForum>().ReplyAsync(
+                new Chorus.Features.Forum.Posting.ForumAuthor(who.MemberId, null, who.Username, TrustLevel.Basic, who.PersonId), topicId,
+                new Chorus.Features.Forum.Posting.ReplyInput { Body = $"Reply number {i}.", RequestId = Guid.NewGuid() });
+            Assert.Null(reply.Error);
+        }
+
+        var page = await fx.NewPageAsync();
+        await fx.SignInStaffAsync(page, admin.Email, ChorusFactory.Password);
+        await page.GotoAsync($"/forum/t/{topicId}?page=2");
+        var thirty = page.Locator("[data-test=post][data-position='30']");
+        await thirty.Locator("[data-test=split-from]").ClickAsync();
+        await Expect(page.Locator("#split-from")).ToHaveValueAsync("30");
+        await page.FillAsync("#split-title", "Monday exports, continued " + suffix);
+        await page.Locator("#split-topic").ScrollIntoViewIfNeededAsync();
+        await BrowserFixture.ScreenshotAsync(page, "community3-split-range");
+        await page.ClickAsync("#split-send");
+
+        // Replies #30 to #45, from pages 2 and 3, are the new topic, in order.
+        await Expect(page.Locator("#topic-notice")).ToContainTextAsync("a topic of their own");
+        await Expect(page.Locator("#topic-title")).ToHaveTextAsync("Monday exports, continued " + suffix);
+        await Expect(page.Locator("[data-test=post]")).ToHaveCountAsync(16);
+        await Expect(page.Locator("[data-test=post]").First).ToContainTextAsync("Reply number 30.");
+        await Expect(page.Locator("[data-test=post]").Last).ToContainTextAsync("Reply number 45.");
+        await BrowserFixture.ScreenshotAsync(page, "community3-split-range-done");
+        var reader = await fx.NewPageAsync(javaScript: false);
+        await reader.GotoAsync($"/forum/t/{topicId}?page=2");
+        await Expect(reader.Locator("[data-test=post]")).ToHaveCountAsync(9); // #21 to #29
+        await Expect(reader.Locator(".pager")).Not.ToContainTextAsync("3");
     }
 }

@@ -221,4 +221,63 @@ public class MemberNotificationTests
         Assert.Equal(1, await QueuedForAsync(app, ann.Email));
         Assert.Equal(0, await QueuedForAsync(app, cara.Email));
     }
+
+    [MailTheory, Providers]
+    public async Task A_mention_added_by_a_later_edit_reaches_only_the_newly_mentioned_members_by_their_own_settings(Provider provider)
+    {
+        var (app, admin) = await CreateAsync(provider);
+        await using var _app = app;
+        var ann = await MemberAsync(app, "ann");
+        var bob = await MemberAsync(app, "bob");
+        var cara = await MemberAsync(app, "cara");
+        var dan = await MemberAsync(app, "dan");
+        var erin = await MemberAsync(app, "erin");
+        var fay = await MemberAsync(app, "fay");
+        foreach (var (who, mentions) in new[] { (erin, "Off"), (fay, "Daily") })
+        {
+            var settings = await Forms.OpenAsync(who.Http, "/forum/settings");
+            settings["Input.Replies"] = "Immediately";
+            settings["Input.Mentions"] = mentions;
+            Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(who.Http, "/forum/settings", settings)).StatusCode);
+        }
+        var topicId = await ForumKit.StartTopicAsync(ann.Http, "general", "Export to CSV?", "Can I export my reports to CSV?");
+        var replyId = await ReplyAsync(app, bob, topicId, "Yes: Reports → Export. @cara wrote the guide for it.");
+        Assert.Equal("bob mentioned you in “Export to CSV?”", (await OnlyMailAsync(cara.Email, "the first mention")).Subject);
+        Assert.Equal(1, await QueuedForAsync(app, ann.Email)); // the reply, to the topic's starter
+
+        // A moderator adds the members who tested it: Dan, Erin (mentions off), Fay (daily digest), Ann (already told),
+        // and Bob himself; Cara stays mentioned.
+        var edited = await admin.PatchAsync($"/api/v1/forum/posts/{replyId}", new
+        {
+            body = "Yes: Reports → Export. @cara wrote the guide for it; @dan, @erin, @fay and @ann tested it (thanks @bob).",
+            reason = "Credited the testers",
+        });
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+
+        var toDan = await OnlyMailAsync(dan.Email, "the mention added by the edit");
+        Assert.Equal("bob mentioned you in “Export to CSV?”", toDan.Subject);
+        Assert.Contains($"{PublicUrl}/forum/p/{replyId}", toDan.TextBody);
+        Assert.Contains("@dan, @erin, @fay and @ann tested it", toDan.TextBody);
+        Assert.Equal(1, await QueuedForAsync(app, dan.Email));
+        // Nobody already told hears again, the author never, Erin (mentions off) not at all, Fay in her digest.
+        Assert.Equal(1, await QueuedForAsync(app, cara.Email));
+        Assert.Equal(1, await QueuedForAsync(app, ann.Email));
+        Assert.Equal(0, await QueuedForAsync(app, bob.Email));
+        Assert.Equal(0, await QueuedForAsync(app, erin.Email));
+        Assert.Equal(0, await app.DbAsync(db => db.MemberNotifications.CountAsync(n => n.MemberId == erin.MemberId)));
+        Assert.Equal(0, await QueuedForAsync(app, fay.Email));
+        var forFay = await app.DbAsync(db => db.MemberNotifications.SingleAsync(n => n.MemberId == fay.MemberId));
+        Assert.Equal((replyId, MemberNotificationKind.Mention, MemberEmailMode.Daily, (DateTimeOffset?)null), (forFay.PostId, forFay.Kind, forFay.Delivery, forFay.SentAt));
+
+        // A second edit that keeps the same mentions sends nothing more.
+        var again = await admin.PatchAsync($"/api/v1/forum/posts/{replyId}", new
+        {
+            body = "Yes: Reports → Export (top right). @cara wrote the guide for it; @dan, @erin, @fay and @ann tested it (thanks @bob).",
+        });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(1, await QueuedForAsync(app, dan.Email));
+        Assert.Equal(1, await QueuedForAsync(app, cara.Email));
+        Assert.Equal(1, await app.DbAsync(db => db.MemberNotifications.CountAsync(n => n.MemberId == fay.MemberId)));
+        Assert.Single(await Mail.ReadAsync(dan.Email, SearchQuery.All));
+    }
 }

@@ -22,7 +22,7 @@ public static class CommunityFeature
 {
     public static IServiceCollection AddCommunity(this IServiceCollection services) =>
         services.AddScoped<CommunitySettings>().AddScoped<MemberStanding>().AddScoped<SanctionMember>().AddScoped<FlagPost>().AddScoped<ResolveFlags>()
-            .AddScoped<EditForumPost>().AddScoped<MoveTopic>().AddScoped<BlockPerson>()
+            .AddScoped<EditForumPost>().AddScoped<MoveTopic>().AddScoped<BlockPerson>().AddScoped<Blocking.KeepBlockedFilesOut>()
             .AddScoped<Bridge.BridgeSupportTopics>().AddScoped<Bridge.QueueForumReply>().AddScoped<Bridge.SendForumReply>().AddScoped<Bridge.CreditCommunityAnswer>()
             .AddScoped<Health.ReadCommunityHealth>()
             .AddHostedService<Bridge.ForumBridgeService>();

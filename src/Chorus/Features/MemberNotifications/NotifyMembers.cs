@@ -31,6 +31,23 @@ public partial class NotifyMembers(ChorusDb db, ManageEmailNotifications setting
             audience.UnionWith(await db.TopicWatches.AsNoTracking().Where(w => w.TopicId == topicId && w.Level == TopicWatchLevel.Watching)
                 .Select(w => w.MemberId).ToListAsync(ct));
         }
+        return await QueueForAsync(post, topic, audience, mentioned, ct);
+    }
+
+    /// A moderator's edit added @mentions to a published post: the members it mentions now and did not before
+    /// hear about it, by their own mention setting, unless they already heard about this post (as a reply they
+    /// follow, or mentioned in an earlier version). Those mentioned before are not told again. Added to the
+    /// caller's unit of work, like <see cref="QueueAsync"/>; a post still held is announced on approval instead.
+    public async Task<int> QueueAddedMentionsAsync(ForumPost post, ForumTopic topic, string htmlBefore, CancellationToken ct = default)
+    {
+        if (post.State != PostState.Visible || topic.State != PostState.Visible) return 0;
+        var mentioned = await MentionedAsync(post.Html, ct);
+        mentioned.ExceptWith(await MentionedAsync(htmlBefore, ct));
+        return await QueueForAsync(post, topic, [.. mentioned], mentioned, ct);
+    }
+
+    private async Task<int> QueueForAsync(ForumPost post, ForumTopic topic, HashSet<Guid> audience, HashSet<Guid> mentioned, CancellationToken ct)
+    {
         if (post.AuthorMemberId is { } author) audience.Remove(author);
         if (audience.Count == 0 || await settings.SendingMailboxAsync(ct) is not { } mailbox) return 0;
 

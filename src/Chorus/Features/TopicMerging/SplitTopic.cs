@@ -6,7 +6,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.TopicMerging;
 
-public sealed record SplitInput(IReadOnlyList<Guid>? PostIds, string? Title, Guid? CategoryId);
+/// The replies to move: the ones ticked (PostIds) and/or a range of reply numbers (#FromPosition to #ToPosition; no end
+/// means "this one and all after"), so a moderator can take replies from several pages of a long topic at once.
+public sealed record SplitInput(IReadOnlyList<Guid>? PostIds, string? Title, Guid? CategoryId, int? FromPosition = null, int? ToPosition = null);
 
 public sealed record SplitResult(Guid SourceId, Guid NewTopicId, int MovedPosts);
 
@@ -16,18 +18,31 @@ public sealed record SplitResult(Guid SourceId, Guid NewTopicId, int MovedPosts)
 /// address finds its topic). The topic's first post cannot be split off: that would be moving the topic. Audited.
 public class SplitTopic(ChorusDb db, RecordAudit audit)
 {
-    public const int MaxPosts = 500;
+    public const int MaxPosts = 5_000;
 
     public async Task<Outcome<SplitResult>> RunAsync(StaffActor actor, Guid topicId, SplitInput input, CancellationToken ct = default)
     {
         if (!actor.CanWork) return new Outcome<SplitResult>.Forbidden("Viewers cannot split topics.");
         var ids = input.PostIds?.Distinct().ToList() ?? [];
-        if (ids.Count == 0) return Outcome<SplitResult>.Invalid.One("postIds", "Select the replies to move to the new topic.");
-        if (ids.Count > MaxPosts) return Outcome<SplitResult>.Invalid.One("postIds", $"Split at most {MaxPosts} replies at a time.");
+        var ranged = input.FromPosition is not null || input.ToPosition is not null;
+        if (ids.Count == 0 && !ranged) return Outcome<SplitResult>.Invalid.One("postIds", "Select the replies to move to the new topic, or give a range of reply numbers.");
+        if (ranged && (input.FromPosition ?? 2) < 2)
+            return Outcome<SplitResult>.Invalid.One("fromPosition", "The topic's first post (#1) stays: a range starts at reply #2 or later.");
+        if (ranged && (input.ToPosition ?? int.MaxValue) < (input.FromPosition ?? 2))
+            return Outcome<SplitResult>.Invalid.One("toPosition", "The range ends before it starts: give the lower reply number first.");
         var title = input.Title?.Trim() ?? "";
         if (title.Length is < 5 or > 150) return Outcome<SplitResult>.Invalid.One("title", "A title is 5 to 150 characters.");
         var source = await db.ForumTopics.SingleOrDefaultAsync(t => t.Id == topicId, ct);
         if (source is null || source.MergedIntoId is not null) return new Outcome<SplitResult>.NotFound("The topic");
+        if (ranged)
+        {
+            int first = input.FromPosition ?? 2, last = input.ToPosition ?? int.MaxValue;
+            var inRange = await db.ForumPosts.Where(p => p.TopicId == topicId && p.Position >= first && p.Position <= last).Select(p => p.Id).ToListAsync(ct);
+            if (inRange.Count == 0)
+                return Outcome<SplitResult>.Invalid.One("fromPosition", $"This topic has no reply numbered #{first}{(input.ToPosition is null ? " or after" : $" to #{last}")}.");
+            ids = ids.Union(inRange).ToList();
+        }
+        if (ids.Count > MaxPosts) return Outcome<SplitResult>.Invalid.One("postIds", $"Split at most {MaxPosts:N0} replies at a time.");
         var categoryId = input.CategoryId ?? source.CategoryId;
         if (!await db.ForumCategories.AnyAsync(c => c.Id == categoryId, ct)) return Outcome<SplitResult>.Invalid.One("categoryId", "Choose a category that exists.");
 

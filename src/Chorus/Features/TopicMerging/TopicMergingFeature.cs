@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Features.TopicMerging;
 
 public sealed record MergeBody(Guid IntoTopicId);
-public sealed record SplitBody(List<Guid>? PostIds, string? Title, Guid? CategoryId);
+public sealed record SplitBody(List<Guid>? PostIds, string? Title, Guid? CategoryId, int? FromPosition = null, int? ToPosition = null);
 
 /// Moderators merge duplicate topics and split replies off into a topic of their own: from the topic's staff
 /// tools (forms) and through the API.
@@ -33,6 +33,17 @@ public static partial class TopicMergingFeature
     /// A topic named by its id or by any link to it (a moderator pastes the address).
     public static Guid? TopicIdIn(string? text) =>
         text is null ? null : GuidPattern().Match(text) is { Success: true } m ? Guid.Parse(m.Value) : null;
+
+    /// An optional reply number from a form ("", "12" or "#12"); false when it is something else.
+    private static bool TryReplyNumber(string? text, out int? number)
+    {
+        number = null;
+        text = text?.Trim().TrimStart('#');
+        if (string.IsNullOrEmpty(text)) return true;
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return false;
+        number = n;
+        return true;
+    }
 
     [GeneratedRegex(@"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
     private static partial Regex GuidPattern();
@@ -61,7 +72,9 @@ public static partial class TopicMergingFeature
             var postIds = form["postIds"].Select(v => Guid.TryParse(v, out var g) ? g : Guid.Empty).ToList();
             if (postIds.Contains(Guid.Empty)) return ForumFeature.Refused(StatusCodes.Status400BadRequest, "Select the replies to move with their checkboxes.");
             Guid? categoryId = Guid.TryParse(form["categoryId"], out var c) ? c : null;
-            var outcome = await split.RunAsync(viewer.Staff!, id, new SplitInput(postIds, form["title"], categoryId), http.RequestAborted);
+            if (!TryReplyNumber(form["fromPosition"], out var from) || !TryReplyNumber(form["toPosition"], out var to))
+                return ForumFeature.Refused(StatusCodes.Status400BadRequest, "A range is given by reply numbers, like 12 and 40 (the # beside each post).");
+            var outcome = await split.RunAsync(viewer.Staff!, id, new SplitInput(postIds, form["title"], categoryId, from, to), http.RequestAborted);
             return outcome is Outcome<SplitResult>.Ok { Value: var r } ? Results.LocalRedirect($"/forum/t/{r.NewTopicId}?notice=split") : ForumFeature.Refused(outcome);
         }).RequireAuthorization(Policies.CanWork);
     }
@@ -73,8 +86,8 @@ public static partial class TopicMergingFeature
                 ApiResults.From(await merge.RunAsync(await http.ActorAsync(), id, body.IntoTopicId, http.RequestAborted), r => TypedResults.Ok(r)))
             .WithSummary("Merge this topic into another: its posts move there in the order written; its address leads there");
         g.MapPost("/topics/{id:guid}/split", async (Guid id, SplitBody body, SplitTopic split, HttpContext http) =>
-                ApiResults.From(await split.RunAsync(await http.ActorAsync(), id, new SplitInput(body.PostIds, body.Title, body.CategoryId), http.RequestAborted),
+                ApiResults.From(await split.RunAsync(await http.ActorAsync(), id, new SplitInput(body.PostIds, body.Title, body.CategoryId, body.FromPosition, body.ToPosition), http.RequestAborted),
                     r => TypedResults.Created($"/forum/t/{r.NewTopicId}", r)))
-            .WithSummary("Split replies off into a new topic (title, category)");
+            .WithSummary("Split replies off into a new topic (title, category): the replies listed, and/or a range of reply numbers (fromPosition, toPosition; no end = all after)");
     }
 }

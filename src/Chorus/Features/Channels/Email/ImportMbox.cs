@@ -21,7 +21,8 @@ public sealed record MboxImportResult(long ResumedAt, int Read, int Filed, int D
 /// Threads like the IMAP poller (references, subject + sender), including within the archive itself.
 /// Mailing-list archives carry Precedence: bulk on every message: imported history is not tagged
 /// auto-reply, since no automation answers imported mail anyway.
-public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail threads, MailboxSecrets secrets, StoreInboundAttachments attachments)
+public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail threads, MailboxSecrets secrets, StoreInboundAttachments attachments,
+    Community.Blocking.KeepBlockedFilesOut blocked)
 {
     public const int BatchSize = 200;
 
@@ -143,7 +144,7 @@ public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail
                 var threadId = thread ?? email.ExternalId;
                 run.ThreadByMessageId.TryAdd(email.ExternalId, threadId);
                 if (subjectKey.Item2.Length > 0) run.ThreadBySubject[subjectKey] = (threadId, email.At);
-                var files = await attachments.RunAsync(mime, email.Html, ct);
+                var files = await attachments.RunAsync(mime, email.Html, await blocked.SenderBlockedAsync(IdentityKind.Email, email.From, ct), ct);
                 return new InboundEnvelope(run.ChannelId, email.ExternalId, threadId,
                     new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments);
             default:
@@ -153,7 +154,9 @@ public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail
 
     private async Task FlushAsync(Run run, List<(InboundEnvelope Envelope, string Example)> pending, long checkpoint, string checkpointKey, CancellationToken ct)
     {
-        var results = await pipeline.IngestManyAsync(pending.Select(p => p.Envelope).ToList(), ct);
+        var envelopes = pending.Select(p => p.Envelope).ToList();
+        var results = await pipeline.IngestManyAsync(envelopes, ct);
+        await blocked.DiscardAsync(envelopes, results, ct); // a sender blocked while the files were being stored
         for (var i = 0; i < results.Count; i++)
         {
             switch (results[i].Status)

@@ -26,7 +26,7 @@ public sealed class PollerNode
 /// through the ingest pipeline (keyed by Message-ID), then flagged \Seen or moved, then the checkpoint
 /// advances. A crash between those steps repeats messages, and the pipeline recognises them by Message-ID.
 public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pipeline, ThreadInboundEmail threads,
-    ThreadAnswerToNotification notifiedThreads, RecordBounce bounces, StoreInboundAttachments attachments, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
+    ThreadAnswerToNotification notifiedThreads, RecordBounce bounces, StoreInboundAttachments attachments, Community.Blocking.KeepBlockedFilesOut blocked, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
 {
     public const int BatchSize = 100;
     /// How long a node that dies mid-poll keeps others off the mailbox (renewed with every batch filed).
@@ -154,7 +154,9 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
     private async Task FileWaitingAsync(Mailbox mailbox, PendingBatch waiting, Counts counts, CancellationToken ct)
     {
         if (waiting.Items.Count == 0) return;
-        var results = await pipeline.IngestManyAsync([.. waiting.Items.Select(i => i.Envelope)], ct);
+        List<InboundEnvelope> envelopes = [.. waiting.Items.Select(i => i.Envelope)];
+        var results = await pipeline.IngestManyAsync(envelopes, ct);
+        await blocked.DiscardAsync(envelopes, results, ct); // a sender blocked while the files were being stored
         for (var i = 0; i < results.Count; i++)
         {
             var (uid, mime, _, autoReply) = waiting.Items[i];
@@ -215,7 +217,7 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                 // An answer to a web-form confirmation or reply we e-mailed joins that conversation, on its channel.
                 var notified = await notifiedThreads.RunAsync(mailbox.ChannelId, tokens, mime, ct);
                 var thread = notified is null ? await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct) : notified.ThreadId;
-                var files = await attachments.RunAsync(mime, email.Html, ct);
+                var files = await attachments.RunAsync(mime, email.Html, await blocked.SenderBlockedAsync(IdentityKind.Email, email.From, ct), ct);
                 var envelope = new InboundEnvelope(notified?.ChannelId ?? mailbox.ChannelId, email.ExternalId, thread,
                     new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments);
                 waiting.Items.Add((uid, mime, envelope, email.AutoReply));

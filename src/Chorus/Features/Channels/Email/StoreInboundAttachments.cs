@@ -10,11 +10,14 @@ namespace Chorus.Features.Channels.Email;
 /// per-file limit, or one that would take the message past the per-message limit, is not stored; it
 /// is kept as a row that says which file was dropped and why, and the message itself is filed.
 /// Inline images the HTML body refers to as cid:… are pointed at their attachment's address.
+/// A blocked sender's files are listed but never stored (their message is filed as a blocked message).
 public partial class StoreInboundAttachments(AttachmentStore store)
 {
     public sealed record Result(IReadOnlyList<InboundAttachment> Attachments, string? Html);
 
-    public async Task<Result> RunAsync(MimeMessage mime, string? html, CancellationToken ct = default)
+    public async Task<Result> RunAsync(MimeMessage mime, string? html, CancellationToken ct = default) => await RunAsync(mime, html, senderBlocked: false, ct);
+
+    public async Task<Result> RunAsync(MimeMessage mime, string? html, bool senderBlocked, CancellationToken ct = default)
     {
         var attachments = new List<InboundAttachment>();
         long total = 0;
@@ -28,6 +31,11 @@ public partial class StoreInboundAttachments(AttachmentStore store)
             var name = AttachmentTypes.CleanFileName(entity is MimePart p ? p.FileName : entity.ContentType.Name, DefaultName(entity, n, type));
             var contentId = string.IsNullOrWhiteSpace(entity.ContentId) ? null : Cap(entity.ContentId.Trim('<', '>', ' '), 255);
 
+            if (senderBlocked)
+            {
+                attachments.Add(new InboundAttachment(Guid.CreateVersion7(), name, Cap(type, 100)!, 0, null, contentId, Community.Blocking.KeepBlockedFilesOut.NotStored));
+                continue;
+            }
             using var content = new MemoryStream();
             if (entity is MimePart part) { if (part.Content is not null) await part.Content.DecodeToAsync(content, ct); }
             else if (((MessagePart)entity).Message is { } attached) await attached.WriteToAsync(content, ct);

@@ -16,7 +16,7 @@ public sealed record EditablePost(Guid PostId, Guid TopicId, string TopicTitle, 
 
 /// A moderator corrects a post (a leaked password, a slur in otherwise useful answer) or a topic's title.
 /// The text before is kept as a revision, readers see "edited", and the edit is audited.
-public class EditForumPost(ChorusDb db, RenderPost render, RecordAudit audit)
+public class EditForumPost(ChorusDb db, RenderPost render, RecordAudit audit, MemberNotifications.NotifyMembers notify)
 {
     public async Task<EditablePost?> ReadAsync(Guid postId, CancellationToken ct = default)
     {
@@ -47,6 +47,7 @@ public class EditForumPost(ChorusDb db, RenderPost render, RecordAudit audit)
         if (!bodyChanged && !titleChanged) return Outcome<EditablePost>.Invalid.One("Body", "Nothing changed.");
 
         var now = DateTimeOffset.UtcNow;
+        var htmlBefore = post.Html;
         if (bodyChanged)
         {
             var number = await db.ForumPostRevisions.Where(r => r.PostId == postId).MaxAsync(r => (int?)r.Number, ct) ?? 0;
@@ -64,6 +65,7 @@ public class EditForumPost(ChorusDb db, RenderPost render, RecordAudit audit)
         }
         var before = topic.Title;
         if (titleChanged) topic.Title = title!;
+        if (bodyChanged) await notify.QueueAddedMentionsAsync(post, topic, htmlBefore, ct); // saved with the edit: sent once, or not at all
         audit.Add(actor, "forum.post-edited", "forum-post", postId.ToString(),
             $"{post.AuthorName} in “{topic.Title}”" + (titleChanged ? $" (title was “{before}”)" : "") + (reason is null ? "" : $": {reason}"));
         try { await db.SaveChangesAsync(ct); }
