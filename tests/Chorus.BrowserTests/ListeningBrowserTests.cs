@@ -5,6 +5,7 @@ using Chorus.Features.Listening.Alerts;
 using Chorus.Features.Listening.Mentions;
 using Chorus.Features.Listening.Sources;
 using Chorus.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -90,5 +91,15 @@ public class ListeningBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFix
         await Expect(page.Locator("[data-test=mention-sentiment]").Filter(new() { HasText = "positive" })).ToHaveCountAsync(0);
         await page.Locator("#monitor-range").GetByText("3 days · hourly").ClickAsync();
         await BrowserFixture.ScreenshotAsync(page, "listening-monitor-negative");
+
+        // Once a colleague acknowledged it, the alert e-mail's link (…?alert=id) still shows it, outlined and marked.
+        var alertId = await fx.App.DbAsync(db => db.Alerts.Select(a => new { a.Id, a.MonitorId }).SingleAsync());
+        await fx.App.DbAsync(db => db.Alerts.ExecuteUpdateAsync(s => s.SetProperty(a => a.AcknowledgedAt, DateTimeOffset.UtcNow)));
+        await page.GotoInteractiveAsync($"/listening/monitors/{alertId.MonitorId}");
+        await Expect(page.Locator("[data-test=monitor-alert]")).ToHaveCountAsync(0);
+        await page.GotoInteractiveAsync($"/listening/monitors/{alertId.MonitorId}?alert={alertId.Id}");
+        await Expect(page.Locator($"#alert-{alertId.Id}")).ToContainTextAsync("Opportunity");
+        await Expect(page.Locator($"#alert-{alertId.Id} [data-test=alert-acknowledged]")).ToContainTextAsync("Acknowledged");
+        await BrowserFixture.ScreenshotAsync(page, "listening-monitor-linked-alert");
     }
 }

@@ -17,10 +17,10 @@ namespace Chorus.Tests.Listening;
 /// receiver on loopback gets it once through the outbox.
 public class AlertsTests
 {
-    private sealed record Hit(string Id, long CreatedAt, string Text);
+    internal sealed record Hit(string Id, long CreatedAt, string Text);
 
     /// Mentions every 5 minutes for 36 hours (0 to 5 a bucket, a fixed pseudo-random draw), and 40 in one bucket 3 hours ago.
-    private static (List<Hit> All, HashSet<string> Burst) Series(DateTimeOffset now)
+    internal static (List<Hit> All, HashSet<string> Burst) Series(DateTimeOffset now)
     {
         var random = new Random(20261130);
         string[] ordinary = ["Trying acme for our support team", "Does acme work with postgres?", "acme sync was slow today, annoying",
@@ -46,11 +46,8 @@ public class AlertsTests
         return (hits.OrderByDescending(h => h.CreatedAt).ToList(), burst);
     }
 
-    [Theory, Providers]
-    public async Task A_replayed_burst_of_praise_raises_one_opportunity_alert_with_its_mentions_posted_once_to_the_Slack_webhook(Provider provider)
-    {
-        var (hits, burst) = Series(DateTimeOffset.UtcNow);
-        await using var hn = new FakeListeningServer();
+    /// Answers Algolia's search_by_date with the hits, newest first, a page at a time.
+    internal static void ServeAlgolia(FakeListeningServer hn, List<Hit> hits) =>
         hn.Answer("/api/v1/search_by_date", context =>
         {
             // Algolia's paging: newest first, hitsPerPage a page.
@@ -63,6 +60,13 @@ public class AlertsTests
             context.Response.ContentType = "application/json";
             return context.Response.WriteAsync(JsonSerializer.Serialize(new { hits = slice, nbHits = hits.Count, page, nbPages = (hits.Count + per - 1) / per, hitsPerPage = per }));
         });
+
+    [Theory, Providers]
+    public async Task A_replayed_burst_of_praise_raises_one_opportunity_alert_with_its_mentions_posted_once_to_the_Slack_webhook(Provider provider)
+    {
+        var (hits, burst) = Series(DateTimeOffset.UtcNow);
+        await using var hn = new FakeListeningServer();
+        ServeAlgolia(hn, hits);
         await using var slack = new FakeListeningServer();
         slack.Answer("/services/T0001/B0001/secret", c => c.Response.WriteAsync("ok"));
 

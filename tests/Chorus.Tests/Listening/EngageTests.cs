@@ -6,6 +6,7 @@ using Chorus.Data;
 using Chorus.Features.Channels.Outbox;
 using Chorus.Features.Listening.Sources;
 using Chorus.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -55,6 +56,8 @@ public class EngageTests
             (429, """{"message": "Too Many Requests", "error": 429}"""),
             (500, """{"message": "Internal Server Error", "error": 500}"""),
             (200, """{"json": {"errors": [], "data": {"things": [{"kind": "t1", "data": {"name": "t1_reply01", "id": "reply01", "parent_id": "t3_1h2wxyz"}}]}}}"""));
+        // Before each retry Chorus looks for the comment among the account's newest: not there, so it posts.
+        reddit.Json("/user/acme_support/comments", """{"kind": "Listing", "data": {"after": null, "children": []}}""");
         await using var app = App(provider);
         var admin = await app.StaffAsync("admin");
         var agent = await app.StaffAsync("agent", "Support");
@@ -96,7 +99,7 @@ public class EngageTests
         await DispatchAsync(app); // 500
         await DispatchAsync(app); // accepted
         await DispatchAsync(app); // nothing left to send
-        var requests = reddit.Take().Where(r => r.Path.StartsWith("/api/")).ToList();
+        var requests = reddit.Take().Where(r => r.Path.StartsWith("/api/") || r.Path.StartsWith("/user/")).ToList();
         var comments = requests.Where(r => r.Path == "/api/comment").ToList();
         Assert.Equal(3, comments.Count);
         Assert.All(comments, c =>
@@ -111,6 +114,9 @@ public class EngageTests
         });
         var tokens = requests.Where(r => r.Path == "/api/v1/access_token").ToList();
         Assert.Equal(3, tokens.Count);
+        var checks = requests.Where(r => r.Path.StartsWith("/user/")).ToList();
+        Assert.Equal(2, checks.Count); // before the second and third attempts, not the first
+        Assert.All(checks, c => Assert.Equal(("GET", "/user/acme_support/comments", "?sort=new&limit=100&raw_json=1", "Bearer tok-123"), (c.Method, c.Path, c.Query, c.Authorization)));
         Assert.All(tokens, t =>
         {
             Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("app-id:app-secret")), t.Authorization);
@@ -124,6 +130,68 @@ public class EngageTests
         var person = await (await agent.GetAsync($"/api/v1/people/{known.PersonId}")).JsonAsync(HttpStatusCode.OK);
         Assert.Contains(person.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("kind").GetString() == "reply.sent" && t.GetProperty("conversationNumber").GetInt64() == number);
         Assert.Contains(person.GetProperty("identities").EnumerateArray(), i => i.GetProperty("handle").GetString() == "angry_sysadmin");
+    }
+
+    /// reddit has no idempotency key: a comment it stored before its answer was lost (a timeout, a 502) must not be
+    /// posted again. The fake reddit stores every comment it is sent, whatever it answers, and lists the account's comments.
+    [Theory, Providers]
+    public async Task A_reddit_comment_stored_before_a_timeout_or_a_502_is_found_on_the_retry_and_never_posted_twice(Provider provider)
+    {
+        await using var reddit = new FakeListeningServer();
+        reddit.Json("/search.json", FakeListeningServer.Fixture("reddit-search.json"));
+        reddit.Json("/comments/1h2wxyz.json", FakeListeningServer.Fixture("reddit-comments.json"));
+        reddit.Json("/api/v1/access_token", """{"access_token": "tok-9", "token_type": "bearer", "expires_in": 86400, "scope": "*"}""");
+        var stored = new List<object>
+        {
+            // Ours, but older than the replies (an earlier answer in the thread with the same words), and the same words elsewhere.
+            new { kind = "t1", data = new { name = "t1_old", parent_id = "t3_1h2wxyz", body = "Sorry about the wait, fixed now.", created_utc = 1764450000.0 } },
+            new { kind = "t1", data = new { name = "t1_other", parent_id = "t3_other", body = "Sorry about the wait, fixed now.", created_utc = (double)DateTimeOffset.UtcNow.ToUnixTimeSeconds() } },
+        };
+        var answers = new Queue<string>(["timeout", "502"]);
+        reddit.Answer("/api/comment", async c =>
+        {
+            var body = reddit.Requests.Last(r => r.Path == "/api/comment").Form();
+            var name = $"t1_s{stored.Count}";
+            lock (stored) stored.Insert(0, new { kind = "t1", data = new { name, parent_id = body["thing_id"], body = body["text"] + "\n", created_utc = (double)DateTimeOffset.UtcNow.ToUnixTimeSeconds() } });
+            switch (answers.TryDequeue(out var a) ? a : "ok")
+            {
+                case "timeout": await Task.Delay(TimeSpan.FromSeconds(4)); break; // Chorus gave up after 1 s
+                case "502": c.Response.StatusCode = 502; break;
+                default: await c.Response.WriteAsJsonAsync(new { json = new { errors = Array.Empty<object>(), data = new { things = new[] { new { kind = "t1", data = new { name } } } } } }); break;
+            }
+        });
+        reddit.Answer("/user/acme_support/comments", c =>
+        {
+            lock (stored) return c.Response.WriteAsJsonAsync(new { kind = "Listing", data = new { after = (string?)null, children = stored.ToList() } });
+        });
+        await using var app = App(provider);
+        app.Settings["Chorus:Engage:TimeoutSeconds"] = "1";
+        var admin = await app.StaffAsync("admin");
+        var source = await AddSourceAsync(admin, new { name = "reddit: acme", kind = "reddit", baseUrl = reddit.BaseUrl, query = "acme support" });
+        await PollAsync(app, source);
+        await (await admin.Http.PutAsJsonAsync($"/api/v1/listening/sources/{source}/reply-account",
+            new { clientId = "app-id", clientSecret = "app-secret", username = "acme_support", password = "hunter2" })).JsonAsync(HttpStatusCode.OK);
+        var number = (await (await admin.PostAsync($"/api/v1/listening/mentions/{await MentionIdAsync(app, "t3_1h2wxyz")}/engage", new { })).JsonAsync(HttpStatusCode.Created)).GetProperty("number").GetInt64();
+        reddit.Take();
+
+        foreach (var (text, lost) in new[] { ("Sorry about the wait, fixed now.", "timed out"), ("We have restored your data: please check.", "answered 502") })
+        {
+            await (await admin.PostAsync($"/api/v1/conversations/{number}/replies", new { text })).JsonAsync(HttpStatusCode.Created);
+            await DispatchAsync(app); // stored, but the answer is lost
+            var first = await app.DbAsync(db => db.Outbox.AsNoTracking().OrderByDescending(o => o.CreatedAt).FirstAsync());
+            Assert.Equal(DeliveryStatus.Queued, first.Status);
+            Assert.Contains(lost == "timed out" ? "could not be reached" : "answered 502", first.LastError);
+            await DispatchAsync(app); // finds it: sent, nothing posted
+            await DispatchAsync(app);
+
+            var requests = reddit.Take().Select(r => (r.Method, r.Path)).ToList();
+            Assert.Equal([("POST", "/api/v1/access_token"), ("POST", "/api/comment"), ("POST", "/api/v1/access_token"), ("GET", "/user/acme_support/comments")], requests);
+            var reply = (await admin.ConversationAsync(number)).GetProperty("messages").EnumerateArray().Last(m => m.GetProperty("kind").GetString() == "Reply");
+            Assert.Equal(("Sent", 2), (reply.GetProperty("delivery").GetProperty("status").GetString(), reply.GetProperty("delivery").GetProperty("attempts").GetInt32()));
+        }
+        // Each reply carries the id reddit gave the comment it stored.
+        var ids = await app.DbAsync(db => db.Messages.Where(m => m.Kind == Chorus.Features.Inbox.MessageKind.Reply).OrderBy(m => m.CreatedAt).Select(m => m.ExternalId).ToListAsync());
+        Assert.Equal(["t1_s2", "t1_s3"], ids);
     }
 
     [Theory, Providers]

@@ -169,6 +169,80 @@ public class IncidentTests
         await (await author.Http.PutAsJsonAsync($"/api/v1/incidents/{id}/statement", new { text = "Changed" })).ProblemAsync(HttpStatusCode.Conflict); // what was said stays
     }
 
+    /// The checklist keeps itself: drafting, approving and posting the statement, saving the macro and resolving tick
+    /// their items as done by whoever did them; undoing a step (a changed statement, a reopened incident) unticks its
+    /// item; an item someone ticked by hand stays theirs; and any item can still be ticked by hand.
+    [Theory, Providers]
+    public async Task Checklist_items_tick_themselves_as_the_steps_happen_and_can_still_be_ticked_by_hand(Provider provider)
+    {
+        await using var app = App(provider);
+        var author = await app.StaffAsync("agent", "Support");
+        var colleague = await app.StaffAsync("agent", "Support");
+        var press = await app.StaffAsync("agent", "PR");
+        var names = await app.DbAsync(db => db.Users.ToDictionaryAsync(u => u.Id, u => u.DisplayName));
+        string NameOf(StaffClient c) => names[c.UserId];
+        var supportCase = await author.DeliverAsync("check-1", handle: "lee@customer.test", subject: "Lost my data", text: "Support told me to delete my database.");
+        var opened = await (await author.PostAsync("/api/v1/incidents", new { title = "Wrong advice on reddit" })).JsonAsync(HttpStatusCode.Created);
+        var id = opened.GetProperty("id").GetGuid();
+        Assert.All(opened.GetProperty("checklist").EnumerateArray(), c => Assert.False(c.GetProperty("done").GetBoolean()));
+        await (await author.PostAsync($"/api/v1/incidents/{id}/threads", new { conversationNumber = supportCase.Number })).JsonAsync(HttpStatusCode.OK);
+
+        async Task<Dictionary<string, JsonElement>> ChecklistAsync() =>
+            (await (await author.GetAsync($"/api/v1/incidents/{id}")).JsonAsync(HttpStatusCode.OK)).GetProperty("checklist").EnumerateArray()
+                .ToDictionary(c => c.Str("text")!, c => c);
+        void Done(Dictionary<string, JsonElement> list, string item, string by, bool automatic)
+        {
+            var c = list[item];
+            Assert.True(c.GetProperty("done").GetBoolean(), item);
+            Assert.Equal((by, automatic), (c.Str("doneByName"), c.GetProperty("automatic").GetBoolean()));
+            Assert.NotEqual(JsonValueKind.Null, c.GetProperty("doneAt").ValueKind);
+        }
+        void NotDone(Dictionary<string, JsonElement> list, string item) => Assert.False(list[item].GetProperty("done").GetBoolean(), item);
+
+        // By hand: a step Chorus cannot see, and one ahead of Chorus (Support was briefed in person).
+        var items = await ChecklistAsync();
+        await (await colleague.PatchAsync($"/api/v1/incidents/{id}/checklist/{items["Find out what happened (Product & Engineering Liaison)"].GetProperty("id").GetGuid()}", new { done = true })).JsonAsync(HttpStatusCode.OK);
+        await (await colleague.PatchAsync($"/api/v1/incidents/{id}/checklist/{items["Brief Support: the statement is a macro"].GetProperty("id").GetGuid()}", new { done = true })).JsonAsync(HttpStatusCode.OK);
+
+        const string statement = "We got this wrong: deleting the database is never the fix. We are restoring everyone's data.";
+        await (await author.Http.PutAsJsonAsync($"/api/v1/incidents/{id}/statement", new { text = statement })).JsonAsync(HttpStatusCode.OK);
+        items = await ChecklistAsync();
+        Done(items, "Draft the statement", NameOf(author), automatic: true);
+        NotDone(items, "Get the statement approved");
+
+        await (await press.PostAsync($"/api/v1/incidents/{id}/statement/approve", new { })).JsonAsync(HttpStatusCode.OK);
+        Done(await ChecklistAsync(), "Get the statement approved", NameOf(press), automatic: true);
+        // Changed after approval: not approved any more, until it is approved again.
+        await (await author.Http.PutAsJsonAsync($"/api/v1/incidents/{id}/statement", new { text = statement + " Reply here and we'll help you first." })).JsonAsync(HttpStatusCode.OK);
+        NotDone(await ChecklistAsync(), "Get the statement approved");
+        await (await press.PostAsync($"/api/v1/incidents/{id}/statement/approve", new { })).JsonAsync(HttpStatusCode.OK);
+
+        var posted = await (await author.PostAsync($"/api/v1/incidents/{id}/statement/post", new { })).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(1, posted.GetProperty("answered").GetInt32());
+        items = await ChecklistAsync();
+        Done(items, "Get the statement approved", NameOf(press), automatic: true);
+        Done(items, "Post the statement to the threads", NameOf(author), automatic: true);
+        Done(items, "Brief Support: the statement is a macro", NameOf(colleague), automatic: false); // ticked by hand first: stays theirs
+        Done(items, "Find out what happened (Product & Engineering Liaison)", NameOf(colleague), automatic: false);
+        NotDone(items, "Watch the volume come down, then resolve");
+
+        await (await author.PatchAsync($"/api/v1/incidents/{id}", new { status = "resolved" })).JsonAsync(HttpStatusCode.OK);
+        Done(await ChecklistAsync(), "Watch the volume come down, then resolve", NameOf(author), automatic: true);
+        await (await press.PatchAsync($"/api/v1/incidents/{id}", new { status = "monitoring" })).JsonAsync(HttpStatusCode.OK); // it flared up again
+        NotDone(await ChecklistAsync(), "Watch the volume come down, then resolve");
+
+        // An automatic tick can be taken back by hand, and the timeline says what ticked what.
+        await (await colleague.PatchAsync($"/api/v1/incidents/{id}/checklist/{items["Draft the statement"].GetProperty("id").GetGuid()}", new { done = false })).JsonAsync(HttpStatusCode.OK);
+        NotDone(await ChecklistAsync(), "Draft the statement");
+        var timeline = (await (await author.GetAsync($"/api/v1/incidents/{id}")).JsonAsync(HttpStatusCode.OK)).GetProperty("timeline").EnumerateArray()
+            .Where(e => e.Str("kind") == "checklist").Select(e => e.Str("text")).ToList();
+        Assert.Contains("Done: Get the statement approved (approved the statement).", timeline);
+        Assert.Contains("Not done after all: Get the statement approved (the statement changed).", timeline);
+        Assert.Contains("Done: Post the statement to the threads (posted to 1 thread).", timeline);
+        Assert.Contains("Not done after all: Watch the volume come down, then resolve (reopened).", timeline);
+        Assert.DoesNotContain(timeline, t => t!.StartsWith("Done: Brief Support") && t.Contains("saved as the macro"));
+    }
+
     [Theory, Providers]
     public async Task Support_conversations_that_read_like_the_mentions_are_suggested(Provider provider)
     {

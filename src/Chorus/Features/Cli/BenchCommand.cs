@@ -33,6 +33,7 @@ public static class BenchCommand
         cmd.Subcommands.Add(RulesBench.Create());
         cmd.Subcommands.Add(MentionsBench.Create());
         cmd.Subcommands.Add(ForumBench.Create());
+        cmd.Subcommands.Add(AlertLatencyBench.Create());
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
@@ -13,13 +14,14 @@ namespace Chorus.Features.Realtime;
 public sealed class ClusterRelay(IConfiguration config, InboxEvents inbox, ConversationPresence presence, ILogger<ClusterRelay> log)
     : BackgroundService
 {
-    private const string InboxChannel = "chorus:inbox", PresenceChannel = "chorus:presence";
+    private const string InboxChannel = "chorus:inbox", PresenceChannel = "chorus:presence", TopicsChannel = "chorus:topics";
     private static readonly TimeSpan Reannounce = TimeSpan.FromSeconds(30);
 
     /// This process, so it can ignore its own messages coming back.
     public string Node { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
     private ConnectionMultiplexer? _redis;
+    private readonly ConcurrentDictionary<string, Action<string>> _topics = new();
     private string? _lastError;
     private DateTimeOffset _lastErrorLogged;
 
@@ -46,6 +48,7 @@ public sealed class ClusterRelay(IConfiguration config, InboxEvents inbox, Conve
             inbox.Deliver(new InboxChange(m.ConversationId, m.Number, m.TeamId, m.Kind))));
         await subscriber.SubscribeAsync(RedisChannel.Literal(PresenceChannel), (_, value) => Receive(value, m =>
             presence.ApplyRemote(m.Node, m.ConversationId, m.Viewers ?? [])));
+        await subscriber.SubscribeAsync(RedisChannel.Literal(TopicsChannel), (_, value) => ReceiveTopic(value));
 
         inbox.PublishedHere += change => Send(InboxChannel,
             new RelayMessage(Node, change.ConversationId, change.Number, change.TeamId, change.Kind, null));
@@ -59,7 +62,7 @@ public sealed class ClusterRelay(IConfiguration config, InboxEvents inbox, Conve
                 Send(PresenceChannel, new RelayMessage(Node, conversation, 0, null, InboxChangeKind.Updated, viewers));
     }
 
-    private void Send(string channel, RelayMessage message)
+    private void Send(string channel, object message)
     {
         if (_redis is null) return;
         try
@@ -85,6 +88,32 @@ public sealed class ClusterRelay(IConfiguration config, InboxEvents inbox, Conve
         }
     }
 
+    /// Another feature's realtime (listening, incidents …): its changes made here go to the other nodes under
+    /// <paramref name="topic"/>, and theirs are handed to <paramref name="deliver"/> (never this node's own, coming back).
+    public void Carry<T>(string topic, Action<T> deliver) => _topics[topic] = json =>
+    {
+        if (JsonSerializer.Deserialize<T>(json) is { } message) deliver(message);
+    };
+
+    /// Tells the other nodes about a change of a topic made here; nothing without Redis (one node).
+    public void Relay<T>(string topic, T message)
+    {
+        if (_redis is not null) Send(TopicsChannel, new TopicMessage(Node, topic, JsonSerializer.Serialize(message)));
+    }
+
+    private void ReceiveTopic(RedisValue value)
+    {
+        try
+        {
+            var message = JsonSerializer.Deserialize<TopicMessage>(value.ToString());
+            if (message is not null && message.Node != Node && _topics.TryGetValue(message.Topic, out var deliver)) deliver(message.Json);
+        }
+        catch (JsonException e)
+        {
+            log.LogWarning("Ignored a realtime message Chorus cannot read: {Error}", e.Message);
+        }
+    }
+
     private void Failed(string error)
     {
         _lastError = error;
@@ -99,6 +128,8 @@ public sealed class ClusterRelay(IConfiguration config, InboxEvents inbox, Conve
         _redis?.Dispose();
         base.Dispose();
     }
+
+    private sealed record TopicMessage(string Node, string Topic, string Json);
 
     private sealed record RelayMessage(string Node, Guid ConversationId, long Number, Guid? TeamId, InboxChangeKind Kind,
         IReadOnlyList<ConversationPresence.Viewer>? Viewers);

@@ -2427,6 +2427,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("DoneAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("DoneAutomatically")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("DoneByName")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -2436,6 +2439,10 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.Property<int>("Position")
                         .HasColumnType("integer");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<string>("Text")
                         .IsRequired()

@@ -2403,6 +2403,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<long?>("DoneAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("DoneAutomatically")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DoneByName")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -2412,6 +2415,10 @@ namespace Chorus.Data.Migrations.Sqlite
 
                     b.Property<int>("Position")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Text")
                         .IsRequired()

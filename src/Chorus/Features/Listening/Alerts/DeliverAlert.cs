@@ -46,9 +46,9 @@ public sealed class DeliverAlert(ChorusDb db, ManageEmailNotifications notificat
         var top = await db.Mentions.AsNoTracking().Where(m => mentionIds.Contains(m.Id))
             .OrderByDescending(m => (m.Score ?? 0) + (m.Followers ?? 0)).Take(3)
             .Select(m => new { m.ChannelId, m.AuthorHandle, m.AuthorName, m.Title, m.Text, m.Url }).ToListAsync(ct);
-        var link = urls.To($"/listening/monitors/{alert.MonitorId}");
+        var link = urls.To($"/listening/monitors/{alert.MonitorId}?alert={alert.Id}"); // shown there even once a colleague acknowledged it
         var headline = (alert.Opportunity ? "Opportunity" : alert.Kind == AlertKind.Volume ? "Spike in mentions" : "Spike in negative mentions") + $" on {monitorName}";
-        var lines = top.Select(m => $"• {m.AuthorHandle ?? m.AuthorName ?? "someone"}: {TextLimits.Cut(m.Title ?? m.Text, 200)}{(m.Url is null ? "" : " " + m.Url)}").ToList();
+        var lines = top.Select(m => $"• {m.AuthorHandle ?? m.AuthorName ?? "someone"}: {TextLimits.Cut(WhatWasSaid(m.Title, m.Text), 200)}{(m.Url is null ? "" : " " + m.Url)}").ToList();
 
         if (await webhook.UrlAsync(ct) is { } url && top.Count > 0)
         {
@@ -96,6 +96,12 @@ public sealed class DeliverAlert(ChorusDb db, ManageEmailNotifications notificat
             OutgoingEmail.Queue(db, mailbox, null, OutboxPurpose.StaffNotification, mime);
         }
     }
+
+    /// A post's title and text; a comment's own words, not the "Re: …" title of the thread it is in (a burst's comments
+    /// often share it).
+    internal static string WhatWasSaid(string? title, string text) =>
+        string.IsNullOrWhiteSpace(title) || title.StartsWith("Re: ", StringComparison.Ordinal) ? (string.IsNullOrWhiteSpace(text) ? title ?? "" : text)
+        : string.IsNullOrWhiteSpace(text) ? title : $"{title} — {text}";
 }
 
 /// Where alerts are posted besides the app: an incoming-webhook address in Slack's shape (Slack, Mattermost,

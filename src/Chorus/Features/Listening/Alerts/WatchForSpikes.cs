@@ -12,7 +12,8 @@ namespace Chorus.Features.Listening.Alerts;
 /// the detector's state lives in memory and is rebuilt by replaying the monitor's last two weeks when this node did
 /// not judge its last buckets (a restart, another node). A spike becomes an alert with the mentions that drove it,
 /// delivered in-app, by e-mail and to the alert webhook (DeliverAlert).
-public sealed class WatchForSpikes(IServiceScopeFactory scopes, IConfiguration config, PollerNode node, ListeningEvents events, ILogger<WatchForSpikes> log) : BackgroundService
+public sealed class WatchForSpikes(IServiceScopeFactory scopes, IConfiguration config, PollerNode node, ListeningEvents events, TimeProvider clock, ILogger<WatchForSpikes> log)
+    : BackgroundService
 {
     public static readonly TimeSpan Bucket = TimeSpan.FromMinutes(5);
     /// How much history a rebuilt detector replays: its baseline (a week) and threshold history (two weeks).
@@ -73,7 +74,7 @@ public sealed class WatchForSpikes(IServiceScopeFactory scopes, IConfiguration c
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         if (!await db.MonitorWatches.AnyAsync(w => w.MonitorId == monitorId, ct))
         {
             db.MonitorWatches.Add(new MonitorWatch { MonitorId = monitorId });

@@ -7,9 +7,9 @@ public static class EngageFeature
 {
     public static IServiceCollection AddEngage(this IServiceCollection services)
     {
-        services.AddHttpClient(SendSocialReply.ClientName, c =>
+        services.AddHttpClient(SendSocialReply.ClientName, (sp, c) =>
             {
-                c.Timeout = TimeSpan.FromSeconds(30);
+                c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IConfiguration>().GetValue("Chorus:Engage:TimeoutSeconds", 30.0));
                 c.DefaultRequestHeaders.UserAgent.ParseAdd(GetJson.UserAgent);
             })
             // A post is never repeated by following a redirect: a moved API is an error to fix, not to guess at.

@@ -14,7 +14,8 @@ namespace Chorus.Features.Listening.Engage;
 /// reply user), then <c>POST /api/comment</c> with <c>thing_id</c> and <c>text</c> (on reddit.com itself the API lives at
 /// oauth.reddit.com); Mastodon: <c>POST /api/v1/statuses</c> with <c>status</c> and <c>in_reply_to_id</c>, the bearer token and
 /// the outbox item's idempotency key as <c>Idempotency-Key</c>, so the server itself drops a repeat.
-/// 429 and 5xx answers and network errors are retried by the outbox; a refusal (bad credentials, a locked thread) fails
+/// 429 and 5xx answers and network errors are retried by the outbox; a reddit retry first looks for the comment among the
+/// account's newest ones, since reddit may have stored it before its answer was lost (Mastodon drops the repeat itself). A refusal (bad credentials, a locked thread) fails
 /// with the service's reason. The item is marked handed off just before the post is sent, so a crash while the service
 /// was taking it is never followed by a blind second post (see OutboxDispatcher).
 public sealed class SendSocialReply(ChorusDb db, ManageReplyAccounts accounts, IHttpClientFactory clients)
@@ -57,6 +58,19 @@ public sealed class SendSocialReply(ChorusDb db, ManageReplyAccounts accounts, I
         if (!tokenResponse.IsSuccessStatusCode || tokenJson?.RootElement.Str("access_token") is not { Length: > 0 } token)
             return new SendResult.Failed($"reddit refused the reply account's credentials ({(int)tokenResponse.StatusCode}{(tokenJson?.RootElement.Str("error") is { } error ? ", " + error : "")}); an admin checks them, then retry.");
 
+        if (item.Attempts > 1)
+        {
+            // An earlier attempt may have been stored by reddit before its answer was lost (a 5xx, a timeout, a crash):
+            // reddit has no idempotency key, so look for our comment before posting it again.
+            var earlier = await FindEarlierCommentAsync(http, baseUrl, account, token, item, payload, ct);
+            if (earlier.Result is { } unsure) return unsure;
+            if (earlier.Found)
+            {
+                await RecordPostIdAsync(item, earlier.Name, ct);
+                return new SendResult.Sent();
+            }
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, Combine(RedditApiBase(baseUrl), "/api/comment"))
         {
             Content = new FormUrlEncodedContent([new("api_type", "json"), new("thing_id", payload.InReplyTo), new("text", payload.Text)]),
@@ -81,6 +95,30 @@ public sealed class SendSocialReply(ChorusDb db, ManageReplyAccounts accounts, I
         await RecordPostIdAsync(item, name, ct);
         return new SendResult.Sent();
     }
+
+    /// The reply account's newest comments (<c>GET /user/{name}/comments</c>, up to 100, raw_json so the text comes back
+    /// as written): one under the same parent, with the same text, made since the reply was queued, is this reply.
+    private async Task<(bool Found, string? Name, SendResult? Result)> FindEarlierCommentAsync(HttpClient http, string baseUrl, ReplyAccount account, string token,
+        OutboxItem item, SocialReplyPayload payload, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            Combine(RedditApiBase(baseUrl), $"/user/{Uri.EscapeDataString(account.Username ?? "")}/comments?sort=new&limit=100&raw_json=1"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, ct);
+        if (Transient(response) is { } busy) return (false, null, busy);
+        var json = await ReadJsonAsync(response, ct);
+        if (!response.IsSuccessStatusCode || json?.RootElement.Obj("data") is not { ValueKind: JsonValueKind.Object } listing)
+            return (false, null, new SendResult.Failed($"An earlier attempt may have been posted, and reddit did not list u/{account.Username}'s comments to check "
+                                                + $"({(int)response.StatusCode} {response.ReasonPhrase}). Look at the thread before sending it again."));
+        var since = item.CreatedAt.AddMinutes(-5).ToUnixTimeSeconds(); // the reply cannot be older than its queueing, give or take clocks
+        var text = SameText(payload.Text);
+        var mine = listing.Items("children").Select(c => c.Obj("data"))
+            .FirstOrDefault(d => d.Str("parent_id") == payload.InReplyTo && SameText(d.Str("body") ?? "") == text && d.Long("created_utc") >= since);
+        return (mine.ValueKind == JsonValueKind.Object, mine.Str("name"), null);
+    }
+
+    /// reddit trims a comment and keeps its line breaks as \n.
+    private static string SameText(string text) => text.Replace("\r\n", "\n").Trim();
 
     private async Task<SendResult> MastodonAsync(HttpClient http, string baseUrl, ReplySecrets secrets, OutboxItem item, SocialReplyPayload payload, CancellationToken ct)
     {

@@ -90,7 +90,19 @@ public class IncidentChecklistItem
     public int Position { get; set; }
     public string Text { get; set; } = "";
     public DateTimeOffset? DoneAt { get; set; }
+    /// Who did it: who ticked it by hand, or who did the step that ticked it.
     public string? DoneByName { get; set; }
+    /// What Chorus sees happen that ticks this item by itself (IncidentSteps); null for steps only people tick.
+    public string? Step { get; set; }
+    /// Ticked by Chorus when its step happened, rather than by hand.
+    public bool DoneAutomatically { get; set; }
+}
+
+/// Things Chorus sees happen in an incident that tick checklist items by themselves.
+public static class IncidentSteps
+{
+    public const string StatementDrafted = "statement-drafted", StatementApproved = "statement-approved", StatementPosted = "statement-posted",
+        MacroSaved = "macro-saved", Resolved = "resolved";
 }
 
 public static class IncidentEntryKinds
@@ -160,6 +172,7 @@ internal static class IncidentModel
             e.HasIndex(t => new { t.IncidentId, t.Position });
             e.Property(t => t.Text).HasMaxLength(300);
             e.Property(t => t.DoneByName).HasMaxLength(200);
+            e.Property(t => t.Step).HasMaxLength(40);
         });
     }
 }

@@ -11,7 +11,8 @@ public sealed record IncidentThreadView(Guid Id, string Kind, Guid? MentionId, l
 
 public sealed record IncidentEntryView(Guid Id, DateTimeOffset At, string Kind, string? ActorName, string Text, long? ConversationNumber, string? Url);
 
-public sealed record ChecklistItemView(Guid Id, string Text, bool Done, string? DoneByName, DateTimeOffset? DoneAt);
+/// A checklist item; Automatic when Chorus ticked it as its step happened (DoneByName did the step), Step what ticks it.
+public sealed record ChecklistItemView(Guid Id, string Text, bool Done, string? DoneByName, DateTimeOffset? DoneAt, string? Step, bool Automatic);
 
 public sealed record IncidentView(
     Guid Id, long Number, string Title, string Status, string? OwnerId, string? OwnerName, Guid? MonitorId, string? MonitorName, Guid? AlertId,

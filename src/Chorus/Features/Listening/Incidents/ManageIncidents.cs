@@ -5,6 +5,7 @@ using Chorus.Features.Channels;
 using Chorus.Features.Channels.Outbox;
 using Chorus.Features.Inbox;
 using Chorus.Features.Listening.Engage;
+using Chorus.Features.Realtime;
 using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Listening.Incidents;
@@ -16,14 +17,15 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
     public const string ApproverTeam = "PR";
     public const int MaxThreads = 500;
 
-    public static readonly string[] DefaultChecklist =
+    /// Every incident's checklist to begin with; the steps Chorus sees happen tick themselves (and can be ticked by hand).
+    public static readonly (string Text, string? Step)[] DefaultChecklist =
     [
-        "Find out what happened (Product & Engineering Liaison)",
-        "Draft the statement",
-        "Get the statement approved",
-        "Post the statement to the threads",
-        "Brief Support: the statement is a macro",
-        "Watch the volume come down, then resolve",
+        ("Find out what happened (Product & Engineering Liaison)", null),
+        ("Draft the statement", IncidentSteps.StatementDrafted),
+        ("Get the statement approved", IncidentSteps.StatementApproved),
+        ("Post the statement to the threads", IncidentSteps.StatementPosted),
+        ("Brief Support: the statement is a macro", IncidentSteps.MacroSaved),
+        ("Watch the volume come down, then resolve", IncidentSteps.Resolved),
     ];
 
     public async Task<List<IncidentSummary>> ListAsync(string? status = null, CancellationToken ct = default)
@@ -54,7 +56,7 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
         var timeline = await db.IncidentEntries.AsNoTracking().Where(e => e.IncidentId == id).OrderBy(e => e.At).ThenBy(e => e.Id)
             .Select(e => new IncidentEntryView(e.Id, e.At, e.Kind, e.ActorName, e.Text, e.ConversationNumber, e.Url)).ToListAsync(ct);
         var checklist = await db.IncidentChecklistItems.AsNoTracking().Where(c => c.IncidentId == id).OrderBy(c => c.Position)
-            .Select(c => new ChecklistItemView(c.Id, c.Text, c.DoneAt != null, c.DoneByName, c.DoneAt)).ToListAsync(ct);
+            .Select(c => new ChecklistItemView(c.Id, c.Text, c.DoneAt != null, c.DoneByName, c.DoneAt, c.Step, c.DoneAt != null && c.DoneAutomatically)).ToListAsync(ct);
         return new IncidentView(i.Id, i.Number, i.Title, Word(i.Status), i.OwnerId, owner, i.MonitorId, monitor, i.AlertId, teams,
             await ThreadsAsync(actor, id, ct), timeline, checklist, i.Statement, Word(i.StatementStatus), i.StatementApprovedByName, i.StatementApprovedAt,
             i.StatementPostedAt, i.MacroId, i.CreatedAt, i.UpdatedAt, i.ResolvedAt, i.Version, actor.CanWork, await CanApproveAsync(actor, i, ct));
@@ -151,7 +153,7 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
             // Negative mentions first chosen for the statement; the others are there for context.
             var negative = (await db.Mentions.Where(m => mentionIds.Contains(m.Id)).Select(m => new { m.Id, m.Sentiment }).ToListAsync(ct)).ToDictionary(m => m.Id, m => m.Sentiment);
             db.IncidentThreads.AddRange(mentionIds.Select(m => new IncidentThread { IncidentId = incident.Id, MentionId = m, Chosen = alert?.Opportunity == true || negative[m] < Mentions.Mention.NegativeBelow }));
-            db.IncidentChecklistItems.AddRange(DefaultChecklist.Select((text, n) => new IncidentChecklistItem { IncidentId = incident.Id, Position = n, Text = text }));
+            db.IncidentChecklistItems.AddRange(DefaultChecklist.Select((c, n) => new IncidentChecklistItem { IncidentId = incident.Id, Position = n, Text = c.Text, Step = c.Step }));
             var ownerName = await db.Users.Where(u => u.Id == ownerId).Select(u => u.DisplayName).SingleAsync(ct);
             db.IncidentEntries.Add(Entry(incident, actor, IncidentEntryKinds.Opened,
                 (alert is null ? "Opened by hand" : $"Opened from the alert \"{alert.Summary}\"") + $", with {mentionIds.Count} mention{(mentionIds.Count == 1 ? "" : "s")}. Spokesperson: {ownerName}."));
@@ -205,6 +207,8 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
             {
                 db.IncidentEntries.Add(Entry(i, actor, IncidentEntryKinds.Status, $"Status: {Word(i.Status)} → {Word(s)}."));
                 audit.Add(actor, "incident.status", "incident", i.Number.ToString(), $"{Word(i.Status)} → {Word(s)}");
+                if (s == IncidentStatus.Resolved) await TickAsync(db, i, actor, IncidentSteps.Resolved, "resolved", ct);
+                else if (i.Status == IncidentStatus.Resolved) await UntickAsync(db, i, actor, IncidentSteps.Resolved, "reopened", ct);
                 i.Status = s;
                 i.ResolvedAt = s == IncidentStatus.Resolved ? DateTimeOffset.UtcNow : null;
             }
@@ -302,20 +306,21 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
             if (done == (item.DoneAt is not null)) return null;
             item.DoneAt = done ? DateTimeOffset.UtcNow : null;
             item.DoneByName = done ? actor.Name : null;
+            item.DoneAutomatically = false;
             db.IncidentEntries.Add(Entry(i, actor, IncidentEntryKinds.Checklist, done ? $"Done: {item.Text}" : $"Not done after all: {item.Text}"));
             return null;
         }, ct);
 
     public Task<Outcome<IncidentView>> DraftStatementAsync(StaffActor actor, Guid id, string? text, CancellationToken ct = default) =>
-        ChangeAsync(actor, id, null, i =>
+        ChangeAsync(actor, id, null, async i =>
         {
             var statement = text?.Trim() ?? "";
-            if (statement.Length == 0) return Task.FromResult<Outcome<IncidentView>?>(Outcome<IncidentView>.Invalid.One("text", "Write the statement first."));
+            if (statement.Length == 0) return Outcome<IncidentView>.Invalid.One("text", "Write the statement first.");
             if (statement.Length > IncidentLimits.StatementLength)
-                return Task.FromResult<Outcome<IncidentView>?>(Outcome<IncidentView>.Invalid.One("text", $"A statement is at most {IncidentLimits.StatementLength:N0} characters."));
+                return Outcome<IncidentView>.Invalid.One("text", $"A statement is at most {IncidentLimits.StatementLength:N0} characters.");
             if (i.StatementStatus == StatementStatus.Posted)
-                return Task.FromResult<Outcome<IncidentView>?>(new Outcome<IncidentView>.Conflict("The statement was posted; what was said in public stays as it was. Add a note, or answer a thread in its conversation."));
-            if (statement == i.Statement && i.StatementStatus != StatementStatus.None) return Task.FromResult<Outcome<IncidentView>?>(null);
+                return new Outcome<IncidentView>.Conflict("The statement was posted; what was said in public stays as it was. Add a note, or answer a thread in its conversation.");
+            if (statement == i.Statement && i.StatementStatus != StatementStatus.None) return null;
             var wasApproved = i.StatementStatus == StatementStatus.Approved;
             i.Statement = statement;
             i.StatementStatus = StatementStatus.Drafted;
@@ -324,7 +329,9 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
             i.StatementApprovedAt = null;
             db.IncidentEntries.Add(Entry(i, actor, IncidentEntryKinds.Statement, (wasApproved ? "Changed the approved statement; it needs approving again: " : "Drafted the statement: ") + TextLimits.Preview(statement)));
             audit.Add(actor, "incident.statement-drafted", "incident", i.Number.ToString(), TextLimits.Preview(statement));
-            return Task.FromResult<Outcome<IncidentView>?>(null);
+            await TickAsync(db, i, actor, IncidentSteps.StatementDrafted, "drafted the statement", ct);
+            if (wasApproved) await UntickAsync(db, i, actor, IncidentSteps.StatementApproved, "the statement changed", ct);
+            return null;
         }, ct);
 
     public Task<Outcome<IncidentView>> ApproveStatementAsync(StaffActor actor, Guid id, CancellationToken ct = default) =>
@@ -340,6 +347,7 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
             i.StatementApprovedAt = DateTimeOffset.UtcNow;
             db.IncidentEntries.Add(Entry(i, actor, IncidentEntryKinds.Statement, "Approved the statement."));
             audit.Add(actor, "incident.statement-approved", "incident", i.Number.ToString(), TextLimits.Preview(i.Statement));
+            await TickAsync(db, i, actor, IncidentSteps.StatementApproved, "approved the statement", ct);
             return null;
         }, ct);
 
@@ -369,6 +377,27 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
     private async Task<bool> CanApproveAsync(StaffActor actor, Incident i, CancellationToken ct) =>
         i.StatementStatus == StatementStatus.Drafted && i.StatementDraftedById != actor.Id && await IsApproverAsync(actor, ct);
 
+    /// Ticks the items a step ticks that are not done yet, as done by whoever did the step, on the timeline too. Items
+    /// ticked by hand stay as they are.
+    public static async Task TickAsync(ChorusDb db, Incident i, StaffActor actor, string step, string what, CancellationToken ct)
+    {
+        foreach (var item in await db.IncidentChecklistItems.Where(c => c.IncidentId == i.Id && c.Step == step && c.DoneAt == null).ToListAsync(ct))
+        {
+            (item.DoneAt, item.DoneByName, item.DoneAutomatically) = (DateTimeOffset.UtcNow, actor.Name, true);
+            db.IncidentEntries.Add(Entry(i, actor, IncidentEntryKinds.Checklist, $"Done: {item.Text} ({what})."));
+        }
+    }
+
+    /// The step is undone (the approved statement changed, the incident reopened): its items are not done any more.
+    private static async Task UntickAsync(ChorusDb db, Incident i, StaffActor actor, string step, string why, CancellationToken ct)
+    {
+        foreach (var item in await db.IncidentChecklistItems.Where(c => c.IncidentId == i.Id && c.Step == step && c.DoneAt != null).ToListAsync(ct))
+        {
+            (item.DoneAt, item.DoneByName, item.DoneAutomatically) = (null, null, false);
+            db.IncidentEntries.Add(Entry(i, actor, IncidentEntryKinds.Checklist, $"Not done after all: {item.Text} ({why})."));
+        }
+    }
+
     public static IncidentEntry Entry(Incident i, StaffActor? actor, string kind, string text, long? conversation = null, string? url = null) =>
         new() { IncidentId = i.Id, Kind = kind, ActorName = actor?.Name, Text = TextLimits.Cut(text, IncidentLimits.StatementLength + 400), ConversationNumber = conversation, Url = url };
 
@@ -377,12 +406,29 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
     public static IncidentStatus? Parse(string? s) => Enum.TryParse<IncidentStatus>(s, ignoreCase: true, out var v) && !int.TryParse(s, out _) ? v : null;
 }
 
-/// Fan-out of incident changes to this node's open pages.
+/// Fan-out of incident changes to this node's open pages, and through ClusterRelay to the other nodes' (the incident
+/// room is worked on together, whichever node each person's browser reached).
 public sealed class IncidentEvents
 {
+    private const string Topic = "incidents";
+    private readonly ClusterRelay _relay;
+
+    public IncidentEvents(ClusterRelay relay)
+    {
+        _relay = relay;
+        relay.Carry<Guid>(Topic, Deliver);
+    }
+
     public event Action<Guid>? Changed;
 
     public void Publish(Guid incidentId)
+    {
+        Deliver(incidentId);
+        _relay.Relay(Topic, incidentId);
+    }
+
+    /// An incident changed here or on another node: this node's pages reload it.
+    public void Deliver(Guid incidentId)
     {
         foreach (var handler in Changed?.GetInvocationList() ?? [])
         {

@@ -96,6 +96,10 @@ public sealed class PostStatement(ChorusDb db, IServiceScopeFactory scopes, Reco
                     .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, IncidentStatus.Responding), CancellationToken.None) == 1)
                 db.IncidentEntries.Add(ManageIncidents.Entry(incident, actor, IncidentEntryKinds.Status, "Status: investigating → responding (the statement is out)."));
         }
+        if (macroId is not null) await ManageIncidents.TickAsync(db, incident, actor, IncidentSteps.MacroSaved, $"saved as the macro \"{macroName}\"", CancellationToken.None);
+        // Posted once every chosen thread has its answer: a thread that failed keeps the step open until it is answered.
+        if (threads.Count > 0 && answered + already == threads.Count)
+            await ManageIncidents.TickAsync(db, incident, actor, IncidentSteps.StatementPosted, $"posted to {threads.Count} thread{(threads.Count == 1 ? "" : "s")}", CancellationToken.None);
         if (first || answered > 0)
         {
             db.IncidentEntries.Add(ManageIncidents.Entry(incident, actor, IncidentEntryKinds.Statement,
