@@ -51,11 +51,9 @@ public class ChorusFactory : WebApplicationFactory<Program>
         {
             _pgAdmin = TestEnv.Require("TEST_PG");
             _pgDatabase = "chorus_t_" + Guid.NewGuid().ToString("N")[..12];
-            using var conn = new NpgsqlConnection(_pgAdmin);
-            conn.Open();
-            using var cmd = new NpgsqlCommand($"CREATE DATABASE {_pgDatabase}", conn);
-            cmd.ExecuteNonQuery();
+            MigratedTemplate.CreatePostgresDatabase(_pgAdmin, _pgDatabase);
         }
+        else MigratedTemplate.CreateSqliteFile(Path.Combine(_dataDir, "chorus.db"));
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

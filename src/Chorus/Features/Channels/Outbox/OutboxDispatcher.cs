@@ -61,7 +61,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, IConfiguration
     private async Task SettleInterruptedAsync(ChorusDb db, DateTimeOffset now, CancellationToken ct)
     {
         var interrupted = await db.Outbox.Where(o => o.Status == DeliveryStatus.Sending && o.LockedUntil < now && o.HandedOffAt != null)
-            .Take(20).ToListAsync(ct);
+            .OrderBy(o => o.LockedUntil).Take(20).ToListAsync(ct);
         foreach (var item in interrupted)
         {
             // Conditional, so of two nodes settling at once only one records it.
