@@ -56,7 +56,7 @@ public class CampaignReportBrowserTests(BrowserFixture fx) : IClassFixture<Brows
 
         var code = (await (await author.PostAsync($"/api/v1/campaigns/{campaign}/links", new { targetUrl = "https://shop.example.test/winter", postId = post }))
             .JsonAsync(HttpStatusCode.Created)).GetProperty("link").Str("code");
-        var anonymous = fx.App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fx.BaseAddress };
         foreach (var agent in new[] { "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Slackbot-LinkExpanding 1.0" })
         {
             var request = new HttpRequestMessage(HttpMethod.Get, $"/l/{code}");
