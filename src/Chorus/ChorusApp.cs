@@ -4,6 +4,7 @@ using Chorus.Data;
 using Chorus.Features.Admin;
 using Chorus.Features.Automation;
 using Chorus.Features.Campaigns;
+using Chorus.Features.CampaignReports;
 using Chorus.Features.Channels;
 using Chorus.Features.Demo;
 using Chorus.Features.Community;
@@ -115,6 +116,7 @@ public static class ChorusApp
         services.AddDemoWorkspace();
         services.AddForum();
         services.AddReports();
+        services.AddCampaignReports();
         services.AddSla();
         services.AddAutoAssignment();
         services.AddHelpCenter();
@@ -177,6 +179,7 @@ public static class ChorusApp
         app.MapNewsletterPublic();
         api.MapForumApi();
         api.MapReportsApi();
+        api.MapCampaignReportsApi();
         api.MapSlaApi();
         api.MapAutoAssignmentApi();
         api.MapHelpCenterApi();
@@ -193,6 +196,7 @@ public static class ChorusApp
         app.MapTopicMerging();
         app.MapPeopleDownloads();
         app.MapReportDownloads();
+        app.MapCampaignReportDownloads();
         app.MapHealth();
         app.MapChorusMetrics();
         return app;

@@ -98,6 +98,9 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("campaign-links:create", "403", "403", "201", "201"),
         ("engagement:post",     "200", "200", "200", "200"),
         ("engagement:campaign", "200", "200", "200", "200"),
+        // Campaign reports are read by all staff, like the campaigns (a private team's too).
+        ("campaign-report:read", "200", "200", "200", "200"),
+        ("campaign-report:csv",  "200", "200", "200", "200"),
         ("monitors:list",      "200", "200", "200", "200"),
         ("monitors:create",    "403", "201", "201", "201"),
         ("monitors:update",    "403", "200", "200", "200"),
@@ -199,6 +202,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             rows.Add(provider, "anonymous", "staff-page:campaigns", "302");
             rows.Add(provider, "anonymous", "staff-page:calendar", "302");
             rows.Add(provider, "anonymous", "staff-page:media-contacts", "302");
+            rows.Add(provider, "anonymous", "staff-page:campaign-report", "302");
+            rows.Add(provider, "anonymous", "staff-page:campaign-report-csv", "302");
         }
         return rows;
     }
@@ -430,7 +435,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "engagement" when target == "campaign" => await c.GetAsync($"/api/v1/campaigns/{Campaign}/engagement"),
                 "campaign-links" => await c.PostAsJsonAsync($"/api/v1/campaigns/{Campaign}/links", new { targetUrl = $"https://example.test/{n}" }),
                 "short-link" => await c.GetAsync(ShortLink),
-                "staff-page" => await c.GetAsync(target switch { "calendar" => "/marketing/calendar", "media-contacts" => "/pr/contacts", _ => $"/marketing/campaigns/{Campaign}" }),
+                "campaign-report" when target == "read" => await c.GetAsync($"/api/v1/reports/campaigns/{Campaign}"),
+                "campaign-report" when target == "csv" => await c.GetAsync($"/api/v1/reports/campaigns/{Campaign}/csv?table=periods"),
+                "staff-page" => await c.GetAsync(target switch
+                {
+                    "calendar" => "/marketing/calendar", "media-contacts" => "/pr/contacts", "campaign-report" => $"/reports/campaigns?campaign={Campaign}",
+                    "campaign-report-csv" => $"/reports/campaigns/{Campaign}/csv", _ => $"/marketing/campaigns/{Campaign}",
+                }),
                 "press" when target == "contacts" => await c.GetAsync("/api/v1/media-contacts"),
                 "press" when target == "contact-add" => await c.PostAsJsonAsync("/api/v1/media-contacts", new { name = $"Reporter {n}", email = $"reporter{n}@paper.test" }),
                 "press" when target == "import-preview" => await c.PostAsJsonAsync("/api/v1/media-contacts/import/preview", new { csv = $"name,email\nReporter {n},r{n}@paper.test\n" }),

@@ -15,6 +15,14 @@ namespace Chorus.Tests.Campaigns;
 public sealed record ReceivedRequest(string Method, string Path, string? Authorization, string? IdempotencyKey, string ContentType, string Body)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    /// The fields of a form body (application/x-www-form-urlencoded), in order.
+    public (string Name, string Value)[] Fields => Body.Split('&', StringSplitOptions.RemoveEmptyEntries)
+        .Select(p => p.Split('=', 2)).Select(p => (Decode(p[0]), p.Length > 1 ? Decode(p[1]) : "")).ToArray();
+
+    public string? Field(string name) => Fields.Where(f => f.Name == name).Select(f => f.Value).FirstOrDefault();
+
+    private static string Decode(string s) => Uri.UnescapeDataString(s.Replace('+', ' '));
 }
 
 /// A server on 127.0.0.1 that answers like the Mastodon API (POST /api/v1/statuses, honouring
@@ -93,7 +101,8 @@ public sealed class FakeChannelServer : IAsyncDisposable
     private (int, string) Mastodon(ReceivedRequest r)
     {
         if (r.Authorization != "Bearer " + Token) return (401, """{"error":"The access token is invalid"}""");
-        var text = r.Json.GetProperty("status").GetString() ?? "";
+        // Mastodon takes the status as a form or as JSON.
+        var text = (r.ContentType.StartsWith("application/json") ? r.Json.GetProperty("status").GetString() : r.Field("status")) ?? "";
         if (text.Length > 500) return (422, """{"error":"Validation failed: Text character limit of 500 exceeded"}""");
         if (r.IdempotencyKey is { } key)
             return _byKey.GetOrAdd(key, _ => Create(text));

@@ -30,8 +30,8 @@ public class PublishingTests
         Assert.Equal("POST", toot.Method);
         Assert.Equal("Bearer " + FakeChannelServer.Token, toot.Authorization);
         Assert.Equal(keys[kit.Mastodon], toot.IdempotencyKey);
-        Assert.StartsWith("application/json", toot.ContentType);
-        Assert.Equal("""{"status":"Winter edition is out! https://example.test/winter #winter","visibility":"public"}""", toot.Body);
+        Assert.StartsWith("application/x-www-form-urlencoded", toot.ContentType);
+        Assert.Equal([("status", "Winter edition is out! https://example.test/winter #winter"), ("visibility", "public")], toot.Fields);
 
         var discord = Assert.Single(kit.Server.On("/discord"));
         Assert.Equal("""{"content":"The **winter edition** is out today. Details: https://example.test/winter"}""", discord.Body);

@@ -11,6 +11,8 @@ public sealed class FakeMastodonStatus
     public int Replies { get; set; }
     public int Boosts { get; set; }
     public int Favourites { get; set; }
+    /// The publishing account's followers, as the status's account reports them.
+    public long Followers { get; set; } = 1843;
     /// Whether the later replies have arrived.
     public bool Later { get; set; }
     public bool Deleted { get; set; }
@@ -28,7 +30,7 @@ public sealed class FakeMastodonStatus
     private string Fill(string json) => json.Replace("{{STATUS}}", _id).Replace("{{BASE}}", _base);
 
     private string Status() => Fill(Recorded("status.json")).Replace("{{REPLIES}}", Replies.ToString())
-        .Replace("{{BOOSTS}}", Boosts.ToString()).Replace("{{FAVOURITES}}", Favourites.ToString());
+        .Replace("{{BOOSTS}}", Boosts.ToString()).Replace("{{FAVOURITES}}", Favourites.ToString()).Replace("{{FOLLOWERS}}", Followers.ToString());
 
     private string Context()
     {

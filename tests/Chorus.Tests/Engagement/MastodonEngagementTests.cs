@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Chorus.Features.Channels.Outbox;
 using Chorus.Features.Engagement;
 using Chorus.Tests.Campaigns;
 using Chorus.Tests.Infrastructure;
@@ -136,6 +137,65 @@ public class MastodonEngagementTests
         Assert.Equal("The status was deleted on Mastodon, so nothing more comes back from it.", engagement.Str("stoppedReason"));
         Assert.Equal((2, 1, 1, 2), Counts(engagement));
     }
+
+    [Theory, Providers]
+    public async Task An_agent_reply_in_a_reply_conversation_goes_out_once_as_a_reply_status_from_the_publishing_account(Provider provider)
+    {
+        await using var kit = await CampaignKit.StartAsync(provider, app =>
+        {
+            app.Settings["Chorus:Engagement:Poll"] = "false";
+            app.Settings["Chorus:Outbox:Dispatch"] = "false"; // the test dispatches, so every attempt is its own
+            app.Settings["Chorus:Outbox:RetryBaseSeconds"] = "0";
+        });
+        var published = await PublishAsync(kit);
+        _ = new FakeMastodonStatus(kit.Server, published) { Replies = 2 };
+        Assert.Equal(1, await PollAsync(kit));
+        var alice = (await ConversationsAsync(kit))[0];
+        var agent = await kit.App.StaffAsync("agent", "Marketing");
+
+        // Longer than a Mastodon post with the @mention: refused before anything is queued.
+        var tooLong = await (await agent.PostAsync($"/api/v1/conversations/{alice}/replies", new { text = new string('x', 490) })).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("at most 500 characters", tooLong.Str("detail"));
+
+        var posted = await (await agent.PostAsync($"/api/v1/conversations/{alice}/replies", new { text = "Yes, saves are shared with the PC version." })).JsonAsync(HttpStatusCode.Created);
+        var before = kit.Server.On("/api/v1/statuses").Length; // the campaign post itself
+        kit.Server.FailNext("/api/v1/statuses", 1, 503, "Service Unavailable");
+        var dispatcher = kit.App.Services.GetRequiredService<OutboxDispatcher>();
+        await dispatcher.DispatchDueAsync(CancellationToken.None); // 503: tried again
+        var waiting = await ReplyAsync(kit, alice);
+        Assert.Equal("Queued", waiting.GetProperty("delivery").Str("status"));
+        Assert.Contains("503", waiting.GetProperty("delivery").Str("error"));
+        await Task.WhenAll(dispatcher.DispatchDueAsync(CancellationToken.None), dispatcher.DispatchDueAsync(CancellationToken.None)); // taken, once
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+
+        // The exact request, twice (the 503 and the one taken), with the publishing channel's token and one idempotency key.
+        var requests = kit.Server.On("/api/v1/statuses").Skip(before).ToArray();
+        Assert.Equal(2, requests.Length);
+        var messageId = posted.GetProperty("messageId").GetGuid();
+        Assert.All(requests, r =>
+        {
+            Assert.Equal(("POST", "Bearer " + FakeChannelServer.Token, "social-reply:" + messageId), (r.Method, r.Authorization, r.IdempotencyKey));
+            Assert.StartsWith("application/x-www-form-urlencoded", r.ContentType);
+            Assert.Equal([("status", $"@alice@{kit.Server.Address.Host} Yes, saves are shared with the PC version."), ("visibility", "public"),
+                ("in_reply_to_id", published.Status + "03")], r.Fields); // her latest reply
+        });
+        Assert.Equal(2, kit.Server.StatusesCreated.Count); // the post and the reply: the repeat created nothing
+        var sent = await ReplyAsync(kit, alice);
+        Assert.Equal(("Sent", 2), (sent.GetProperty("delivery").Str("status"), sent.GetProperty("delivery").GetProperty("attempts").GetInt32()));
+        // The reply's status id is recorded, so reading the post back later knows it as ours.
+        Assert.Equal(kit.Server.StatusesCreated.Max(), await kit.App.DbAsync(db => db.Messages.Where(m => m.Id == messageId).Select(m => m.ExternalId).SingleAsync()));
+
+        // With the channel's token refused, the reply fails with Mastodon's reason for a person to see and retry.
+        kit.Server.FailNext("/api/v1/statuses", 1, 401, """{"error":"The access token is invalid"}""");
+        await (await agent.PostAsync($"/api/v1/conversations/{alice}/replies", new { text = "And the soundtrack is out on Friday." })).JsonAsync(HttpStatusCode.Created);
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+        var refused = (await kit.Author.ConversationAsync(alice)).GetProperty("messages").EnumerateArray().Last(m => m.Str("kind") == "Reply");
+        Assert.Equal("Failed", refused.GetProperty("delivery").Str("status"));
+        Assert.Equal("Mastodon answered 401 Unauthorized: The access token is invalid", refused.GetProperty("delivery").Str("error"));
+    }
+
+    private static async Task<JsonElement> ReplyAsync(CampaignKit kit, long number) =>
+        (await kit.Author.ConversationAsync(number)).GetProperty("messages").EnumerateArray().Single(m => m.Str("kind") == "Reply");
 
     private static Task<CampaignKit> StartAsync(Provider provider) => CampaignKit.StartAsync(provider, app =>
     {

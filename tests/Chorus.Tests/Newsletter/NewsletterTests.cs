@@ -28,7 +28,8 @@ public class NewsletterTests
             app.Settings["Chorus:Outbox:MaxRetrySeconds"] = "1";
         });
         var news = Mail.NewAddress("news");
-        var mailbox = await MailApp.AddMailboxAsync(kit.Admin, news, new { name = "Chorus news" });
+        var support = await kit.App.TeamIdAsync("Support");
+        var mailbox = await MailApp.AddMailboxAsync(kit.Admin, news, new { name = "Chorus news", defaultTeamId = support });
         var ann = Mail.NewAddress("ann");
         var ben = Mail.NewAddress("ben");
         var cleo = Mail.NewAddress("cleo");
@@ -93,6 +94,23 @@ public class NewsletterTests
             .Select(c => (long?)c.Number).FirstOrDefaultAsync())), "Ann's reply filed", 60);
         var conversation = await kit.Admin.ConversationAsync((long)number);
         Assert.Contains(conversation.Messages(), m => m.Kind == "Inbound" && m.Text.Contains("When does the soundtrack come out?"));
+        // It belongs to the campaign's team (Marketing), not the mailbox's (Support); her next answer to the newsletter joins it.
+        Assert.Equal(await kit.App.TeamIdAsync("Marketing"), conversation.Summary().GetProperty("teamId").GetGuid());
+        Assert.Equal(NewsletterReplies.ThreadId(delivery.Id, annId), await kit.App.DbAsync(db => db.Conversations.Where(c => c.Number == (long)number).Select(c => c.ExternalThreadId).SingleAsync()));
+        await Mail.SendAsync(Mail.Compose(ann, news, "Re: December news (and the manual)", "Also: is there a printed manual?", inReplyTo: annMail.MessageId));
+        await Eventually.TrueAsync(async () => (await kit.Admin.ConversationAsync((long)number)).Messages().Count(m => m.Kind == "Inbound") == 2, "Ann's second answer in her conversation", 60);
+        // A new e-mail to the same mailbox that answers no newsletter stays with the mailbox's team.
+        await Mail.SendAsync(Mail.Compose(ben, news, "Order question", "Where is my order?"));
+        var benConversation = await Eventually.GetAsync(async () => (object?)(await kit.App.DbAsync(db => db.Conversations.Where(c => c.ChannelId == mailbox && c.RequesterId == benId)
+            .Select(c => c.TeamId).FirstOrDefaultAsync())), "Ben's e-mail filed", 60);
+        Assert.Equal(support, (Guid)benConversation);
+        Assert.Equal(1, await kit.App.DbAsync(db => db.Conversations.CountAsync(c => c.ChannelId == mailbox && c.RequesterId == annId)));
+
+        // The campaign's report: the newsletter reached its three recipients; Ann answered (one conversion, not new to us).
+        var report = await (await kit.Author.GetAsync($"/api/v1/reports/campaigns/{kit.Campaign}")).JsonAsync(HttpStatusCode.OK);
+        var totals = report.GetProperty("totals");
+        Assert.Equal((3L, 1, 1, 0), (totals.GetProperty("reach").GetInt64(), totals.GetProperty("conversations").GetInt32(), totals.GetProperty("conversions").GetInt32(),
+            totals.GetProperty("newPeople").GetInt32()));
 
         // The next newsletter skips Cleo; two senders at once still send each person one mail.
         var second = (await kit.DraftAsync("January news", "Soundtrack out on the 15th.", (channel, null))).GetProperty("id").GetGuid();

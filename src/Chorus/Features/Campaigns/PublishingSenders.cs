@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Chorus.Features.Channels.Email;
+using Chorus.Features.Channels.Mastodon;
 
 namespace Chorus.Features.Campaigns;
 
@@ -16,25 +17,22 @@ public abstract record PublishResult
     public sealed record Failed(string Error) : PublishResult;
 }
 
-/// Sends one delivery to Mastodon or a Discord/Slack webhook. Every request carries the delivery's
-/// idempotency key: Mastodon publishes a repeated request once; webhook receivers may use it too.
-public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets secrets)
+/// Sends one delivery to Mastodon (through the shared MastodonClient) or a Discord/Slack webhook. Every request carries
+/// the delivery's idempotency key: Mastodon publishes a repeated request once; webhook receivers may use it too.
+public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets secrets, MastodonClient mastodon)
 {
     public const string HttpClientName = "publishing";
 
-    public async Task<PublishResult> SendAsync(PublishingChannel channel, PostDelivery delivery, string text, CancellationToken ct)
+    public async Task<PublishResult> SendAsync(PublishingChannel channel, PostDelivery delivery, string text, CancellationToken ct, IReadOnlyList<string>? mediaIds = null)
     {
         var secret = secrets.Unprotect(channel.ProtectedSecret);
         if (secret is null) return new PublishResult.Failed($"{channel.Name} has no {(channel.Kind == PublishingChannelKind.Mastodon ? "access token" : "webhook address")} (or it was saved with keys this server does not have); an admin sets it again.");
-        HttpRequestMessage request = channel.Kind switch
+        if (channel.Kind == PublishingChannelKind.Mastodon)
+            return Published(await mastodon.PostStatusAsync(new MastodonAccount(channel.BaseUrl!, secret, channel.Name), new MastodonStatusInput(text, MediaIds: mediaIds),
+                delivery.IdempotencyKey, ct: ct));
+        using var request = new HttpRequestMessage(HttpMethod.Post, secret)
         {
-            PublishingChannelKind.Mastodon => new(HttpMethod.Post, channel.BaseUrl + "/api/v1/statuses")
-            {
-                Content = JsonContent.Create(new { status = text, visibility = "public" }),
-                Headers = { Authorization = new("Bearer", secret) },
-            },
-            PublishingChannelKind.Discord => new(HttpMethod.Post, secret) { Content = JsonContent.Create(new { content = text }) },
-            _ => new(HttpMethod.Post, secret) { Content = JsonContent.Create(new { text }) },
+            Content = channel.Kind == PublishingChannelKind.Discord ? JsonContent.Create(new { content = text }) : JsonContent.Create(new { text }),
         };
         request.Headers.Add("Idempotency-Key", delivery.IdempotencyKey);
         HttpResponseMessage response;
@@ -44,25 +42,22 @@ public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets se
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync(ct);
-            if (response.IsSuccessStatusCode) return channel.Kind == PublishingChannelKind.Mastodon ? ReadStatus(body) : new PublishResult.Published(null, null);
+            if (response.IsSuccessStatusCode) return new PublishResult.Published(null, null);
             var why = $"{channel.Name} answered {(int)response.StatusCode} {response.ReasonPhrase}{Reason(body)}";
             return response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500
                 ? new PublishResult.Retry(why) : new PublishResult.Failed(why);
         }
     }
 
-    private static PublishResult ReadStatus(string body)
+    /// What Mastodon's answer means for the delivery: 429 and 5xx are tried again; a refusal (a bad token, a rejected text) fails.
+    public static PublishResult Published(MastodonAnswer answer) => answer switch
     {
-        try
-        {
-            var json = JsonDocument.Parse(body).RootElement;
-            return new PublishResult.Published(json.TryGetProperty("id", out var id) ? id.ToString() : null,
-                json.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String ? url.GetString() : null);
-        }
-        catch (JsonException) { return new PublishResult.Published(null, null); } // published; the answer just was not the usual shape
-    }
+        MastodonAnswer.Ok ok => new PublishResult.Published(MastodonClient.Str(ok.Body, "id"), MastodonClient.Str(ok.Body, "url")),
+        MastodonAnswer.RateLimited or MastodonAnswer.Transient => new PublishResult.Retry(answer.Why!),
+        _ => new PublishResult.Failed(answer.Why!),
+    };
 
-    /// Mastodon says why in {"error": "..."}; webhooks in plain text. Shown to staff, so kept short.
+    /// Webhooks say why in plain text (or JSON with "error"). Shown to staff, so kept short.
     private static string Reason(string body)
     {
         if (string.IsNullOrWhiteSpace(body)) return ".";

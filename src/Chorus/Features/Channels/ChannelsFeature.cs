@@ -13,7 +13,13 @@ public static class ChannelsFeature
     public static IServiceCollection AddChannels(this IServiceCollection services) =>
         services.AddSingleton<RequesterLinks>().AddSingleton<PublicPostingLimiter>()
             .AddScoped<SubmitWebForm>().AddScoped<RetryDelivery>().AddScoped<SendWebFormConfirmation>().AddScoped<ReadRequesterConversation>().AddScoped<ReplyAsRequester>()
-            .AddEmailChannel();
+            .AddEmailChannel().AddMastodonClient();
+
+    private static IServiceCollection AddMastodonClient(this IServiceCollection services)
+    {
+        Mastodon.MastodonClient.Register(services);
+        return services;
+    }
 
     public static void MapChannelsApi(this RouteGroupBuilder api)
     {

@@ -100,6 +100,7 @@ public sealed class PollPostEngagement(IServiceScopeFactory scopes, IConfigurati
             {
                 case MastodonRead.Read read:
                     var error = await FileRepliesAsync(scope.ServiceProvider, channel, post, teamId, delivery.ExternalId!, read, ct);
+                    if (read.Followers is { } followers) await RecordFollowerCount.RunAsync(scopes, channel.Id, followers, clock.GetUtcNow(), ct);
                     engagement.Replies = read.Replies;
                     engagement.Boosts = read.Boosts;
                     engagement.Favourites = read.Favourites;
@@ -157,7 +158,10 @@ public sealed class PollPostEngagement(IServiceScopeFactory scopes, IConfigurati
     }
 
     /// One conversation per person per post: the thread is the status and the replier's handle.
-    public static string ThreadId(string statusId, string acct) => $"mastodon-reply:{statusId}:{Identity.Normalize(IdentityKind.Mastodon, acct)}";
+    public static string ThreadId(string statusId, string acct) => $"{ThreadPrefix}{statusId}:{Identity.Normalize(IdentityKind.Mastodon, acct)}";
+
+    /// What every reply conversation's thread id starts with (campaign reports find them by it).
+    public const string ThreadPrefix = "mastodon-reply:";
 
     /// Replies arrive on an inbox channel of their own per Mastodon account; it shares the publishing channel's id,
     /// so every node finds (or makes) the same one.

@@ -45,8 +45,12 @@ internal sealed class PostEngagementConfiguration : IEntityTypeConfiguration<Pos
     }
 }
 
-/// The engagement feature's table, applied by ChorusDb.
+/// The engagement feature's tables, applied by ChorusDb.
 public static class EngagementModel
 {
-    public static void Apply(ModelBuilder b) => b.ApplyConfiguration(new PostEngagementConfiguration());
+    public static void Apply(ModelBuilder b)
+    {
+        b.ApplyConfiguration(new PostEngagementConfiguration());
+        b.ApplyConfiguration(new FollowerCountConfiguration());
+    }
 }

@@ -6,7 +6,7 @@ namespace Chorus.Features.Newsletter;
 public static class NewsletterFeature
 {
     public static IServiceCollection AddNewsletter(this IServiceCollection services) =>
-        services.AddSingleton<UnsubscribeTokens>().AddSingleton<SendNewsletter>().AddScoped<UnsubscribeFromNewsletters>();
+        services.AddSingleton<UnsubscribeTokens>().AddSingleton<SendNewsletter>().AddScoped<UnsubscribeFromNewsletters>().AddScoped<NewsletterReplies>();
 
     /// GET shows a confirmation (link scanners open links; only a person's click, or a mail program's
     /// RFC 8058 one-click POST, unsubscribes). The signed token is the credential: no sign-in, and no

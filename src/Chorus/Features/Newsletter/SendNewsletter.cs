@@ -79,7 +79,10 @@ public sealed class SendNewsletter(IServiceScopeFactory scopes, HtmlCleaner html
     }
 
     /// The same for every attempt: the outbox's unique key, and what a reply's In-Reply-To names.
-    public static string MessageId(Guid deliveryId, Guid personId, string domain) => $"newsletter.{deliveryId:N}.{personId:N}@{domain}";
+    public static string MessageId(Guid deliveryId, Guid personId, string domain) => $"{MessageIdPrefix(deliveryId)}{personId:N}@{domain}";
+
+    /// What the Message-IDs of one delivery's mails start with.
+    public static string MessageIdPrefix(Guid deliveryId) => $"newsletter.{deliveryId:N}.";
 
     private MimeMessage Compose(Mailbox mailbox, string fromName, string subject, string text, string body, (Guid Id, string Name, string Email) to, string messageId, Guid channelId)
     {

@@ -1351,6 +1351,25 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("CsatSurveys", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Engagement.FollowerCount", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Followers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ChannelId", "Day");
+
+                    b.ToTable("FollowerCounts", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Engagement.PostEngagement", b =>
                 {
                     b.Property<Guid>("DeliveryId")
@@ -4112,6 +4131,15 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasOne("Chorus.Features.Inbox.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Engagement.FollowerCount", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.PublishingChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

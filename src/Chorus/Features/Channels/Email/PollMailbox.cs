@@ -26,7 +26,8 @@ public sealed class PollerNode
 /// through the ingest pipeline (keyed by Message-ID), then flagged \Seen or moved, then the checkpoint
 /// advances. A crash between those steps repeats messages, and the pipeline recognises them by Message-ID.
 public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pipeline, ThreadInboundEmail threads,
-    ThreadAnswerToNotification notifiedThreads, RecordBounce bounces, StoreInboundAttachments attachments, Community.Blocking.KeepBlockedFilesOut blocked, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
+    ThreadAnswerToNotification notifiedThreads, Newsletter.NewsletterReplies newsletterReplies, RecordBounce bounces, StoreInboundAttachments attachments,
+    Community.Blocking.KeepBlockedFilesOut blocked, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
 {
     public const int BatchSize = 100;
     /// How long a node that dies mid-poll keeps others off the mailbox (renewed with every batch filed).
@@ -216,10 +217,13 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                 if (waiting.MightThread(mime, email)) await FileWaitingAsync(mailbox, waiting, counts, ct);
                 // An answer to a web-form confirmation or reply we e-mailed joins that conversation, on its channel.
                 var notified = await notifiedThreads.RunAsync(mailbox.ChannelId, tokens, mime, ct);
-                var thread = notified is null ? await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct) : notified.ThreadId;
+                // An answer to a newsletter belongs to the campaign's team, one conversation per person and newsletter.
+                var newsletter = notified is null ? await newsletterReplies.FindAsync(mime, ct) : null;
+                var thread = notified?.ThreadId ?? newsletter?.ThreadId ?? await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct);
                 var files = await attachments.RunAsync(mime, email.Html, await blocked.SenderBlockedAsync(IdentityKind.Email, email.From, ct), ct);
                 var envelope = new InboundEnvelope(notified?.ChannelId ?? mailbox.ChannelId, email.ExternalId, thread,
-                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments);
+                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments,
+                    TeamId: newsletter?.TeamId);
                 waiting.Items.Add((uid, mime, envelope, email.AutoReply));
                 waiting.MessageIds.Add(email.ExternalId);
                 waiting.Senders.Add(Identity.Normalize(IdentityKind.Email, email.From));

@@ -44,6 +44,8 @@ public static class CampaignBench
             string[] hostArgs =
             [
                 $"--Chorus:DataDirectory={Path.Combine(s.DataDir, "app")}", "--Chorus:DemoWorkspace=false",
+                // Reading the published statuses back (Features/Engagement) is not publishing: it would share the receivers and the CPU.
+                "--Chorus:Engagement:Poll=false",
                 "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.EntityFrameworkCore=Warning", "--urls=http://127.0.0.1:0", .. s.HostArgs,
             ];
             await using (var app = ChorusApp.Build(hostArgs))
@@ -217,7 +219,7 @@ public static class CampaignBench
     }
 
     /// Loopback receivers that answer like Mastodon (POST /api/v1/statuses, one status per
-    /// Idempotency-Key) and Discord and Slack webhooks, recording every idempotency key they see.
+    /// Idempotency-Key) and Discord and Slack webhooks, recording the idempotency key of every POST they get.
     private sealed class Receivers : IAsyncDisposable
     {
         public const string Token = "bench-token";
@@ -243,7 +245,7 @@ public static class CampaignBench
             {
                 var key = http.Request.Headers["Idempotency-Key"].ToString();
                 await http.Request.Body.CopyToAsync(Stream.Null);
-                self.Requests.Enqueue(key);
+                if (HttpMethods.IsPost(http.Request.Method)) self.Requests.Enqueue(key);
                 switch (http.Request.Path.Value)
                 {
                     case "/api/v1/statuses" when http.Request.Headers.Authorization == "Bearer " + Token:

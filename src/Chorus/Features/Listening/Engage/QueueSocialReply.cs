@@ -11,10 +11,15 @@ namespace Chorus.Features.Listening.Engage;
 
 /// What a public reply on reddit or Mastodon carries through the outbox: the post answered (reddit fullname, or the
 /// Mastodon status URI, resolved to the source's own id when sent) and the text as it will read there.
-public sealed record SocialReplyPayload(string Platform, string InReplyTo, string Text);
+/// Platform "mastodon-status": a reply to a campaign post's reply, sent from the publishing account, InReplyTo already the instance's status id.
+public sealed record SocialReplyPayload(string Platform, string InReplyTo, string Text)
+{
+    public const string MastodonStatus = "mastodon-status";
+}
 
 /// A reply written in a conversation that came from a reddit or Mastodon mention leaves as a public reply to that post,
 /// through the outbox, saved with the reply in the caller's unit of work (so it is queued once, or not at all).
+/// A conversation that a reply to a campaign's Mastodon post started is answered from the account that published the post.
 /// Hacker News, feeds and webhooks have no API to answer through: such a reply is refused with the reason.
 public sealed class QueueSocialReply(ChorusDb db)
 {
@@ -29,7 +34,10 @@ public sealed class QueueSocialReply(ChorusDb db)
         if (channel.Kind is not (ChannelKind.Reddit or ChannelKind.Mastodon))
             return new Outcome<bool>.Conflict($"{EngageMention.PlatformName(channel.Kind)} has no API to answer through, so this reply cannot be posted from Chorus. "
                                               + "Answer on the site and keep a record here as an internal note.");
-        if (!await db.ReplyAccounts.AnyAsync(a => a.ChannelId == conversation.ChannelId, ct))
+        // Replies to campaign posts arrive on a channel that shares its id with the publishing channel (see PollPostEngagement).
+        var publishing = channel.Kind == ChannelKind.Mastodon && !await db.Sources.AnyAsync(s => s.ChannelId == conversation.ChannelId, ct)
+                         && await db.Set<Campaigns.PublishingChannel>().AnyAsync(p => p.Id == conversation.ChannelId, ct);
+        if (!publishing && !await db.ReplyAccounts.AnyAsync(a => a.ChannelId == conversation.ChannelId, ct))
             return new Outcome<bool>.Conflict($"{channel.Name} has no account to reply with. An admin sets one under Admin → Sources → {channel.Name} → Reply account.");
         var target = await db.Messages.AsNoTracking()
             .Where(m => m.ConversationId == conversation.Id && m.Kind == MessageKind.Inbound && m.ExternalId != null)
@@ -54,7 +62,8 @@ public sealed class QueueSocialReply(ChorusDb db)
         {
             ChannelId = conversation.ChannelId, ConversationId = conversation.Id, MessageId = reply.Id, Purpose = OutboxPurpose.Reply,
             IdempotencyKey = "social-reply:" + reply.Id,
-            Payload = JsonSerializer.Serialize(new SocialReplyPayload(channel.Kind == ChannelKind.Reddit ? "reddit" : "mastodon", target, text)),
+            Payload = JsonSerializer.Serialize(new SocialReplyPayload(
+                channel.Kind == ChannelKind.Reddit ? "reddit" : publishing ? SocialReplyPayload.MastodonStatus : "mastodon", target, text)),
             CreatedAt = reply.CreatedAt, NextAttemptAt = reply.CreatedAt,
         });
         return true;

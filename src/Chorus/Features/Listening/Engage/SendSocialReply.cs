@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Chorus.Data;
+using Chorus.Features.Campaigns;
 using Chorus.Features.Channels.Email;
+using Chorus.Features.Channels.Mastodon;
 using Chorus.Features.Channels.Outbox;
 using Chorus.Features.Listening.Sources;
 using Microsoft.EntityFrameworkCore;
@@ -12,36 +14,50 @@ namespace Chorus.Features.Listening.Engage;
 /// Posts a queued public reply through the source's API, at the source's base URL:
 /// reddit: a bearer token from <c>POST /api/v1/access_token</c> (the app's client id and secret, password grant for the
 /// reply user), then <c>POST /api/comment</c> with <c>thing_id</c> and <c>text</c> (on reddit.com itself the API lives at
-/// oauth.reddit.com); Mastodon: <c>POST /api/v1/statuses</c> with <c>status</c> and <c>in_reply_to_id</c>, the bearer token and
-/// the outbox item's idempotency key as <c>Idempotency-Key</c>, so the server itself drops a repeat.
+/// oauth.reddit.com); Mastodon (through the shared MastodonClient): <c>POST /api/v1/statuses</c> with <c>status</c> and
+/// <c>in_reply_to_id</c>, the bearer token and the outbox item's idempotency key as <c>Idempotency-Key</c>, so the server itself
+/// drops a repeat; a conversation started by a reply to a campaign post answers from the publishing channel's account.
 /// 429 and 5xx answers and network errors are retried by the outbox; a reddit retry first looks for the comment among the
 /// account's newest ones, since reddit may have stored it before its answer was lost (Mastodon drops the repeat itself). A refusal (bad credentials, a locked thread) fails
 /// with the service's reason. The item is marked handed off just before the post is sent, so a crash while the service
 /// was taking it is never followed by a blind second post (see OutboxDispatcher).
-public sealed class SendSocialReply(ChorusDb db, ManageReplyAccounts accounts, IHttpClientFactory clients)
+public sealed class SendSocialReply(ChorusDb db, ManageReplyAccounts accounts, IHttpClientFactory clients, MastodonClient mastodon, MailboxSecrets publishingSecrets)
 {
     public const string ClientName = "engage";
 
     public async Task<SendResult> RunAsync(OutboxItem item, CancellationToken ct)
     {
         var payload = JsonSerializer.Deserialize<SocialReplyPayload>(item.Payload)!;
+        if (payload.Platform == SocialReplyPayload.MastodonStatus) return await PublishingAccountReplyAsync(item, payload, ct);
         var source = await db.Sources.AsNoTracking().SingleOrDefaultAsync(s => s.ChannelId == item.ChannelId, ct);
         if (source is null) return new SendResult.Failed("The source this reply was written on no longer exists.");
         var account = await db.ReplyAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.ChannelId == item.ChannelId, ct);
         if (account is null) return new SendResult.Failed("The source has no account to reply with any more; an admin sets one, then retry.");
         if (accounts.SecretsOf(account) is not { } secrets)
             return new SendResult.Failed("The reply account's secrets cannot be read with this server's keys; an admin enters them again, then retry.");
+        if (payload.Platform != "reddit")
+            return await MastodonAsync(new MastodonAccount(source.BaseUrl, secrets.AccessToken ?? "", Host(source.BaseUrl)), item, payload, resolve: true, ct);
         var http = clients.CreateClient(ClientName);
         try
         {
-            return payload.Platform == "reddit"
-                ? await RedditAsync(http, source.BaseUrl, account, secrets, item, payload, ct)
-                : await MastodonAsync(http, source.BaseUrl, secrets, item, payload, ct);
+            return await RedditAsync(http, source.BaseUrl, account, secrets, item, payload, ct);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             return new SendResult.Retry($"{Host(source.BaseUrl)} could not be reached: {e.GetBaseException().Message}");
         }
+    }
+
+    /// A reply in a conversation that a campaign post's reply started: it goes out from the account that published the
+    /// post (the publishing channel shares its id with the conversation's channel), answering the reply's status by its id.
+    private async Task<SendResult> PublishingAccountReplyAsync(OutboxItem item, SocialReplyPayload payload, CancellationToken ct)
+    {
+        var channel = await db.Set<PublishingChannel>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == item.ChannelId, ct);
+        if (channel is null) return new SendResult.Failed("The Mastodon account this conversation came from is no longer a publishing channel.");
+        if (!channel.Enabled) return new SendResult.Failed($"{channel.Name} is switched off; an admin switches it on under Marketing → Channels, then retry.");
+        if (publishingSecrets.Unprotect(channel.ProtectedSecret) is not { } token)
+            return new SendResult.Failed($"{channel.Name} has no access token this server can read; an admin sets it again under Marketing → Channels, then retry.");
+        return await MastodonAsync(new MastodonAccount(channel.BaseUrl!, token, channel.Name), item, payload, resolve: false, ct);
     }
 
     private async Task<SendResult> RedditAsync(HttpClient http, string baseUrl, ReplyAccount account, ReplySecrets secrets, OutboxItem item, SocialReplyPayload payload, CancellationToken ct)
@@ -120,35 +136,31 @@ public sealed class SendSocialReply(ChorusDb db, ManageReplyAccounts accounts, I
     /// reddit trims a comment and keeps its line breaks as \n.
     private static string SameText(string text) => text.Replace("\r\n", "\n").Trim();
 
-    private async Task<SendResult> MastodonAsync(HttpClient http, string baseUrl, ReplySecrets secrets, OutboxItem item, SocialReplyPayload payload, CancellationToken ct)
+    /// POST /api/v1/statuses with in_reply_to_id, through the shared MastodonClient. A listening mention is known by its
+    /// status URI, resolved to the source server's own id first; a reply to a campaign post is known by its id already.
+    private async Task<SendResult> MastodonAsync(MastodonAccount account, OutboxItem item, SocialReplyPayload payload, bool resolve, CancellationToken ct)
     {
-        var statusId = LocalStatusId(baseUrl, payload.InReplyTo);
-        if (statusId is null)
+        var statusId = payload.InReplyTo;
+        if (resolve)
         {
-            // A status from another server: the source's server knows it by its own id, found by resolving the URI.
-            using var search = new HttpRequestMessage(HttpMethod.Get, Combine(baseUrl, $"/api/v2/search?q={Uri.EscapeDataString(payload.InReplyTo)}&type=statuses&resolve=true&limit=1"));
-            search.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.AccessToken);
-            using var found = await http.SendAsync(search, ct);
-            if (Transient(found) is { } busy) return busy;
-            var json = await ReadJsonAsync(found, ct);
-            statusId = json?.RootElement.Items("statuses").Select(s => s.Str("id")).FirstOrDefault(id => id is not null);
-            if (!found.IsSuccessStatusCode || statusId is null)
-                return new SendResult.Failed($"{Host(baseUrl)} could not find the post to answer ({payload.InReplyTo}); it may have been deleted.");
+            var (found, answer) = await mastodon.ResolveStatusAsync(account, payload.InReplyTo, ct);
+            if (answer is MastodonAnswer.RateLimited or MastodonAnswer.Transient) return new SendResult.Retry(answer.Why + " Trying again later.");
+            if (found is null) return new SendResult.Failed($"{account.Name} could not find the post to answer ({payload.InReplyTo}); it may have been deleted.");
+            statusId = found;
         }
-        using var request = new HttpRequestMessage(HttpMethod.Post, Combine(baseUrl, "/api/v1/statuses"))
+        var posted = await mastodon.PostStatusAsync(account, new MastodonStatusInput(payload.Text, statusId), item.IdempotencyKey, () => HandOffAsync(item, ct), ct);
+        switch (posted)
         {
-            Content = new FormUrlEncodedContent([new("status", payload.Text), new("in_reply_to_id", statusId), new("visibility", "public")]),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.AccessToken);
-        request.Headers.Add("Idempotency-Key", item.IdempotencyKey);
-        await HandOffAsync(item, ct);
-        using var response = await http.SendAsync(request, ct);
-        if (Transient(response) is { } later) return later;
-        var answer = await ReadJsonAsync(response, ct);
-        if (!response.IsSuccessStatusCode)
-            return new SendResult.Failed($"{Host(baseUrl)} refused the reply: {(int)response.StatusCode} {answer?.RootElement.Str("error") ?? response.ReasonPhrase}.");
-        await RecordPostIdAsync(item, answer?.RootElement.Str("uri") ?? answer?.RootElement.Str("id"), ct);
-        return new SendResult.Sent();
+            case MastodonAnswer.Ok ok:
+                await RecordPostIdAsync(item, MastodonClient.Str(ok.Body, resolve ? "uri" : "id") ?? MastodonClient.Str(ok.Body, "id"), ct);
+                return new SendResult.Sent();
+            case MastodonAnswer.RateLimited or MastodonAnswer.Transient:
+                return new SendResult.Retry(posted.Why + " Trying again later.");
+            case MastodonAnswer.Gone:
+                return new SendResult.Failed($"{account.Name} refused the reply: the post it answers is gone ({posted.Why}).");
+            default:
+                return new SendResult.Failed(posted.Why!);
+        }
     }
 
     /// 429 and 5xx: the service did not take the post; the outbox tries again later.
@@ -181,14 +193,6 @@ public sealed class SendSocialReply(ChorusDb db, ManageReplyAccounts accounts, I
     public static string RedditApiBase(string baseUrl) =>
         Uri.TryCreate(baseUrl, UriKind.Absolute, out var u) && (u.Host.Equals("www.reddit.com", StringComparison.OrdinalIgnoreCase) || u.Host.Equals("reddit.com", StringComparison.OrdinalIgnoreCase))
             ? "https://oauth.reddit.com" : baseUrl;
-
-    /// A status URI of the source's own server ends with its id (…/users/name/statuses/ID or …/@name/ID).
-    public static string? LocalStatusId(string baseUrl, string uri)
-    {
-        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var b) || !Uri.TryCreate(uri, UriKind.Absolute, out var u) || !u.Authority.Equals(b.Authority, StringComparison.OrdinalIgnoreCase)) return null;
-        var last = u.AbsolutePath.TrimEnd('/').Split('/').Last();
-        return last.Length > 0 && last.All(char.IsAsciiDigit) ? last : null;
-    }
 
     private static Uri Combine(string baseUrl, string path) => new(baseUrl.TrimEnd('/') + path);
     private static string Host(string baseUrl) => Uri.TryCreate(baseUrl, UriKind.Absolute, out var u) ? u.Host : baseUrl;
