@@ -58,6 +58,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             Lap(clock, "begin");
             var rows = new RowWriter(db);
             (results, changes) = await WriteInTransactionAsync(db, rows, batch, texts, sentiments, slaSettings, clock, ct);
+            foreach (var e in rules.Ingested(results)) rows.Insert(e); // committed with the messages: no burst or crash loses one
             await rows.SaveAsync(WriteOrder, ct);
             Lap(clock, "save");
             await tx.CommitAsync(ct);
@@ -69,13 +70,13 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             _gate.Release();
         }
         foreach (var change in changes) events.Publish(change);
-        rules.Ingested(results); // evaluated in the background, after the commit: ingest never waits for rules
+        rules.Wake(); // evaluated in the background, after the commit: ingest never waits for rules
         foreach (var created in changes.Where(c => c.Kind == InboxChangeKind.Created && c.TeamId is not null)) assignment.Enqueue(created.ConversationId);
         return results;
     }
 
     // Parents before children, so every foreign key holds when its row is written.
-    private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Community.BlockedMessage), typeof(Conversation), typeof(Activity), typeof(Message), typeof(Attachments.MessageAttachment)];
+    private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Community.BlockedMessage), typeof(Conversation), typeof(Activity), typeof(Message), typeof(Attachments.MessageAttachment), typeof(Automation.PendingRuleEvent)];
 
     private void Lap(Stopwatch clock, string stage)
     {
