@@ -13,7 +13,7 @@ namespace Chorus.Features.Inbox.Ingest;
 /// Stores a batch of envelopes in one transaction with a handful of set-based queries:
 /// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
 public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, Automation.RuleTriggers rules, IMeterFactory meters, Sla.SlaSettingsCache sla,
-    Assignment.AssignmentQueue assignment)
+    Assignment.AssignmentQueue assignment, Automation.RuleSetCache ruleSet)
 {
     public const string MeterName = "Chorus.Ingest";
 
@@ -45,6 +45,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         else for (var i = 0; i < batch.Count; i++) Read(i);
 
         var slaSettings = await sla.GetAsync(ct);
+        await ruleSet.GetAsync(ct); // fresh rules tell which rule events to store: none at all where no rule listens
         await _gate.WaitAsync(ct);
         Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
         List<InboxChange> changes;
