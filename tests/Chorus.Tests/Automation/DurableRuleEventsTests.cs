@@ -57,7 +57,7 @@ public class DurableRuleEventsTests
         await CreateNoteRuleAsync(admin);
 
         // More events than one round of the processor takes, in ingest batches of the pipeline's size.
-        const int conversations = 1_200, messagesEach = 2;
+        const int conversations = 600, messagesEach = 2;
         var results = await IngestAsync(app, conversations, "burst", messagesEach);
         Assert.Equal(conversations * messagesEach, await app.DbAsync(db => db.RuleEvents.CountAsync()));
         Assert.Equal(conversations, await app.DbAsync(db => db.RuleEvents.CountAsync(e => e.Trigger == RuleTrigger.ConversationCreated)));

@@ -64,6 +64,13 @@ public sealed class ProcessRuleEvents(IServiceScopeFactory scopes, RuleSetCache 
         return looked;
     }
 
+    /// Hands the lease back (when the node stops), so another node need not wait for it to run out.
+    public async Task ReleaseAsync(string owner)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await JobLeases.ReleaseAsync(scope.ServiceProvider.GetRequiredService<ChorusDb>(), LeaseName, owner);
+    }
+
     /// Evaluates one event; false when it failed (and waits for a retry).
     private async Task<bool> EvaluateAsync(PendingRuleEvent e, CancellationToken ct)
     {

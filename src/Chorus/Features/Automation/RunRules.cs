@@ -204,6 +204,12 @@ public sealed class RuleRunner(ProcessRuleEvents process, RuleTriggers triggers,
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        finally
+        {
+            // Stopping (a deploy): another node takes over now instead of when the lease runs out.
+            try { await process.ReleaseAsync(_owner); }
+            catch (Exception e) { log.LogDebug(e, "Could not hand back the rule-event lease; it runs out on its own"); }
+        }
     }
 
     private async Task SweepLoopAsync(CancellationToken ct)
