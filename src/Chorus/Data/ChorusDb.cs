@@ -59,6 +59,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<PersonListMember> PersonListMembers => Set<PersonListMember>();
     public DbSet<Rule> Rules => Set<Rule>();
     public DbSet<RuleFiring> RuleFirings => Set<RuleFiring>();
+    public DbSet<PendingRuleEvent> RuleEvents => Set<PendingRuleEvent>();
     public DbSet<Macro> Macros => Set<Macro>();
     public DbSet<ForumCategory> ForumCategories => Set<ForumCategory>();
     public DbSet<ForumMember> ForumMembers => Set<ForumMember>();
@@ -209,6 +210,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new PersonListMemberConfiguration());
         b.ApplyConfiguration(new RuleConfiguration());
         b.ApplyConfiguration(new RuleFiringConfiguration());
+        b.ApplyConfiguration(new PendingRuleEventConfiguration());
         b.ApplyConfiguration(new MacroConfiguration());
         Features.Campaigns.CampaignsModel.Apply(b);
         Features.PressRoom.PressRoomModel.Apply(b);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Chorus.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Tests.Automation;
 
@@ -29,6 +30,17 @@ public static class AutomationTestKit
             if (done(detail)) return detail;
             if (DateTime.UtcNow > deadline)
                 throw new Xunit.Sdk.XunitException($"#{number} never got there. Thread: " + string.Join(" | ", detail.Messages().Select(m => $"{m.Kind}: {m.Text}")));
+            await Task.Delay(100);
+        }
+    }
+
+    /// Waits until every stored rule event was evaluated (for a rule whose run changes nothing visible).
+    public static async Task RulesSettledAsync(this ChorusFactory app)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await app.DbAsync(db => db.RuleEvents.CountAsync()) > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("Rule events were still waiting after 30 s.");
             await Task.Delay(100);
         }
     }

@@ -26,7 +26,8 @@ public class ChorusFactory : WebApplicationFactory<Program>
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "chorus-test-" + Guid.NewGuid().ToString("N"));
     private readonly string? _pgDatabase;
     private readonly string? _pgAdmin;
-    private readonly bool _ownsDatabase = true;
+    private bool _ownsDatabase = true;
+    private bool _ownsDataDirectory = true;
     private readonly bool _kestrel;
     private bool _prepared;
 
@@ -86,6 +87,23 @@ public class ChorusFactory : WebApplicationFactory<Program>
         _ownsDatabase = false;
     }
 
+    /// The same workspace started again once <paramref name="previous"/> is disposed (a restart): its
+    /// database and data directory, which the new factory removes on dispose instead of the old one.
+    public static ChorusFactory RestartOf(ChorusFactory previous)
+    {
+        var next = new ChorusFactory(previous.Provider, previous._pgAdmin, previous._pgDatabase, previous._dataDir);
+        previous._ownsDatabase = previous._ownsDataDirectory = false;
+        return next;
+    }
+
+    private ChorusFactory(Provider provider, string? pgAdmin, string? pgDatabase, string dataDir)
+    {
+        Provider = provider;
+        _pgAdmin = pgAdmin;
+        _pgDatabase = pgDatabase;
+        _dataDir = dataDir;
+    }
+
     /// Migrates and bootstraps (as Program does before serving). Idempotent.
     public async Task PrepareAsync()
     {
@@ -142,7 +160,7 @@ public class ChorusFactory : WebApplicationFactory<Program>
             await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_pgDatabase} WITH (FORCE)", conn);
             await cmd.ExecuteNonQueryAsync();
         }
-        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (_ownsDataDirectory) try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         GC.SuppressFinalize(this);
     }
 }

@@ -102,6 +102,7 @@ public sealed class AssignConversations(ChorusDb db, InboxEvents events, RuleTri
             var turn = await db.Set<AssignmentTurn>().SingleOrDefaultAsync(t => t.TeamId == team && t.StaffUserId == agent.Id, ct);
             if (turn is null) db.Add(turn = new AssignmentTurn { TeamId = team, StaffUserId = agent.Id });
             turn.LastAssignedAt = DateTimeOffset.UtcNow;
+            rules.Assigned(db, c.Id);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -119,7 +120,6 @@ public sealed class AssignConversations(ChorusDb db, InboxEvents events, RuleTri
         }
         db.ChangeTracker.Clear();
         events.Publish(new InboxChange(conversationId, number, team, InboxChangeKind.Updated));
-        rules.Assigned(conversationId);
         return assigneeName;
     }
 

@@ -8,6 +8,7 @@ public static class AutomationFeature
     {
         services.AddSingleton<RuleTriggers>();
         services.AddSingleton<RuleSetCache>();
+        services.AddSingleton<ProcessRuleEvents>();
         services.AddHostedService<RuleRunner>();
         services.AddScoped<RunRules>();
         services.AddScoped<CarryOutActions>();

@@ -16,7 +16,7 @@ namespace Chorus.Features.Automation;
 /// notes and replies become messages, e-mails and webhook calls go to the outbox (sent once, retried).
 /// An action that cannot be carried out (a deleted team, an agent who left) says so in the thread instead.
 public sealed class CarryOutActions(ChorusDb db, HtmlCleaner html, QueueEmailReply email, ManageEmailNotifications notifications, PublicUrls urls, QueueStaffEmail staffEmail,
-    HelpCenter.SuggestArticlesReply suggestArticles)
+    HelpCenter.SuggestArticlesReply suggestArticles, RecordAudit audit)
 {
     /// <paramref name="LastEventAt"/>: when the last event was stamped; anything said after it goes later.
     public sealed record Done(bool StatusChanged, bool Assigned, int Events, DateTimeOffset LastEventAt);
@@ -169,6 +169,24 @@ public sealed class CarryOutActions(ChorusDb db, HtmlCleaner html, QueueEmailRep
                     Event(await NotifyAsync(c, by, recipientId, trigger, ct) is { } failed
                         ? $"{by} could not e-mail {await StaffNameAsync(recipientId, ct)}: {failed}"
                         : $"{by} e-mailed {await StaffNameAsync(recipientId, ct)}.");
+                    break;
+
+                case ActionKind.LinkToProblem:
+                    var problemNumber = ProblemAction.Number(a.Value) ?? 0;
+                    var problem = await db.Set<Problems.Problem>().SingleOrDefaultAsync(p => p.Number == problemNumber, ct);
+                    if (problem is null)
+                    {
+                        Event($"{by} could not link the conversation to problem P-{problemNumber}: it no longer exists.");
+                        break;
+                    }
+                    var problemId = problem.Id;
+                    // Already linked (by an agent, or by this rule on an earlier message): nothing to say twice.
+                    if (db.ChangeTracker.Entries<Problems.ProblemLink>().Any(l => l.Entity.ProblemId == problemId && l.Entity.ConversationId == c.Id)
+                        || await db.Set<Problems.ProblemLink>().AnyAsync(l => l.ProblemId == problemId && l.ConversationId == c.Id, ct)) break;
+                    db.Add(new Problems.ProblemLink { ProblemId = problemId, ConversationId = c.Id });
+                    problem.UpdatedAt = DateTimeOffset.UtcNow;
+                    Event($"{by} linked this conversation to problem {problem.Reference} “{problem.Title}”.");
+                    audit.Add(null, "problem.linked", "problem", problem.Reference, $"#{c.Number} by {by}");
                     break;
 
                 case ActionKind.SendWebhook:

@@ -103,10 +103,10 @@ public sealed class ManageMacros(ChorusDb db, ValidateAutomation validate, Recor
         macro.LastUsedAt = DateTimeOffset.UtcNow;
         if (done.Events > 0 && c.Status == ConversationStatus.New && !done.StatusChanged) c.Status = ConversationStatus.Open; // like any agent change
         audit.Add(actor, "conversation.macro-applied", "conversation", c.Number.ToString(), macro.Name);
+        if (c.Status != statusBefore) triggers.StatusChanged(db, c.Id);
+        if (done.Assigned) triggers.Assigned(db, c.Id);
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateConcurrencyException) { return new Outcome<MacroApplied>.Conflict(ConversationGuard.ConflictMessage(number)); }
-        if (c.Status != statusBefore) triggers.StatusChanged(c.Id);
-        if (done.Assigned) triggers.Assigned(c.Id);
         events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
 
         if (!sendReply || text.Length == 0) return new MacroApplied(text, false, c.Version, done.Events);

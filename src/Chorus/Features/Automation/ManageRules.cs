@@ -20,9 +20,13 @@ public sealed record RuleView(
 }
 
 /// What a draft rule would have done: how many of the most recent conversations it matches, with examples.
-public sealed record DryRunResult(int Examined, int Matched, IReadOnlyList<DryRunExample> Examples);
+public sealed record DryRunResult(int Examined, int Matched, IReadOnlyList<DryRunExample> Examples, IReadOnlyList<DryRunLink>? Links = null);
 
-public sealed record DryRunExample(long Number, string Subject, string Status, string Url);
+/// <paramref name="LinkedTo"/>: the problems of the rule's "link to problem" actions this conversation is already linked to.
+public sealed record DryRunExample(long Number, string Subject, string Status, string Url, IReadOnlyList<string>? LinkedTo = null);
+
+/// What a "link to problem" action would do to the matched conversations: link <paramref name="WouldLink"/>, the others already are.
+public sealed record DryRunLink(string Problem, string Title, int WouldLink, int AlreadyLinked);
 
 /// Admins create, edit, order, switch on and off, delete and try out rules. Every edit is audited.
 public sealed class ManageRules(ChorusDb db, ValidateAutomation validate, RecordAudit audit, RuleSetCache cache)
@@ -148,8 +152,25 @@ public sealed class ManageRules(ChorusDb db, ValidateAutomation validate, Record
                 ChannelId = c.ChannelId, TeamId = c.TeamId, AssigneeId = c.AssigneeId, Status = c.Status, Priority = c.Priority,
                 Tags = c.Tags.ToHashSet(), PersonKind = c.Kind, OrganizationId = c.OrganizationId, Text = c.Subject + "\n" + c.Text, InsideBusinessHours = inside,
             })).ToList();
+        // "Link to problem": which of the matched conversations it would link, and which already are.
+        var problemNumbers = (input.Actions ?? []).Where(a => a?.Kind == ActionKind.LinkToProblem).Select(a => ProblemAction.Number(a.Value)).OfType<long>().Distinct().ToList();
+        var problems = await db.Set<Problems.Problem>().AsNoTracking().Where(p => problemNumbers.Contains(p.Number)).OrderBy(p => p.Number)
+            .Select(p => new { p.Id, p.Number, p.Title }).ToListAsync(ct);
+        var problemIds = problems.Select(p => p.Id).ToList();
+        var matchedIds = matched.Select(c => c.Id).ToList();
+        var linked = new List<(Guid ProblemId, Guid ConversationId)>();
+        foreach (var chunk in matchedIds.Chunk(500))
+            linked.AddRange((await db.Set<Problems.ProblemLink>().AsNoTracking().Where(l => problemIds.Contains(l.ProblemId) && chunk.Contains(l.ConversationId))
+                .Select(l => new { l.ProblemId, l.ConversationId }).ToListAsync(ct)).Select(l => (l.ProblemId, l.ConversationId)));
+        var links = problems.Select(p =>
+        {
+            var already = linked.Count(l => l.ProblemId == p.Id);
+            return new DryRunLink($"P-{p.Number}", p.Title, matched.Count - already, already);
+        }).ToList();
         return new DryRunResult(recent.Count, matched.Count,
-            matched.Take(DryRunExamples).Select(c => new DryRunExample(c.Number, c.Subject, c.Status.ToString(), $"/conversations/{c.Number}")).ToList());
+            matched.Take(DryRunExamples).Select(c => new DryRunExample(c.Number, c.Subject, c.Status.ToString(), $"/conversations/{c.Number}",
+                problems.Where(p => linked.Contains((p.Id, c.Id))).Select(p => $"P-{p.Number}").ToList())).ToList(),
+            links);
     }
 
     private async Task CheckAsync(RuleInput input, ValidateAutomation.Errors errors, CancellationToken ct)

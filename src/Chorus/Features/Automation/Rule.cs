@@ -70,12 +70,22 @@ public enum ConditionOperator
 }
 
 /// One action. Value: a team id ("" for no team), a staff user id ("" to unassign), an enum name,
-/// comma-separated tags, note text, a macro id, "assignee" or a staff user id to e-mail, a webhook URL, how many articles to suggest (1–5, "" for 3).
+/// comma-separated tags, note text, a macro id, "assignee" or a staff user id to e-mail, a webhook URL, how many articles to suggest (1–5, "" for 3),
+/// a problem's number ("3" or "P-3", Features/Problems).
 public sealed record RuleAction(ActionKind Kind, string Value);
 
 public enum ActionKind { SetTeam, Assign, SetPriority, SetStatus, AddTags, RemoveTags, AddNote, ReplyWithMacro, NotifyByEmail, SendWebhook, Solve,
     /// Reply with links to the published help-center articles that best match the conversation (Features/HelpCenter).
-    ReplyWithArticles }
+    ReplyWithArticles,
+    /// Link the conversation to a problem (Features/Problems), as an agent's "Link to problem" does.
+    LinkToProblem }
+
+public static class ProblemAction
+{
+    /// The problem a "link to problem" action names: its number, written "3" or "P-3".
+    public static long? Number(string? value) =>
+        long.TryParse((value ?? "").Trim().TrimStart('P', 'p').TrimStart('-'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
+}
 
 /// When a time-based rule last looked at a conversation: it looks again only after the conversation changed
 /// (its UpdatedAt differs) and sat for the rule's hours once more. The unique key also keeps two nodes from acting twice.

@@ -11,6 +11,10 @@ public sealed class RuleSet(IReadOnlyList<CompiledRule> rules, IReadOnlyDictiona
     public IReadOnlyList<CompiledRule> Rules { get; } = rules;
     public IReadOnlyDictionary<Guid, IReadOnlyList<RuleAction>> MacroActions { get; } = macroActions;
     public IReadOnlySet<RuleTrigger> Triggers { get; } = rules.Select(r => r.Trigger).ToHashSet();
+
+    /// Whether any rule runs on the trigger (rules on "a message received" also run on the first message).
+    public bool ListensTo(RuleTrigger trigger) =>
+        Triggers.Contains(trigger) || (trigger == RuleTrigger.ConversationCreated && Triggers.Contains(RuleTrigger.MessageReceived));
 }
 
 /// Keeps the compiled rules of this node. Edits on this node take effect at once; edits made on

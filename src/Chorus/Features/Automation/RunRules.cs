@@ -12,10 +12,13 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
 {
     public const int MaxConversationsPerSweep = 500;
 
+    private readonly List<InboxChange> _changed = [];
+
+    /// Runs the rules in the caller's transaction, if it has one: call <see cref="PublishChanges"/> after it committed.
     public async Task<RuleOutcome?> RunAsync(RuleEvent e, CancellationToken ct = default)
     {
         var set = await cache.GetAsync(ct);
-        if (!set.Rules.Any(r => r.Trigger == e.Trigger || (r.Trigger == RuleTrigger.MessageReceived && e.Trigger == RuleTrigger.ConversationCreated))) return null;
+        if (!set.ListensTo(e.Trigger)) return null;
         for (var attempt = 1; ; attempt++)
         {
             try { return await RunOnceAsync(set, e, ct); }
@@ -49,7 +52,7 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
             var now = DateTimeOffset.UtcNow;
             await db.Set<Rule>().Where(r => firedIds.Contains(r.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.FireCount, r => r.FireCount + 1).SetProperty(r => r.LastFiredAt, now), ct);
-            events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
+            _changed.Add(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
         }
         if (e is { Trigger: RuleTrigger.TimeInStatus, RuleId: { } ruleId })
         {
@@ -61,6 +64,13 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
             await db.SaveChangesAsync(ct);
         }
         return outcome;
+    }
+
+    /// Tells the inboxes about the conversations the rules changed (once what they did is committed).
+    public void PublishChanges()
+    {
+        foreach (var change in _changed) events.Publish(change);
+        _changed.Clear();
     }
 
     /// Whether a time-based rule should still look at the conversation as loaded now: another node (or an
@@ -106,7 +116,11 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
             foreach (var id in due)
             {
                 db.ChangeTracker.Clear();
-                try { await RunAsync(new RuleEvent(RuleTrigger.TimeInStatus, id, RuleId: rule.Id), ct); }
+                try
+                {
+                    await RunAsync(new RuleEvent(RuleTrigger.TimeInStatus, id, RuleId: rule.Id), ct);
+                    PublishChanges();
+                }
                 catch (DbUpdateException ex) { log.LogWarning(ex, "Time-based rule '{Rule}' on conversation {Id} was not applied (another node may have)", rule.Name, id); }
                 looked++;
             }
@@ -145,14 +159,18 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
     };
 }
 
-/// Evaluates queued rule events in the background (after the transaction that raised them
-/// committed, so ingest and agents never wait for rules), and sweeps for time-based rules.
-public sealed class RuleRunner(RuleTriggers triggers, RuleSetCache cache, IServiceScopeFactory scopes, IConfiguration config, ILogger<RuleRunner> log) : BackgroundService
+/// Evaluates stored rule events in the background (<see cref="ProcessRuleEvents"/>), sweeps for
+/// time-based rules, and rereads the rules now and then.
+public sealed class RuleRunner(ProcessRuleEvents process, RuleTriggers triggers, RuleSetCache cache, IServiceScopeFactory scopes, IConfiguration config, ILogger<RuleRunner> log) : BackgroundService
 {
     private TimeSpan SweepInterval => TimeSpan.FromSeconds(config.GetValue("Chorus:Rules:SweepSeconds", 60.0));
+    private TimeSpan PollInterval => TimeSpan.FromMilliseconds(config.GetValue("Chorus:Rules:PollMilliseconds", 1000.0));
+
+    /// This node, as the holder of the rule-event lease.
+    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(ConsumeAsync(stoppingToken), SweepLoopAsync(stoppingToken), RefreshLoopAsync(stoppingToken));
+        Task.WhenAll(ProcessLoopAsync(stoppingToken), SweepLoopAsync(stoppingToken), RefreshLoopAsync(stoppingToken));
 
     /// Rereads the rules now and then, so edits made on another node reach this one's triggers.
     private async Task RefreshLoopAsync(CancellationToken ct)
@@ -169,26 +187,29 @@ public sealed class RuleRunner(RuleTriggers triggers, RuleSetCache cache, IServi
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
-    private async Task ConsumeAsync(CancellationToken ct)
+    private async Task ProcessLoopAsync(CancellationToken ct)
     {
+        // A node that only serves (or a test that holds events back to look at them) leaves them to the others.
+        if (!config.GetValue("Chorus:Rules:ProcessEvents", true)) return;
         try
         {
-            try { await cache.GetAsync(ct); } // tells the triggers which events to queue
+            try { await cache.GetAsync(ct); } // tells the triggers which events to store
             catch (Exception e) when (e is not OperationCanceledException) { log.LogDebug(e, "Rules not readable yet (database still migrating)"); }
-            await foreach (var e in triggers.Queue.ReadAllAsync(ct))
+            while (!ct.IsCancellationRequested)
             {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<RunRules>().RunAsync(e, ct);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    log.LogError(ex, "Rules failed for {Trigger} on conversation {Conversation}", e.Trigger, e.ConversationId);
-                }
+                var worked = 0;
+                try { worked = await process.RunRoundAsync(_owner, ct); }
+                catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Evaluating rule events failed; trying again in {Interval}", PollInterval); }
+                if (worked == 0) await triggers.WaitAsync(PollInterval, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        finally
+        {
+            // Stopping (a deploy): another node takes over now instead of when the lease runs out.
+            try { await process.ReleaseAsync(_owner); }
+            catch (Exception e) { log.LogDebug(e, "Could not hand back the rule-event lease; it runs out on its own"); }
+        }
     }
 
     private async Task SweepLoopAsync(CancellationToken ct)

@@ -207,6 +207,10 @@ public sealed class ValidateAutomation(ChorusDb db)
                     break;
                 case ActionKind.Solve:
                     break;
+                case ActionKind.LinkToProblem:
+                    if (ProblemAction.Number(value) is not { } problem) errors.Add(field, $"{label}: choose a problem to link to (its number, such as P-3).");
+                    else if (!await db.Set<Problems.Problem>().AnyAsync(p => p.Number == problem, ct)) errors.Add(field, $"{label}: there is no problem P-{problem}.");
+                    break;
                 case ActionKind.ReplyWithArticles when forMacro:
                     errors.Add(field, $"{label}: only rules suggest articles; a macro's reply is written by an agent who can link them.");
                     break;

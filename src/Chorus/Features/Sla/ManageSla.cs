@@ -214,31 +214,47 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
     /// change to the conversation, and must not restart "pending for 3 days" rules).
     public async Task<int> RestampOpenConversationsAsync(CancellationToken ct = default) => await RestampAsync(solvedToo: false, ct);
 
+    /// Conversations re-stamped per transaction: memory and transaction size stay bounded however large the backlog.
+    public const int RestampChunk = 500;
+
     /// The same for solved conversations too: for a workspace whose history was written before its policies
-    /// (the demo), so its past shows which targets were met.
-    public async Task<int> RestampAsync(bool solvedToo, CancellationToken ct = default)
+    /// (the demo), so its past shows which targets were met. Walks the conversations in id order, one chunk
+    /// per transaction (<paramref name="chunk"/> rows read, their changed SLA columns written), and reports
+    /// how many it has looked at after each chunk. A conversation saved meanwhile is left alone: its own save
+    /// stamped it under the new settings.
+    public async Task<int> RestampAsync(bool solvedToo, CancellationToken ct = default, int chunk = RestampChunk, IProgress<int>? progress = null)
     {
         cache.Invalidate();
         var settings = await cache.GetAsync(ct);
         var now = DateTimeOffset.UtcNow;
         var changed = 0;
-        var open = await db.Conversations.AsNoTracking()
-            .Where(c => c.MergedIntoId == null && (solvedToo || (c.Status != ConversationStatus.Solved && c.Status != ConversationStatus.Closed)))
-            .Select(c => c.Id).ToListAsync(ct);
-        foreach (var chunk in open.Chunk(500))
+        var looked = 0;
+        Guid? after = null;
+        while (true)
         {
-            var page = await db.Conversations.AsNoTracking().Where(c => chunk.Contains(c.Id)).ToListAsync(ct);
-            foreach (var c in page)
+            var query = db.Conversations.AsNoTracking()
+                .Where(c => c.MergedIntoId == null && (solvedToo || (c.Status != ConversationStatus.Solved && c.Status != ConversationStatus.Closed)));
+            if (after is { } last) query = query.Where(c => c.Id.CompareTo(last) > 0);
+            var page = await query.OrderBy(c => c.Id).Take(chunk).ToListAsync(ct);
+            if (page.Count == 0) break;
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
             {
-                var before = (c.SlaPolicyId, c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaDueAt, c.SlaPausedSince, c.SlaPausedMinutes);
-                SlaClock.Stamp(c, settings, now);
-                if (before == (c.SlaPolicyId, c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaDueAt, c.SlaPausedSince, c.SlaPausedMinutes)) continue;
-                await db.Conversations.Where(x => x.Id == c.Id).ExecuteUpdateAsync(s => s
-                    .SetProperty(x => x.SlaPolicyId, c.SlaPolicyId).SetProperty(x => x.FirstReplyDueAt, c.FirstReplyDueAt)
-                    .SetProperty(x => x.ResolutionDueAt, c.ResolutionDueAt).SetProperty(x => x.SlaDueAt, c.SlaDueAt)
-                    .SetProperty(x => x.SlaPausedSince, c.SlaPausedSince).SetProperty(x => x.SlaPausedMinutes, c.SlaPausedMinutes), ct);
-                changed++;
+                foreach (var c in page)
+                {
+                    var before = (c.SlaPolicyId, c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaDueAt, c.SlaPausedSince, c.SlaPausedMinutes);
+                    SlaClock.Stamp(c, settings, now);
+                    if (before == (c.SlaPolicyId, c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaDueAt, c.SlaPausedSince, c.SlaPausedMinutes)) continue;
+                    changed += await db.Conversations.Where(x => x.Id == c.Id && x.Version == c.Version).ExecuteUpdateAsync(s => s
+                        .SetProperty(x => x.SlaPolicyId, c.SlaPolicyId).SetProperty(x => x.FirstReplyDueAt, c.FirstReplyDueAt)
+                        .SetProperty(x => x.ResolutionDueAt, c.ResolutionDueAt).SetProperty(x => x.SlaDueAt, c.SlaDueAt)
+                        .SetProperty(x => x.SlaPausedSince, c.SlaPausedSince).SetProperty(x => x.SlaPausedMinutes, c.SlaPausedMinutes), ct);
+                }
+                await tx.CommitAsync(ct);
             }
+            looked += page.Count;
+            progress?.Report(looked);
+            after = page[^1].Id;
+            if (page.Count < chunk) break;
         }
         return changed;
     }

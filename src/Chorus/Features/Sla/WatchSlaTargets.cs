@@ -43,6 +43,7 @@ public sealed class WatchSlaTargets(ChorusDb db, SlaSettingsCache cache, RuleTri
             var policy = due.PolicyId is { } pid && policies.TryGetValue(pid, out var p) ? p : null;
             db.Add(new SlaBreach { ConversationId = due.Id, Target = due.Target, PolicyId = policy?.Id, DueAt = due.DueAt, At = now });
             db.Messages.Add(new Message { ConversationId = due.Id, ChannelId = due.ChannelId, Kind = MessageKind.Event, Text = Describe(due.Target, policy), CreatedAt = now });
+            rules.SlaBreached(db, due.Id); // stored with the breach: only the node that records it raises it
             try { await db.SaveChangesAsync(ct); }
             catch (DbUpdateException e)
             {
@@ -53,7 +54,6 @@ public sealed class WatchSlaTargets(ChorusDb db, SlaSettingsCache cache, RuleTri
             recorded++;
             metrics.SlaBreached(due.Target);
             events.Publish(new InboxChange(due.Id, due.Number, due.TeamId, InboxChangeKind.Updated));
-            rules.SlaBreached(due.Id);
             log.LogInformation("Conversation #{Number} breached its {Target} target (due {Due:u})", due.Number, due.Target, due.DueAt);
         }
         db.ChangeTracker.Clear();
@@ -89,6 +89,7 @@ public sealed class WatchSlaTargets(ChorusDb db, SlaSettingsCache cache, RuleTri
             db.ChangeTracker.Clear();
             db.Add(new SlaWarning { ConversationId = due.Id, Target = due.Target, DueAt = due.DueAt, At = now });
             db.Messages.Add(new Message { ConversationId = due.Id, ChannelId = due.ChannelId, Kind = MessageKind.Event, Text = DescribeWarning(due.Target, policies[pid], due.DueAt - now), CreatedAt = now });
+            rules.SlaAboutToBreach(db, due.Id);
             try { await db.SaveChangesAsync(ct); }
             catch (DbUpdateException e)
             {
@@ -97,7 +98,6 @@ public sealed class WatchSlaTargets(ChorusDb db, SlaSettingsCache cache, RuleTri
             }
             recorded++;
             events.Publish(new InboxChange(due.Id, due.Number, due.TeamId, InboxChangeKind.Updated));
-            rules.SlaAboutToBreach(due.Id);
         }
         db.ChangeTracker.Clear();
         return recorded;

@@ -332,6 +332,48 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("Macros", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Automation.PendingRuleEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("RaisedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sequence");
+
+                    b.HasIndex("ConversationId", "Sequence");
+
+                    b.ToTable("RuleEvents", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3958,6 +4000,15 @@ namespace Chorus.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("PlaybookId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.PendingRuleEvent", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>

@@ -326,6 +326,48 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("Macros", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Automation.PendingRuleEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RaisedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sequence");
+
+                    b.HasIndex("ConversationId", "Sequence");
+
+                    b.ToTable("RuleEvents", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3928,6 +3970,15 @@ namespace Chorus.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("PlaybookId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.PendingRuleEvent", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>

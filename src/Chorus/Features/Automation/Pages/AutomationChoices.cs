@@ -16,6 +16,10 @@ public sealed class AutomationChoices
     public List<(Guid Id, string Name)> Organizations { get; init; } = [];
     public List<MacroView> Macros { get; init; } = [];
     public List<HelpCenter.PlaybookChoice> Playbooks { get; init; } = [];
+    /// Problems a rule or macro can link to: open and known errors first, newest first.
+    public List<ProblemChoice> Problems { get; init; } = [];
+
+    public const int MaxProblems = 500;
 
     public const int MaxOrganizations = 500;
 
@@ -28,7 +32,13 @@ public sealed class AutomationChoices
             .Select(o => (o.Id, o.Name)).ToList(),
         Macros = await w.Get<ManageMacros>().ListAsync(),
         Playbooks = await HelpCenter.PlaybookLinks.ChoicesAsync(w.Db),
+        Problems = await w.Db.Set<Chorus.Features.Problems.Problem>().AsNoTracking()
+            .OrderBy(p => p.Status == Chorus.Features.Problems.ProblemStatus.Solved).ThenByDescending(p => p.Number).Take(MaxProblems)
+            .Select(p => new ProblemChoice(p.Id, p.Number, p.Title, p.Status)).ToListAsync(),
     };
+
+    /// "P-3 “Login fails after update”", or what became of it.
+    public string ProblemName(string value) => Problems.FirstOrDefault(p => p.Number == ProblemAction.Number(value)) is { } p ? p.Name : $"P-{ProblemAction.Number(value)} (removed)";
 
     public List<StaffView> Agents => Staff.Where(s => s.Role is Roles.Admin or Roles.Agent).OrderBy(s => s.DisplayName).ToList();
 
@@ -64,6 +74,7 @@ public sealed class AutomationChoices
         ActionKind.NotifyByEmail => a.Value == "assignee" ? "e-mail the assignee" : $"e-mail {StaffName(a.Value)}",
         ActionKind.SendWebhook => $"call webhook {CarryOutActions.WebhookHost(a.Value)}",
         ActionKind.Solve => "solve",
+        ActionKind.LinkToProblem => $"link to {ProblemName(a.Value)}",
         ActionKind.ReplyWithArticles => $"reply with up to {(a.Value.Length == 0 ? HelpCenter.SuggestArticlesReply.DefaultArticles.ToString() : a.Value)} suggested articles",
         _ => a.Kind.ToString(),
     };
@@ -126,10 +137,16 @@ public static class AutomationLabels
         ActionKind.SendWebhook => "Call a webhook",
         ActionKind.Solve => "Solve",
         ActionKind.ReplyWithArticles => "Reply with suggested articles",
+        ActionKind.LinkToProblem => "Link to problem",
         _ => k.ToString(),
     };
 
     public static string Hours(int hours) => hours % 24 == 0 ? $"{hours / 24} day{(hours == 24 ? "" : "s")}" : $"{hours} hour{(hours == 1 ? "" : "s")}";
+}
+
+public sealed record ProblemChoice(Guid Id, long Number, string Title, Chorus.Features.Problems.ProblemStatus Status)
+{
+    public string Name => $"P-{Number} “{Title}”";
 }
 
 /// An editable condition or action row (the saved records are immutable).

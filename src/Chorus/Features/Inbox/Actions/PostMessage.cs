@@ -111,6 +111,7 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         }
         audit.Add(actor, post.Kind == PostKind.Reply ? "conversation.replied" : "conversation.noted", "conversation", c.Number.ToString(),
             attached.Count == 0 ? null : "Attached: " + string.Join(", ", attached.Select(a => $"{a.FileName} ({AttachmentTypes.Size(a.Size)})")));
+        if (c.Status != statusBefore) rules.StatusChanged(db, c.Id); // stored with the message, evaluated after it
         try
         {
             await db.SaveChangesAsync(ct);
@@ -120,7 +121,6 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
             return new Outcome<PostedMessage>.Conflict(ConversationGuard.ConflictMessage(number));
         }
         events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
-        if (c.Status != statusBefore) rules.StatusChanged(c.Id);
         return new PostedMessage(message.Id, c.Version, mentioned);
     }
 

@@ -116,6 +116,8 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
         foreach (var note in notes) db.Messages.Add(ConversationGuard.Event(c, note));
         if (c.Status == ConversationStatus.New && change.Status is null) c.Status = ConversationStatus.Open;
         audit.Add(actor, "conversation.updated", "conversation", c.Number.ToString(), string.Join(" ", notes));
+        if (c.Status != statusBefore) rules.StatusChanged(db, c.Id); // stored with the change, evaluated after it
+        if (assigned) rules.Assigned(db, c.Id);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -125,8 +127,6 @@ public class UpdateConversation(ChorusDb db, RecordAudit audit, InboxEvents even
             return new Outcome<int>.Conflict(ConversationGuard.ConflictMessage(number));
         }
         events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
-        if (c.Status != statusBefore) rules.StatusChanged(c.Id);
-        if (assigned) rules.Assigned(c.Id);
         return c.Version;
     }
 

@@ -13,7 +13,7 @@ namespace Chorus.Features.Inbox.Ingest;
 /// Stores a batch of envelopes in one transaction with a handful of set-based queries:
 /// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
 public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, Automation.RuleTriggers rules, IMeterFactory meters, Sla.SlaSettingsCache sla,
-    Assignment.AssignmentQueue assignment)
+    Assignment.AssignmentQueue assignment, Automation.RuleSetCache ruleSet)
 {
     public const string MeterName = "Chorus.Ingest";
 
@@ -45,6 +45,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         else for (var i = 0; i < batch.Count; i++) Read(i);
 
         var slaSettings = await sla.GetAsync(ct);
+        await ruleSet.GetAsync(ct); // fresh rules tell which rule events to store: none at all where no rule listens
         await _gate.WaitAsync(ct);
         Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
         List<InboxChange> changes;
@@ -58,6 +59,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             Lap(clock, "begin");
             var rows = new RowWriter(db);
             (results, changes) = await WriteInTransactionAsync(db, rows, batch, texts, sentiments, slaSettings, clock, ct);
+            foreach (var e in rules.Ingested(results)) rows.Insert(e); // committed with the messages: no burst or crash loses one
             await rows.SaveAsync(WriteOrder, ct);
             Lap(clock, "save");
             await tx.CommitAsync(ct);
@@ -69,13 +71,13 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             _gate.Release();
         }
         foreach (var change in changes) events.Publish(change);
-        rules.Ingested(results); // evaluated in the background, after the commit: ingest never waits for rules
+        rules.Wake(); // evaluated in the background, after the commit: ingest never waits for rules
         foreach (var created in changes.Where(c => c.Kind == InboxChangeKind.Created && c.TeamId is not null)) assignment.Enqueue(created.ConversationId);
         return results;
     }
 
     // Parents before children, so every foreign key holds when its row is written.
-    private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Community.BlockedMessage), typeof(Conversation), typeof(Activity), typeof(Message), typeof(Attachments.MessageAttachment)];
+    private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Community.BlockedMessage), typeof(Conversation), typeof(Activity), typeof(Message), typeof(Attachments.MessageAttachment), typeof(Automation.PendingRuleEvent)];
 
     private void Lap(Stopwatch clock, string stage)
     {
