@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Chorus.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteChorusDb))]
-    [Migration("20261130065018_Listening3")]
-    partial class Listening3
+    [Migration("20261130074924_RuleEventsFollowerCountsChecklistSteps")]
+    partial class RuleEventsFollowerCountsChecklistSteps
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -327,6 +327,48 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasIndex("PlaybookId");
 
                     b.ToTable("Macros", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.PendingRuleEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RaisedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sequence");
+
+                    b.HasIndex("ConversationId", "Sequence");
+
+                    b.ToTable("RuleEvents", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>
@@ -1352,6 +1394,25 @@ namespace Chorus.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("CsatSurveys", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Engagement.FollowerCount", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Followers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ChannelId", "Day");
+
+                    b.ToTable("FollowerCounts", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Engagement.PostEngagement", b =>
@@ -3914,6 +3975,15 @@ namespace Chorus.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Automation.PendingRuleEvent", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>
                 {
                     b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
@@ -4115,6 +4185,15 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasOne("Chorus.Features.Inbox.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Engagement.FollowerCount", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.PublishingChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

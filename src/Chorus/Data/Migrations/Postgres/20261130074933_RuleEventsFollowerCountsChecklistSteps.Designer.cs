@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace Chorus.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChorusDb))]
-    [Migration("20261130065030_Listening3")]
-    partial class Listening3
+    [Migration("20261130074933_RuleEventsFollowerCountsChecklistSteps")]
+    partial class RuleEventsFollowerCountsChecklistSteps
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -333,6 +333,48 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("PlaybookId");
 
                     b.ToTable("Macros", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Automation.PendingRuleEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("RaisedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sequence");
+
+                    b.HasIndex("ConversationId", "Sequence");
+
+                    b.ToTable("RuleEvents", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>
@@ -1358,6 +1400,25 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("CsatSurveys", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Engagement.FollowerCount", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Followers")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ChannelId", "Day");
+
+                    b.ToTable("FollowerCounts", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Engagement.PostEngagement", b =>
@@ -3944,6 +4005,15 @@ namespace Chorus.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Automation.PendingRuleEvent", b =>
+                {
+                    b.HasOne("Chorus.Features.Inbox.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Automation.Rule", b =>
                 {
                     b.HasOne("Chorus.Features.HelpCenter.HelpArticle", null)
@@ -4145,6 +4215,15 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasOne("Chorus.Features.Inbox.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Engagement.FollowerCount", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.PublishingChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
