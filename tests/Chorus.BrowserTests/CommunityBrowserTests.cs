@@ -17,16 +17,16 @@ public class CommunityBrowserTests(ForumBrowserFixture fx) : IClassFixture<Forum
     {
         var admin = await fx.App.StaffAsync("admin");
         Assert.True((await admin.Http.PutAsJsonAsync("/api/v1/community/settings", new { flagThreshold = 2 })).IsSuccessStatusCode);
-        var ann = await ForumKit.MemberAsync(fx.App, "ann" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
+        var ann = await ForumKit.MemberAsync(fx.App, "ann" + ForumKit.Suffix(), server: fx.BaseAddress);
         var topicId = await ForumKit.StartTopicAsync(ann.Http, "general", "Exporting invoices", "How do I export last year's invoices?");
-        var bob = await ForumKit.MemberAsync(fx.App, "bob" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
+        var bob = await ForumKit.MemberAsync(fx.App, "bob" + ForumKit.Suffix(), server: fx.BaseAddress);
         await ForumKit.PostReplyAsync(bob.Http, topicId, "Anyway, here is my recipe for pasta with tomatoes and basil.");
         var replyId = await ForumKit.PostIdAsync(fx.App, topicId, 2);
         Assert.Equal(PostState.Visible, await fx.App.DbAsync(db => db.ForumPosts.Where(p => p.Id == replyId).Select(p => p.State).SingleAsync()));
 
         async Task<IPage> FlagAsync(string name)
         {
-            var member = await ForumKit.MemberAsync(fx.App, name + Guid.NewGuid().ToString("N")[..6], TrustLevel.Basic, server: fx.BaseAddress);
+            var member = await ForumKit.MemberAsync(fx.App, name + ForumKit.Suffix(), TrustLevel.Basic, server: fx.BaseAddress);
             var page = await fx.NewPageAsync(javaScript: false);
             await ForumBrowserFixture.SignInMemberAsync(page, member.Email, ForumKit.Password);
             await page.GotoAsync($"/forum/t/{topicId}");
@@ -74,7 +74,7 @@ public class CommunityBrowserTests(ForumBrowserFixture fx) : IClassFixture<Forum
     public async Task An_agent_blocks_a_person_from_their_profile_and_their_contact_form_message_is_kept_in_the_admins_blocked_list()
     {
         var admin = await fx.App.StaffAsync("admin");
-        var member = await ForumKit.MemberAsync(fx.App, "pest" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
+        var member = await ForumKit.MemberAsync(fx.App, "pest" + ForumKit.Suffix(), server: fx.BaseAddress);
 
         var staff = await fx.NewPageAsync();
         await fx.SignInStaffAsync(staff, admin.Email, ChorusFactory.Password);
@@ -106,8 +106,8 @@ public class CommunityBrowserTests(ForumBrowserFixture fx) : IClassFixture<Forum
     public async Task Staff_see_the_community_health_with_its_charts()
     {
         var admin = await fx.App.StaffAsync("admin");
-        var ann = await ForumKit.MemberAsync(fx.App, "ann" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
-        var bob = await ForumKit.MemberAsync(fx.App, "bob" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
+        var ann = await ForumKit.MemberAsync(fx.App, "ann" + ForumKit.Suffix(), server: fx.BaseAddress);
+        var bob = await ForumKit.MemberAsync(fx.App, "bob" + ForumKit.Suffix(), server: fx.BaseAddress);
         var topicId = await ForumKit.StartTopicAsync(ann.Http, "general", "Keyboard shortcuts", "Is there a list of keyboard shortcuts?");
         await ForumKit.PostReplyAsync(bob.Http, topicId, "Press the question mark key anywhere to see them.");
 

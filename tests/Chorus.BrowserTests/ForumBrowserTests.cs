@@ -18,7 +18,7 @@ public class ForumBrowserTests(ForumBrowserFixture fx) : IClassFixture<ForumBrow
     public async Task A_visitor_signs_up_confirms_asks_a_moderator_approves_a_member_answers_and_the_answer_is_accepted()
     {
         var email = Mail.NewAddress("amy");
-        var username = "amy" + Guid.NewGuid().ToString("N")[..6];
+        var username = "amy" + ForumKit.Suffix();
         var amy = await fx.NewPageAsync(javaScript: false, width: 1000);
 
         await amy.GotoAsync("/forum");
@@ -68,7 +68,7 @@ public class ForumBrowserTests(ForumBrowserFixture fx) : IClassFixture<ForumBrow
         // Now everyone reads it; Bob answers, staff add an official note.
         await reader.GotoAsync(topicUrl);
         await Expect(reader.Locator("#topic-title")).ToHaveTextAsync("Invoices show the wrong currency");
-        var bob = await ForumKit.MemberAsync(fx.App, "bob" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
+        var bob = await ForumKit.MemberAsync(fx.App, "bob" + ForumKit.Suffix(), server: fx.BaseAddress);
         var bobPage = await fx.NewPageAsync(javaScript: false);
         await ForumBrowserFixture.SignInMemberAsync(bobPage, bob.Email, ForumKit.Password);
         await bobPage.GotoAsync(topicUrl);
@@ -98,9 +98,9 @@ public class ForumBrowserTests(ForumBrowserFixture fx) : IClassFixture<ForumBrow
     public async Task A_new_members_spam_lands_in_the_queue_and_a_moderator_deletes_it_as_spam()
     {
         var admin = await fx.App.StaffAsync("admin");
-        var ann = await ForumKit.MemberAsync(fx.App, "ann" + Guid.NewGuid().ToString("N")[..6], server: fx.BaseAddress);
+        var ann = await ForumKit.MemberAsync(fx.App, "ann" + ForumKit.Suffix(), server: fx.BaseAddress);
         var topicId = await ForumKit.StartTopicAsync(ann.Http, "general", "Tips for new users", "Share your best tip.");
-        var spammer = await ForumKit.MemberAsync(fx.App, "spam" + Guid.NewGuid().ToString("N")[..6], TrustLevel.New, server: fx.BaseAddress);
+        var spammer = await ForumKit.MemberAsync(fx.App, "spam" + ForumKit.Suffix(), TrustLevel.New, server: fx.BaseAddress);
         var spammerPage = await fx.NewPageAsync(javaScript: false);
         await ForumBrowserFixture.SignInMemberAsync(spammerPage, spammer.Email, ForumKit.Password);
         await spammerPage.GotoAsync($"/forum/t/{topicId}");
@@ -132,7 +132,7 @@ public class ForumBrowserTests(ForumBrowserFixture fx) : IClassFixture<ForumBrow
     public async Task Hostile_posts_run_nothing_for_readers_or_moderators()
     {
         var payloads = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Data", "forum-xss.txt")).Where(l => l.Trim().Length > 1).ToList();
-        var author = await ForumKit.MemberAsync(fx.App, "xss" + Guid.NewGuid().ToString("N")[..6], TrustLevel.Regular, server: fx.BaseAddress);
+        var author = await ForumKit.MemberAsync(fx.App, "xss" + ForumKit.Suffix(), TrustLevel.Regular, server: fx.BaseAddress);
         var topics = new List<Guid>();
         // Some payloads as topic titles (with the payload as the body too), the rest as replies to one topic.
         foreach (var title in payloads.Take(8))

@@ -16,7 +16,7 @@ public class TopicMergingBrowserTests(ForumBrowserFixture fx) : IClassFixture<Fo
     public async Task A_moderator_splits_selected_replies_into_a_new_topic_from_the_topic_page()
     {
         var admin = await fx.App.StaffAsync("admin");
-        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var suffix = ForumKit.Suffix();
         var ann = await ForumKit.MemberAsync(fx.App, "ann" + suffix, server: fx.BaseAddress);
         var bob = await ForumKit.MemberAsync(fx.App, "bob" + suffix, server: fx.BaseAddress);
         var topicId = await ForumKit.StartTopicAsync(ann.Http, "general", "Exporting invoices " + suffix, "How do I export last year's invoices?");
@@ -57,7 +57,7 @@ public class TopicMergingBrowserTests(ForumBrowserFixture fx) : IClassFixture<Fo
     [NeedsEnvFact("CHROMIUM_PATH")]
     public async Task A_member_chooses_a_daily_digest_and_mutes_a_topic_without_javascript()
     {
-        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var suffix = ForumKit.Suffix();
         var ann = await ForumKit.MemberAsync(fx.App, "ann" + suffix, server: fx.BaseAddress);
         var bob = await ForumKit.MemberAsync(fx.App, "bob" + suffix, server: fx.BaseAddress);
         var topicId = await ForumKit.StartTopicAsync(bob.Http, "general", "Keyboard shortcuts " + suffix, "Which shortcuts do you use?");
@@ -88,7 +88,7 @@ public class TopicMergingBrowserTests(ForumBrowserFixture fx) : IClassFixture<Fo
     public async Task A_moderator_splits_a_reply_and_all_after_it_across_pages_from_its_split_from_here_link()
     {
         var admin = await fx.App.StaffAsync("admin");
-        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var suffix = ForumKit.Suffix();
         var ann = await ForumKit.MemberAsync(fx.App, "ann" + suffix, server: fx.BaseAddress);
         var bob = await ForumKit.MemberAsync(fx.App, "bob" + suffix, server: fx.BaseAddress);
         var topicId = await ForumKit.StartTopicAsync(ann.Http, "general", "Export schedules " + suffix, "Can reports be exported every Monday?");
