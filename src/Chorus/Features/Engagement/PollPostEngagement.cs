@@ -68,6 +68,7 @@ public sealed class PollPostEngagement(IServiceScopeFactory scopes, IConfigurati
                                join c in db.Set<PublishingChannel>() on d.ChannelId equals c.Id
                                where c.Kind == PublishingChannelKind.Mastodon && d.State == PublishState.Published && d.ExternalId != null
                                      && !db.Set<PostEngagement>().Any(e => e.DeliveryId == d.Id)
+                               orderby d.Id // oldest first (ids are time-ordered), so a backlog over 500 is worked through in order
                                select new { d.Id, d.PostId, d.ChannelId }).Take(500).ToListAsync(ct);
         foreach (var d in untracked)
         {
