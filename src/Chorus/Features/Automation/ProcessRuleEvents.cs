@@ -45,7 +45,7 @@ public sealed class ProcessRuleEvents(IServiceScopeFactory scopes, RuleSetCache 
             var set = await cache.GetAsync(ct);
             var unheard = due.Where(e => !set.ListensTo(e.Trigger)).Select(e => e.Id).ToList();
             if (unheard.Count > 0) await db.RuleEvents.Where(e => unheard.Contains(e.Id)).ExecuteDeleteAsync(ct);
-            due.RemoveAll(e => !set.ListensTo(e.Trigger));
+            due.RemoveAll(e => unheard.Contains(e.Id));
         }
 
         var held = new HashSet<Guid>(); // conversations whose earlier event failed in this round: the rest of theirs wait

@@ -12,9 +12,13 @@ public sealed class RuleSet(IReadOnlyList<CompiledRule> rules, IReadOnlyDictiona
     public IReadOnlyDictionary<Guid, IReadOnlyList<RuleAction>> MacroActions { get; } = macroActions;
     public IReadOnlySet<RuleTrigger> Triggers { get; } = rules.Select(r => r.Trigger).ToHashSet();
 
-    /// Whether any rule runs on the trigger (rules on "a message received" also run on the first message).
-    public bool ListensTo(RuleTrigger trigger) =>
-        Triggers.Contains(trigger) || (trigger == RuleTrigger.ConversationCreated && Triggers.Contains(RuleTrigger.MessageReceived));
+    /// Whether any rule runs on the trigger.
+    public bool ListensTo(RuleTrigger trigger) => Hears(Triggers, trigger);
+
+    /// Whether rules on <paramref name="triggers"/> run on <paramref name="trigger"/> (rules on "a message received"
+    /// also run on the first message).
+    public static bool Hears(IReadOnlySet<RuleTrigger> triggers, RuleTrigger trigger) =>
+        triggers.Contains(trigger) || (trigger == RuleTrigger.ConversationCreated && triggers.Contains(RuleTrigger.MessageReceived));
 }
 
 /// Keeps the compiled rules of this node. Edits on this node take effect at once; edits made on

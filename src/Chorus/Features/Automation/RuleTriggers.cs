@@ -27,7 +27,7 @@ public sealed class RuleTriggers
     internal void Listen(IReadOnlySet<RuleTrigger>? triggers) => _listening = triggers;
 
     public bool IsListening(RuleTrigger trigger) =>
-        _listening is not { } l || l.Contains(trigger) || (trigger == RuleTrigger.ConversationCreated && l.Contains(RuleTrigger.MessageReceived));
+        _listening is not { } l || RuleSet.Hears(l, trigger);
 
     /// Adds the event to <paramref name="db"/>'s unit of work: it is stored by the caller's next SaveChanges
     /// (in the caller's transaction, when there is one). Call before saving the change it reports.

@@ -23,12 +23,12 @@ public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets se
 {
     public const string HttpClientName = "publishing";
 
-    public async Task<PublishResult> SendAsync(PublishingChannel channel, PostDelivery delivery, string text, CancellationToken ct, IReadOnlyList<string>? mediaIds = null)
+    public async Task<PublishResult> SendAsync(PublishingChannel channel, PostDelivery delivery, string text, CancellationToken ct)
     {
         var secret = secrets.Unprotect(channel.ProtectedSecret);
         if (secret is null) return new PublishResult.Failed($"{channel.Name} has no {(channel.Kind == PublishingChannelKind.Mastodon ? "access token" : "webhook address")} (or it was saved with keys this server does not have); an admin sets it again.");
         if (channel.Kind == PublishingChannelKind.Mastodon)
-            return Published(await mastodon.PostStatusAsync(new MastodonAccount(channel.BaseUrl!, secret, channel.Name), new MastodonStatusInput(text, MediaIds: mediaIds),
+            return Published(await mastodon.PostStatusAsync(new MastodonAccount(channel.BaseUrl!, secret, channel.Name), new MastodonStatusInput(text),
                 delivery.IdempotencyKey, ct: ct));
         using var request = new HttpRequestMessage(HttpMethod.Post, secret)
         {

@@ -15,9 +15,7 @@ public partial class StoreInboundAttachments(AttachmentStore store)
 {
     public sealed record Result(IReadOnlyList<InboundAttachment> Attachments, string? Html);
 
-    public async Task<Result> RunAsync(MimeMessage mime, string? html, CancellationToken ct = default) => await RunAsync(mime, html, senderBlocked: false, ct);
-
-    public async Task<Result> RunAsync(MimeMessage mime, string? html, bool senderBlocked, CancellationToken ct = default)
+    public async Task<Result> RunAsync(MimeMessage mime, string? html, bool senderBlocked = false, CancellationToken ct = default)
     {
         var attachments = new List<InboundAttachment>();
         long total = 0;

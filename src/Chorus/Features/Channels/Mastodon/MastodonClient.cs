@@ -29,11 +29,10 @@ public abstract record MastodonAnswer
 /// An account Chorus acts as: the instance's base URL, its access token, and the name errors call it by (a channel's name).
 public sealed record MastodonAccount(string BaseUrl, string Token, string Name);
 
-/// A new status: its text, the status it answers (the instance's own id), and media already uploaded.
-public sealed record MastodonStatusInput(string Text, string? InReplyToId = null, IReadOnlyList<string>? MediaIds = null, string Visibility = "public");
+/// A new status: its text and the status it answers (the instance's own id).
+public sealed record MastodonStatusInput(string Text, string? InReplyToId = null, string Visibility = "public");
 
-/// The one HTTP client Chorus speaks Mastodon with: campaign posts (POST /api/v1/statuses, with media from
-/// POST /api/v2/media), replies from the inbox (in_reply_to_id), and reading statuses back (GET /api/v1/statuses/{id}
+/// The one HTTP client Chorus speaks Mastodon with: campaign posts (POST /api/v1/statuses), replies from the inbox (in_reply_to_id), and reading statuses back (GET /api/v1/statuses/{id}
 /// and /context, GET /api/v2/search to resolve a status of another server). Every call carries the account's bearer
 /// token; a status carries an Idempotency-Key, so a repeated request publishes nothing new. Redirects are never
 /// followed (a post must not be replayed at a guessed address), and each answer is classified the same way for
@@ -61,22 +60,9 @@ public sealed class MastodonClient(IHttpClientFactory clients, TimeProvider cloc
     {
         var fields = new List<KeyValuePair<string, string>> { new("status", status.Text), new("visibility", status.Visibility) };
         if (status.InReplyToId is { } to) fields.Add(new("in_reply_to_id", to));
-        foreach (var id in status.MediaIds ?? []) fields.Add(new("media_ids[]", id));
         var request = new HttpRequestMessage(HttpMethod.Post, Url(account, "/api/v1/statuses")) { Content = new FormUrlEncodedContent(fields) };
         request.Headers.Add("Idempotency-Key", idempotencyKey);
         return SendAsync(account, request, handingOff, ct);
-    }
-
-    /// POST /api/v2/media: one image, with its alt text. The answer's id goes into a status's media_ids.
-    public Task<MastodonAnswer> UploadMediaAsync(MastodonAccount account, Stream file, string fileName, string contentType, string? description,
-        CancellationToken ct = default)
-    {
-        var form = new MultipartFormDataContent();
-        var part = new StreamContent(file);
-        part.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        form.Add(part, "file", fileName);
-        if (!string.IsNullOrWhiteSpace(description)) form.Add(new StringContent(description), "description");
-        return SendAsync(account, new HttpRequestMessage(HttpMethod.Post, Url(account, "/api/v2/media")) { Content = form }, null, ct);
     }
 
     /// GET a path of the API (a status, its context, a search).
@@ -170,6 +156,4 @@ public sealed class MastodonClient(IHttpClientFactory clients, TimeProvider cloc
     }
 
     private static Uri Url(MastodonAccount account, string pathAndQuery) => new(account.BaseUrl.TrimEnd('/') + pathAndQuery);
-
-    public static string Host(string baseUrl) => Uri.TryCreate(baseUrl, UriKind.Absolute, out var u) ? u.Host : baseUrl;
 }

@@ -97,8 +97,8 @@ public static class AlertLatencyBench
                 for (var i = 0; i < otherMonitors; i++)
                     await scope.ServiceProvider.GetRequiredService<ManageMonitors>().CreateAsync(admin, new MonitorInput($"other-{i}", $"other{i} OR steady{i}", null, null), ct);
 
-            var stored = new List<double>();
-            var posted = new List<double>();
+            var stored = new Latencies("alert stored");
+            var posted = new Latencies("alert posted");
             var missed = 0;
             for (var run = 0; run < runs; run++)
             {
@@ -125,15 +125,17 @@ public static class AlertLatencyBench
                 var alerts = await watch.RunOnceAsync(ct);
                 var storedAt = Stopwatch.GetTimestamp();
                 if (alerts.Count == 0) { missed++; continue; }
-                stored.Add(Stopwatch.GetElapsedTime(start, storedAt).TotalMilliseconds);
+                var storedIn = Stopwatch.GetElapsedTime(start, storedAt);
+                stored.Add(storedIn);
                 var deadline = DateTime.UtcNow.AddSeconds(60);
                 while (!received.ContainsKey(name) && DateTime.UtcNow < deadline) await Task.Delay(5, ct);
-                if (received.TryGetValue(name, out var postedAt)) posted.Add(Stopwatch.GetElapsedTime(start, postedAt).TotalMilliseconds);
-                Console.WriteLine($"  run {run + 1}: stored {stored[^1]:0} ms, posted {(posted.Count == stored.Count ? $"{posted[^1]:0} ms" : "not within 60 s")}");
+                TimeSpan? postedIn = received.TryGetValue(name, out var postedAt) ? Stopwatch.GetElapsedTime(start, postedAt) : null;
+                if (postedIn is { } p) posted.Add(p);
+                Console.WriteLine($"  run {run + 1}: stored {storedIn.TotalMilliseconds:0} ms, posted {(postedIn is { } q ? $"{q.TotalMilliseconds:0} ms" : "not within 60 s")}");
             }
             await app.StopAsync(CancellationToken.None);
 
-            string P(List<double> xs) => xs.Count == 0 ? "none" : $"{BenchReport.Ms(Percentile(xs, 0.5))} / {BenchReport.Ms(Percentile(xs, 0.95))}";
+            string P(Latencies xs) => xs.Count == 0 ? "none" : $"{BenchReport.Ms(xs.Percentile(50))} / {BenchReport.Ms(xs.Percentile(95))}";
             report.Add($"burst arrives at the source → alert stored, p50 / p95 ({stored.Count} runs)", P(stored));
             report.Add($"burst arrives at the source → alert posted to the webhook, p50 / p95 ({posted.Count} runs)", P(posted));
             report.Add("bursts the detector missed", $"{missed} of {runs}");
@@ -177,11 +179,5 @@ public static class AlertLatencyBench
         var created = source is Outcome<SourceWithSecret>.Ok s ? s.Value : throw new InvalidOperationException(source.Error);
         if (await sp.GetRequiredService<AlertWebhook>().ChangeAsync(admin, hookUrl, ct) is not Outcome<AlertWebhook.View>.Ok) throw new InvalidOperationException("Setting the alert webhook failed.");
         return (admin, created.Source.Id, created.Secret!);
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
     }
 }

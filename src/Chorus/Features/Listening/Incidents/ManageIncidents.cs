@@ -406,34 +406,6 @@ public sealed class ManageIncidents(ChorusDb db, RecordAudit audit, IncidentEven
     public static IncidentStatus? Parse(string? s) => Enum.TryParse<IncidentStatus>(s, ignoreCase: true, out var v) && !int.TryParse(s, out _) ? v : null;
 }
 
-/// Fan-out of incident changes to this node's open pages, and through ClusterRelay to the other nodes' (the incident
-/// room is worked on together, whichever node each person's browser reached).
-public sealed class IncidentEvents
-{
-    private const string Topic = "incidents";
-    private readonly ClusterRelay _relay;
-
-    public IncidentEvents(ClusterRelay relay)
-    {
-        _relay = relay;
-        relay.Carry<Guid>(Topic, Deliver);
-    }
-
-    public event Action<Guid>? Changed;
-
-    public void Publish(Guid incidentId)
-    {
-        Deliver(incidentId);
-        _relay.Relay(Topic, incidentId);
-    }
-
-    /// An incident changed here or on another node: this node's pages reload it.
-    public void Deliver(Guid incidentId)
-    {
-        foreach (var handler in Changed?.GetInvocationList() ?? [])
-        {
-            try { ((Action<Guid>)handler)(incidentId); }
-            catch { /* a closed circuit must not stop the others */ }
-        }
-    }
-}
+/// Incident changes (by id), so the incident room reloads on every node's pages: it is worked on together,
+/// whichever node each person's browser reached.
+public sealed class IncidentEvents(ClusterRelay relay) : RelayedEvents<Guid>(relay, "incidents");
