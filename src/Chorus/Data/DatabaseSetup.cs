@@ -15,7 +15,8 @@ public static class DatabaseSetup
         {
             var cs = config.GetConnectionString("Chorus")
                 ?? throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Chorus is not set.");
-            services.AddDbContext<ChorusDb, PostgresChorusDb>((sp, o) => o.UseNpgsql(cs).AddInterceptors(new PostgresNulGuard()).AddInterceptors(SaveInterceptors(sp)));
+            services.AddDbContext<ChorusDb, PostgresChorusDb>((sp, o) => o.UseNpgsql(cs).AddInterceptors(new PostgresNulGuard()).AddInterceptors(SaveInterceptors(sp))
+                .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
         }
         else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
@@ -27,7 +28,8 @@ public static class DatabaseSetup
                 // correctly). On a first start that is noise a new user cannot act on, so it goes to the debug log.
                 .ConfigureWarnings(w => w.Log(
                     (RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Debug),
-                    (SqliteEventId.TableRebuildPendingWarning, LogLevel.Debug))));
+                    (SqliteEventId.TableRebuildPendingWarning, LogLevel.Debug))
+                .Ignore(RelationalEventId.PendingModelChangesWarning)));
         }
         else throw new InvalidOperationException($"Unknown Database:Provider '{provider}'. Use Sqlite or Postgres.");
         return services;

@@ -70,6 +70,9 @@ public class ChorusFactory : WebApplicationFactory<Program>
             builder.UseSetting("Database:Provider", "Postgres");
             builder.UseSetting("ConnectionStrings:Chorus", new NpgsqlConnectionStringBuilder(_pgAdmin) { Database = _pgDatabase }.ConnectionString);
         }
+        // Staff passwords hashed with 1,000 PBKDF2 rounds instead of 100,000: tests create thousands of users
+        // and the default costs a tenth of a second of CPU each. Verification reads the count from the hash.
+        builder.ConfigureTestServices(s => s.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000));
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         if (TestServices is { } replace) builder.ConfigureTestServices(replace);
     }

@@ -34,7 +34,7 @@ public static class AdminFeature
         var tokens = api.MapGroup("/me/tokens").WithTags("API tokens");
         tokens.MapGet("/", async (ManageApiTokens t, HttpContext http) =>
             TypedResults.Ok((await t.ListAsync(await http.ActorAsync(), http.RequestAborted))
-                .Select(x => new { x.Id, x.Name, x.Prefix, x.CreatedAt, x.LastUsedAt, x.RevokedAt })));
+                .Select(x => new ApiTokenSummary(x.Id, x.Name, x.Prefix, x.CreatedAt, x.LastUsedAt, x.RevokedAt))));
         tokens.MapPost("/", async (TokenRequest body, ManageApiTokens t, HttpContext http) =>
         {
             if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 100) return (IResult)ApiResults.Invalid("name", "Give the token a name of 1 to 100 characters.");
@@ -49,3 +49,6 @@ public static class AdminFeature
             .RequireAuthorization(Policies.Admin).WithTags("Audit").WithSummary("The audit log of staff actions (admins)");
     }
 }
+
+/// An API token as its owner sees it listed: never the secret or its hash.
+public sealed record ApiTokenSummary(Guid Id, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);

@@ -25,7 +25,7 @@ public static class ChannelsFeature
     {
         api.MapGet("/channels", async (ChorusDb db, HttpContext http) =>
                 TypedResults.Ok(await db.Channels.AsNoTracking().OrderBy(c => c.Name)
-                    .Select(c => new { c.Id, c.Name, c.Kind, c.DefaultTeamId, c.Enabled }).ToListAsync(http.RequestAborted)))
+                    .Select(c => new ChannelSummary(c.Id, c.Name, c.Kind, c.DefaultTeamId, c.Enabled)).ToListAsync(http.RequestAborted)))
             .WithTags("Channels");
         api.MapInboundApi();
         api.MapMailboxesApi();
@@ -34,3 +34,5 @@ public static class ChannelsFeature
             .WithTags("Conversations").WithSummary("Retry now: send a reply that failed (or waits for its next attempt) again at once");
     }
 }
+
+public sealed record ChannelSummary(Guid Id, string Name, ChannelKind Kind, Guid? DefaultTeamId, bool Enabled);
