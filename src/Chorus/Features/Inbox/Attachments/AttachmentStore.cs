@@ -119,7 +119,8 @@ public sealed class AttachmentStore(IConfiguration config, IServiceScopeFactory 
         {
             using var scope = scopes.CreateScope();
             var bytes = scope.ServiceProvider.GetRequiredService<ChorusDb>().AttachmentContents.Where(x => x.Hash == hash).Select(x => x.Bytes).FirstOrDefault();
-            return bytes is null ? null : new MemoryStream(bytes, writable: false);
+            if (bytes is not null) return new MemoryStream(bytes, writable: false);
+            // Not there: a file stored before the switch to the database is still read from the data directory.
         }
         var path = PathOf(hash);
         return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous) : null;
@@ -132,7 +133,7 @@ public sealed class AttachmentStore(IConfiguration config, IServiceScopeFactory 
         if (InDatabase)
         {
             using var scope = scopes.CreateScope();
-            return scope.ServiceProvider.GetRequiredService<ChorusDb>().AttachmentContents.Where(x => x.Hash == hash).ExecuteDelete() > 0;
+            if (scope.ServiceProvider.GetRequiredService<ChorusDb>().AttachmentContents.Where(x => x.Hash == hash).ExecuteDelete() > 0) return true;
         }
         var path = PathOf(hash);
         if (!File.Exists(path)) return false;
