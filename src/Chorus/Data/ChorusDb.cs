@@ -40,6 +40,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<InboundEmailRejection> InboundEmailRejections => Set<InboundEmailRejection>();
     public DbSet<OutboxItem> Outbox => Set<OutboxItem>();
     public DbSet<MessageAttachment> MessageAttachments => Set<MessageAttachment>();
+    public DbSet<AttachmentContent> AttachmentContents => Set<AttachmentContent>();
     public DbSet<MboxImport> MboxImports => Set<MboxImport>();
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<PersonList> PersonLists => Set<PersonList>();
@@ -199,6 +200,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
         b.ApplyConfiguration(new Features.Listening.Engage.ReplyAccountConfiguration());
         Features.Listening.Incidents.IncidentModel.Configure(b);
         b.ApplyConfiguration(new MessageAttachmentConfiguration());
+        b.ApplyConfiguration(new AttachmentContentConfiguration());
         b.ApplyConfiguration(new MboxImportConfiguration());
         b.ApplyConfiguration(new NotificationPreferenceConfiguration());
         b.ApplyConfiguration(new PersonListConfiguration());

@@ -286,7 +286,8 @@ public class StoreInboundAttachmentsTests : IDisposable
 
     public StoreInboundAttachmentsTests() =>
         _store = new(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Chorus:DataDirectory"] = _dir }).Build());
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Chorus:DataDirectory"] = _dir }).Build(),
+            new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>());
 
     public void Dispose()
     {

@@ -34,6 +34,9 @@ public static class BenchCommand
         cmd.Subcommands.Add(MentionsBench.Create());
         cmd.Subcommands.Add(ForumBench.Create());
         cmd.Subcommands.Add(AlertLatencyBench.Create());
+        cmd.Subcommands.Add(ClusterBench.Create());
+        cmd.Subcommands.Add(SoakBench.Create());
+        cmd.Subcommands.Add(RequestTrackerBench.Create());
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
         {

@@ -189,7 +189,7 @@ public static class BenchRunner
         await scope.ServiceProvider.GetRequiredService<ChorusDb>().Database.ExecuteSqlAsync($"VACUUM INTO {path}", ct);
     }
 
-    private static async Task<string> CreatePostgresDatabaseAsync(string server, CancellationToken ct)
+    internal static async Task<string> CreatePostgresDatabaseAsync(string server, CancellationToken ct)
     {
         var name = $"chorus_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
         await using var conn = new NpgsqlConnection(server);
@@ -199,7 +199,7 @@ public static class BenchRunner
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
-    private static async Task DropPostgresDatabaseAsync(string server, string database, CancellationToken ct)
+    internal static async Task DropPostgresDatabaseAsync(string server, string database, CancellationToken ct)
     {
         NpgsqlConnection.ClearAllPools();
         await using var conn = new NpgsqlConnection(server);

@@ -25,6 +25,7 @@ public sealed class ServerPhase : IAsyncDisposable
     }
 
     public int ProcessId => _process.Id;
+    public Uri Address => _http.BaseAddress!;
 
     public sealed record Startup(TimeSpan Listening, TimeSpan FirstInboxPage, TimeSpan FirstHtmlPage);
 

@@ -32,6 +32,17 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
 
     public async Task<Outcome<PostedMessage>> RunAsync(StaffActor actor, long number, StaffPost post, CancellationToken ct = default)
     {
+        // No version is asked for, so a conversation someone else changed between our read and our write (a new inbound
+        // message, a colleague's note) is no reason to refuse the post: it is written again onto the fresh conversation.
+        // Files are read once, so a post with files is not.
+        for (var attempt = 1; ; attempt++)
+            if (await AttemptAsync(actor, number, post, attempt < 3 && post.Files is not { Count: > 0 }, ct) is { } outcome)
+                return outcome;
+    }
+
+    /// One try; null when the conversation changed meanwhile and <paramref name="mayRetry"/> (nothing was saved, nothing is tracked).
+    private async Task<Outcome<PostedMessage>?> AttemptAsync(StaffActor actor, long number, StaffPost post, bool mayRetry, CancellationToken ct)
+    {
         if (string.IsNullOrWhiteSpace(post.Text)) return Outcome<PostedMessage>.Invalid.One("text", "Write something first.");
         if (post.Text.Length > MaxLength) return Outcome<PostedMessage>.Invalid.One("text", $"A message is at most {MaxLength:N0} characters.");
         var files = post.Files ?? [];
@@ -115,6 +126,12 @@ public partial class PostMessage(ChorusDb db, HtmlCleaner html, RecordAudit audi
         try
         {
             await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException) when (mayRetry)
+        {
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State != EntityState.Unchanged || e.Entity == c).ToList())
+                entry.State = EntityState.Detached;
+            return null;
         }
         catch (DbUpdateConcurrencyException)
         {
