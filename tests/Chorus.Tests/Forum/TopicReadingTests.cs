@@ -1,5 +1,5 @@
 using System.Net;
-using Chorus.Features.Forum;
+using Chorus.Features.Forum.Posting;
 using Chorus.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
