@@ -77,6 +77,7 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
     public DbSet<Features.MemberNotifications.MemberEmailPreference> MemberEmailPreferences => Set<Features.MemberNotifications.MemberEmailPreference>();
     public DbSet<Features.MemberNotifications.TopicWatch> TopicWatches => Set<Features.MemberNotifications.TopicWatch>();
     public DbSet<Features.MemberNotifications.MemberNotification> MemberNotifications => Set<Features.MemberNotifications.MemberNotification>();
+    public DbSet<Features.MemberNotifications.MemberNotificationJob> MemberNotificationJobs => Set<Features.MemberNotifications.MemberNotificationJob>();
     public DbSet<Features.MemberNotifications.JobLease> JobLeases => Set<Features.MemberNotifications.JobLease>();
 
     public abstract DatabaseProvider Provider { get; }

@@ -39,6 +39,10 @@ public class MemberNotificationTests
     private static Task<int> QueuedForAsync(ChorusFactory app, string email) =>
         app.DbAsync(db => db.Outbox.CountAsync(o => o.Purpose == OutboxPurpose.MemberEmail && o.Payload.Contains(email)));
 
+    /// The background fan-out has told everyone it will tell about the posts so far: no notification job is left.
+    internal static Task FannedOutAsync(ChorusFactory app) =>
+        Eventually.TrueAsync(async () => !await app.DbAsync(db => db.MemberNotificationJobs.AnyAsync()), "the posts' notifications fanned out", 60);
+
     private static async Task<MimeMessage> OnlyMailAsync(string email, string what) =>
         await Eventually.GetAsync(async () => await Mail.ReadAsync(email, SearchQuery.All) is [var one] ? one.Message : null, what, StaffEmailNotificationTests.Arrival);
 
@@ -87,6 +91,7 @@ public class MemberNotificationTests
         Assert.Contains($"{PublicUrl}/forum/p/{replyId}", toCara.TextBody);
 
         // Never to the post's author; not to a member who muted the topic; one e-mail per member and post.
+        await FannedOutAsync(app);
         Assert.Equal(0, await QueuedForAsync(app, bob.Email));
         Assert.Equal(0, await QueuedForAsync(app, dan.Email));
         Assert.Equal(2, await QueuedForAsync(app, ann.Email));
@@ -118,6 +123,7 @@ public class MemberNotificationTests
         await ReplyAsync(app, cara, first, "It also exports to Excel.");
         await ReplyAsync(app, bob, second, "Settings → Appearance. Ask @ann if it is not there.");
         var hidden = await ReplyAsync(app, cara, second, "Buy cheap watches here.");
+        await FannedOutAsync(app);
         // A moderator takes one reply down before the digest: it is not in it.
         await (await admin.PostAsync($"/api/v1/forum/posts/{hidden}/moderation", new { action = "Hide", reason = "Spam" })).JsonAsync(HttpStatusCode.OK);
         Assert.Equal(0, await QueuedForAsync(app, ann.Email)); // nothing yet: Ann waits for her digest
@@ -189,6 +195,7 @@ public class MemberNotificationTests
 
         // Further replies and mentions send nothing.
         await ReplyAsync(app, bob, topicId, "And @ann, it exports to Excel too.");
+        await FannedOutAsync(app);
         Assert.Equal(1, await QueuedForAsync(app, ann.Email));
         Assert.Single(await Mail.ReadAsync(ann.Email, SearchQuery.All));
     }
@@ -208,6 +215,7 @@ public class MemberNotificationTests
         var held = await ForumKit.PostReplyAsync(newbie.Http, topicId, "Try the export button, @cara knows it.");
         Assert.Contains("posted=held", held.Headers.Location!.ToString());
         var heldId = await ForumKit.PostIdAsync(app, topicId, 2);
+        await FannedOutAsync(app);
         Assert.Equal(PostState.Held, await app.DbAsync(db => db.ForumPosts.Where(p => p.Id == heldId).Select(p => p.State).SingleAsync()));
         Assert.Equal(0, await app.DbAsync(db => db.MemberNotifications.CountAsync()));
         Assert.Equal(0, await QueuedForAsync(app, ann.Email));
@@ -218,6 +226,7 @@ public class MemberNotificationTests
         Assert.Contains($"{PublicUrl}/forum/p/{heldId}", mail.TextBody);
         await (await admin.PostAsync($"/api/v1/forum/posts/{heldId}/moderation", new { action = "Hide", reason = "Other" })).JsonAsync(HttpStatusCode.OK);
         await (await admin.PostAsync($"/api/v1/forum/posts/{heldId}/moderation", new { action = "Approve" })).JsonAsync(HttpStatusCode.OK);
+        await FannedOutAsync(app);
         Assert.Equal(1, await QueuedForAsync(app, ann.Email));
         Assert.Equal(0, await QueuedForAsync(app, cara.Email));
     }
@@ -258,6 +267,7 @@ public class MemberNotificationTests
         Assert.Equal("bob mentioned you in “Export to CSV?”", toDan.Subject);
         Assert.Contains($"{PublicUrl}/forum/p/{replyId}", toDan.TextBody);
         Assert.Contains("@dan, @erin, @fay and @ann tested it", toDan.TextBody);
+        await FannedOutAsync(app);
         Assert.Equal(1, await QueuedForAsync(app, dan.Email));
         // Nobody already told hears again, the author never, Erin (mentions off) not at all, Fay in her digest.
         Assert.Equal(1, await QueuedForAsync(app, cara.Email));
@@ -275,6 +285,7 @@ public class MemberNotificationTests
             body = "Yes: Reports → Export (top right). @cara wrote the guide for it; @dan, @erin, @fay and @ann tested it (thanks @bob).",
         });
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        await FannedOutAsync(app);
         Assert.Equal(1, await QueuedForAsync(app, dan.Email));
         Assert.Equal(1, await QueuedForAsync(app, cara.Email));
         Assert.Equal(1, await app.DbAsync(db => db.MemberNotifications.CountAsync(n => n.MemberId == fay.MemberId)));

@@ -13,9 +13,15 @@ public sealed record TopicList(CategoryView Category, IReadOnlyList<TopicRow> To
 public sealed record PostView(Guid Id, int Position, string AuthorName, bool AuthorIsMember, bool IsOfficial, string Html, string Markdown, DateTimeOffset CreatedAt,
     PostState State, string? HeldReason, int LikeCount, bool LikedByViewer, string? ModerationReason, double SpamScore, double ToxicityScore,
     DateTimeOffset? EditedAt = null, string? EditedByName = null);
+/// LastReadPosition: for a signed-in member, how far they had read the topic before this page (null: never opened it);
+/// the page marks where their unread posts begin.
 public sealed record TopicView(Guid Id, string Title, CategoryView Category, string AuthorName, Guid? AuthorMemberId, DateTimeOffset CreatedAt,
     bool IsPinned, bool IsLocked, PostState State, Guid? AcceptedPostId, PostView? AcceptedAnswer, int ReplyCount,
-    IReadOnlyList<PostView> Posts, int Page, int PageCount);
+    IReadOnlyList<PostView> Posts, int Page, int PageCount, int? LastReadPosition = null)
+{
+    /// The first post on this page the member had not read before, when they had read some of the topic.
+    public Guid? FirstUnreadPostId => LastReadPosition is { } read ? Posts.FirstOrDefault(p => p.Position > read)?.Id : null;
+}
 public sealed record SearchHit(Guid TopicId, string TopicTitle, Guid PostId, int Position, string AuthorName, DateTimeOffset CreatedAt, string Excerpt);
 public sealed record MemberProfile(string Username, TrustLevel Trust, DateTimeOffset JoinedAt, int Posts, int Topics, int LikesReceived, int Answers,
     IReadOnlyList<SearchHit> RecentPosts);
@@ -38,6 +44,11 @@ public class ReadForum(ChorusDb db, RaiseTrustLevel trust)
         }
         return result;
     }
+
+    /// The categories' ids and names in their order (for a moderator's move and split forms).
+    public async Task<IReadOnlyList<(Guid Id, string Name)>> CategoryNamesAsync(CancellationToken ct = default) =>
+        (await db.ForumCategories.AsNoTracking().OrderBy(c => c.Position).ThenBy(c => c.Name).Select(c => new { c.Id, c.Name }).ToListAsync(ct))
+            .Select(c => (c.Id, c.Name)).ToList();
 
     public async Task<CategoryView?> CategoryAsync(string slug, CancellationToken ct = default) =>
         await db.ForumCategories.AsNoTracking().Where(c => c.Slug == slug)
@@ -86,22 +97,24 @@ public class ReadForum(ChorusDb db, RaiseTrustLevel trust)
         page = Math.Clamp(page, 1, pageCount);
         var rows = await posts.OrderBy(p => p.Position).Skip((page - 1) * ForumLimits.PageSize).Take(ForumLimits.PageSize).ToListAsync(ct);
         var liked = new HashSet<Guid>();
+        int? lastRead = null;
         if (viewer.Member is { } member && rows.Count > 0)
         {
             var ids = rows.Select(r => r.Id).ToList();
             liked = (await db.ForumLikes.AsNoTracking().Where(l => l.MemberId == member.Id && ids.Contains(l.PostId)).Select(l => l.PostId).ToListAsync(ct)).ToHashSet();
-            await RecordReadAsync(member.Id, topicId, rows.Max(r => r.Position), ct);
+            lastRead = await RecordReadAsync(member, topicId, rows.Max(r => r.Position), ct);
         }
         PostView? accepted = null;
         if (topic.AcceptedPostId is { } acceptedId)
         {
-            var a = await posts.SingleOrDefaultAsync(p => p.Id == acceptedId, ct);
+            // On this page already, or one more indexed read (the page shows it at the top).
+            var a = rows.Find(r => r.Id == acceptedId) ?? await posts.SingleOrDefaultAsync(p => p.Id == acceptedId, ct);
             if (a is not null) accepted = View(a, liked);
         }
         var c = topic.Category!;
         return new TopicView(topic.Id, topic.Title, new CategoryView(c.Id, c.Slug, c.Name, c.Description, 0, null), topic.AuthorName, topic.AuthorMemberId,
             topic.CreatedAt, topic.IsPinned, topic.IsLocked, topic.State, topic.AcceptedPostId, accepted, topic.ReplyCount,
-            rows.Select(r => View(r, liked)).ToList(), page, pageCount);
+            rows.Select(r => View(r, liked)).ToList(), page, pageCount, lastRead);
     }
 
     /// The page of a topic a post is on, for the viewer (links to a post land on it).
@@ -128,19 +141,24 @@ public class ReadForum(ChorusDb db, RaiseTrustLevel trust)
         new(p.Id, p.Position, p.AuthorName, p.AuthorMemberId is not null, p.IsOfficial, p.Html, p.Markdown, p.CreatedAt, p.State, p.HeldReason, p.LikeCount,
             liked.Contains(p.Id), p.ModerationReason, p.SpamScore, p.ToxicityScore, p.EditedAt, p.EditedByName);
 
-    private async Task RecordReadAsync(Guid memberId, Guid topicId, int highest, CancellationToken ct)
+    /// Remembers how far the member has read (trust levels count it) and returns how far they had read before
+    /// (null: never). Reading a page again costs one indexed read; reading further, one upsert that only moves
+    /// forward (two tabs at once cannot move it back) and, only when the reading thresholds of the member's next
+    /// trust level may now be met, the recount.
+    private async Task<int?> RecordReadAsync(MemberView member, Guid topicId, int highest, CancellationToken ct)
     {
-        var read = await db.ForumTopicReads.SingleOrDefaultAsync(r => r.MemberId == memberId && r.TopicId == topicId, ct);
-        if (read is not null && read.HighestPosition >= highest) return;
-        if (read is null) db.ForumTopicReads.Add(new ForumTopicRead { MemberId = memberId, TopicId = topicId, HighestPosition = highest });
-        else
-        {
-            read.HighestPosition = highest;
-            read.At = DateTimeOffset.UtcNow;
-        }
-        try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException) { db.ChangeTracker.Clear(); return; } // the same page opened twice at once: one row is enough
-        await trust.RunAsync(memberId, ct);
+        var before = await db.ForumTopicReads.AsNoTracking().Where(r => r.MemberId == member.Id && r.TopicId == topicId)
+            .Select(r => (int?)r.HighestPosition).SingleOrDefaultAsync(ct);
+        if (before >= highest) return before;
+        var at = db.Model.FindEntityType(typeof(ForumTopicRead))!.FindProperty(nameof(ForumTopicRead.At))!.GetTypeMapping().Converter is { } converter
+            ? converter.ConvertToProvider(DateTimeOffset.UtcNow) : DateTimeOffset.UtcNow; // SQLite stores it as a number
+        var moved = await db.Database.ExecuteSqlRawAsync("""
+            INSERT INTO "ForumTopicReads" ("MemberId", "TopicId", "HighestPosition", "At") VALUES ({0}, {1}, {2}, {3})
+            ON CONFLICT ("MemberId", "TopicId") DO UPDATE SET "HighestPosition" = excluded."HighestPosition", "At" = excluded."At"
+            WHERE "ForumTopicReads"."HighestPosition" < excluded."HighestPosition"
+            """, [member.Id, topicId, highest, at!], ct);
+        if (moved > 0) await trust.AfterReadingAsync(member.Id, member.Trust, ct);
+        return before;
     }
 
     /// Published posts whose text (or topic title) contains every word of the query, newest first.

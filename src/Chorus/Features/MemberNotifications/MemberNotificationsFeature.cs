@@ -11,7 +11,8 @@ public static class MemberNotificationsFeature
 {
     public static IServiceCollection AddMemberNotifications(this IServiceCollection services) =>
         services.AddSingleton<UnsubscribeLinks>().AddScoped<NotifyMembers>().AddScoped<ManageMemberEmail>().AddScoped<SendDailyDigests>()
-            .AddHostedService<MemberDigestService>();
+            .AddSingleton<MemberFanOutSignal>().AddSingleton<FanOutMemberNotifications>()
+            .AddHostedService<MemberDigestService>().AddHostedService<MemberFanOutService>();
 
     public static void MapMemberNotifications(this WebApplication app)
     {

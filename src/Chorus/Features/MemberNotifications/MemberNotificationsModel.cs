@@ -45,6 +45,22 @@ public class MemberNotification
     public Guid? DigestId { get; set; }
 }
 
+/// A post whose news has yet to reach its members: one row written in the post's own transaction, however
+/// many members follow the topic; <see cref="FanOutMemberNotifications"/> turns it into their notifications
+/// and e-mails in the background, in batches, and deletes it when every member was told.
+public class MemberNotificationJob
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid PostId { get; set; }
+    /// Null: everyone the post concerns (the topic's followers and the members it mentions). Otherwise only
+    /// these members, as mentioned (a moderator's edit added their @mention): member ids, comma-separated.
+    public string? OnlyMentioned { get; set; }
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; } = DateTimeOffset.UtcNow;
+    public string? LastError { get; set; }
+}
+
 /// Which node does a singleton job (the daily digest) until when: a node takes an expired lease with one
 /// conditional update, so two nodes never run the job at the same time.
 public class JobLease
@@ -82,6 +98,12 @@ internal static class MemberNotificationsModel
             e.Property(n => n.Delivery).HasConversion<string>().HasMaxLength(20);
             e.HasOne<ForumMember>().WithMany().HasForeignKey(n => n.MemberId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<ForumPost>().WithMany().HasForeignKey(n => n.PostId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<MemberNotificationJob>(e =>
+        {
+            e.HasIndex(j => j.NextAttemptAt);
+            e.Property(j => j.LastError).HasMaxLength(1000);
+            e.HasOne<ForumPost>().WithMany().HasForeignKey(j => j.PostId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<JobLease>(e =>
         {

@@ -2940,6 +2940,40 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("MemberNotifications");
                 });
 
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotificationJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OnlyMentioned")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NextAttemptAt");
+
+                    b.HasIndex("PostId");
+
+                    b.ToTable("MemberNotificationJobs");
+                });
+
             modelBuilder.Entity("Chorus.Features.MemberNotifications.TopicWatch", b =>
                 {
                     b.Property<Guid>("MemberId")
@@ -4588,6 +4622,15 @@ namespace Chorus.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("Chorus.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotificationJob", b =>
+                {
                     b.HasOne("Chorus.Features.Forum.ForumPost", null)
                         .WithMany()
                         .HasForeignKey("PostId")

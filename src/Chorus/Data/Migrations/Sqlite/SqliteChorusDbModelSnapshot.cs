@@ -2916,6 +2916,40 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("MemberNotifications");
                 });
 
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotificationJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OnlyMentioned")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NextAttemptAt");
+
+                    b.HasIndex("PostId");
+
+                    b.ToTable("MemberNotificationJobs");
+                });
+
             modelBuilder.Entity("Chorus.Features.MemberNotifications.TopicWatch", b =>
                 {
                     b.Property<Guid>("MemberId")
@@ -4558,6 +4592,15 @@ namespace Chorus.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("Chorus.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotificationJob", b =>
+                {
                     b.HasOne("Chorus.Features.Forum.ForumPost", null)
                         .WithMany()
                         .HasForeignKey("PostId")

@@ -15,10 +15,21 @@ public sealed record MemberActivity(int TopicsEntered, int PostsRead, int Posts,
 public static class TrustLevels
 {
     public static TrustLevel Earned(MemberActivity a) =>
-        a is { TopicsEntered: >= 50, PostsRead: >= 500, Posts: >= 20, LikesReceived: >= 10, LikesGiven: >= 10, DaysSinceJoining: >= 30 } ? TrustLevel.Regular
-        : a is { TopicsEntered: >= 20, PostsRead: >= 100, Posts: >= 3, LikesReceived: >= 1, DaysSinceJoining: >= 7 } ? TrustLevel.Member
-        : a is { TopicsEntered: >= 5, PostsRead: >= 30 } ? TrustLevel.Basic
+        Read(a, TrustLevel.Regular) && a is { Posts: >= 20, LikesReceived: >= 10, LikesGiven: >= 10, DaysSinceJoining: >= 30 } ? TrustLevel.Regular
+        : Read(a, TrustLevel.Member) && a is { Posts: >= 3, LikesReceived: >= 1, DaysSinceJoining: >= 7 } ? TrustLevel.Member
+        : Read(a, TrustLevel.Basic) ? TrustLevel.Basic
         : TrustLevel.New;
+
+    private static bool Read(MemberActivity a, TrustLevel level) =>
+        ReadingFor(level) is var (topics, posts) && a.TopicsEntered >= topics && a.PostsRead >= posts;
+
+    /// What reading alone must reach for <paramref name="level"/> (every level's other needs come on top).
+    public static (int TopicsEntered, int PostsRead) ReadingFor(TrustLevel level) => level switch
+    {
+        TrustLevel.Basic => (5, 30),
+        TrustLevel.Member => (20, 100),
+        _ => (50, 500),
+    };
 
     public static string Describe(TrustLevel level) => level switch
     {
@@ -46,6 +57,18 @@ public class RaiseTrustLevel(ChorusDb db)
             await db.SaveChangesAsync(ct);
         }
         return member.Trust;
+    }
+
+    /// After a member read further: reading only counts towards the next level, so the full recount (five
+    /// aggregates) runs only once their reading meets that level's reading thresholds; until then one.
+    public async Task<TrustLevel> AfterReadingAsync(Guid memberId, TrustLevel current, CancellationToken ct = default)
+    {
+        if (current >= TrustLevel.Regular) return current;
+        var (topics, posts) = TrustLevels.ReadingFor(current + 1);
+        var read = await db.ForumTopicReads.AsNoTracking().Where(r => r.MemberId == memberId).GroupBy(r => r.MemberId)
+            .Select(g => new { Topics = g.Count(), Posts = g.Sum(r => r.HighestPosition) }).SingleOrDefaultAsync(ct);
+        if (read is null || read.Topics < topics || read.Posts < posts) return current;
+        return await RunAsync(memberId, ct);
     }
 
     public async Task<MemberActivity> ActivityAsync(ForumMember member, CancellationToken ct = default)

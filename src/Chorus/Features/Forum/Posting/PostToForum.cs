@@ -76,7 +76,7 @@ public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, Comm
         db.ForumPosts.Add(post);
         if (author.PersonId is { } personId)
             db.Activities.Add(new Activity { PersonId = personId, Kind = ForumActivities.Topic, At = now, Summary = $"Started the topic “{title}”: {TextLimits.Cut(rendered.Text, 240)}" });
-        await notify.QueueAsync(post, topic, ct); // the members it mentions, by e-mail, saved with the topic
+        await notify.QueueAsync(post, topic, ct); // the members it mentions hear about it: one job, saved with the topic
         if (!await SaveOnceAsync(input.RequestId, ct)) return (await ExistingAsync(input.RequestId, CancellationToken.None))!;
         log.LogInformation("Forum topic {Topic} started by {Author} ({State})", topic.Id, author.Name, verdict.State);
         return new PostReceipt(topic.Id, post.Id, 1, post.State, post.HeldReason);
@@ -110,11 +110,12 @@ public class PostToForum(ChorusDb db, RenderPost render, ScreenPost screen, Comm
         db.ForumPosts.Add(post);
         if (author.PersonId is { } personId)
             db.Activities.Add(new Activity { PersonId = personId, Kind = ForumActivities.Reply, At = now, Summary = $"Replied to “{topic.Title}”: {TextLimits.Cut(rendered.Text, 240)}" });
-        await notify.QueueAsync(post, topic, ct); // who follows the topic or is mentioned, saved with the reply
+        await notify.QueueAsync(post, topic, ct); // who follows the topic or is mentioned: one job, saved with the reply
         try
         {
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            notify.Committed();
         }
         catch (DbUpdateException) when (input.RequestId != Guid.Empty)
         {
