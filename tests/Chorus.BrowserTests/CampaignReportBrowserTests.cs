@@ -78,6 +78,9 @@ public class CampaignReportBrowserTests(BrowserFixture fx) : IClassFixture<Brows
         await Expect(page.Locator("[data-test=tile-conversions] [data-test=tile-value]")).ToHaveTextAsync("2");
         await Expect(page.Locator("[data-test=follower-change]")).ToHaveTextAsync($"Mastodon {tag}: 1,843 followers (+141 in the period)");
         await Expect(page.Locator("#chart-campaign-followers svg")).ToBeVisibleAsync();
+        // Clicks over time: today's two people, from the links' per-day counts.
+        await Expect(page.Locator("#chart-campaign-clicks svg")).ToBeVisibleAsync();
+        await Expect(page.Locator("#campaign-report-clicks-total")).ToContainTextAsync("2 clicks in this period; busiest day:");
         await Expect(page.Locator("#chart-campaign-coverage [data-test=coverage-chart]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-test=campaign-report-post]")).ToContainTextAsync("Winter edition");
         await Expect(page.Locator("[data-test=campaign-report-link]")).ToContainTextAsync($"/l/{code}");

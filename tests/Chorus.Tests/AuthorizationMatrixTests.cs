@@ -95,6 +95,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
         ("posts:comment",      "403", "201", "201", "201"),
         ("posts:approve",      "403", "403", "200", "200"),
         ("posts:schedule",     "403", "403", "200", "200"),
+        ("posts:attach-image", "403", "403", "201", "201"),
         ("campaign-links:create", "403", "403", "201", "201"),
         ("engagement:post",     "200", "200", "200", "200"),
         ("engagement:campaign", "200", "200", "200", "200"),
@@ -204,6 +205,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
             rows.Add(provider, "anonymous", "staff-page:media-contacts", "302");
             rows.Add(provider, "anonymous", "staff-page:campaign-report", "302");
             rows.Add(provider, "anonymous", "staff-page:campaign-report-csv", "302");
+            rows.Add(provider, "anonymous", "staff-page:post-image", "302");
         }
         return rows;
     }
@@ -430,6 +432,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "posts" when target == "update" => await c.PatchAsJsonAsync($"/api/v1/posts/{Post}", new { body = $"Hello {n}" }),
                 "posts" when target == "comment" => await c.PostAsJsonAsync($"/api/v1/posts/{Post}/comments", new { text = $"Comment {n}" }),
                 "posts" when target == "approve" => await c.PostAsJsonAsync($"/api/v1/posts/{await FreshPostAsync(n, approved: false)}/approve", new { }),
+                "posts" when target == "attach-image" => await c.PostAsync($"/api/v1/posts/{Post}/images", new MultipartFormDataContent
+                {
+                    { new ByteArrayContent(Campaigns.TestImages.Png), "file", $"matrix-{n}.png" }, { new StringContent("Matrix picture"), "altText" },
+                }),
                 "posts" when target == "schedule" => await c.PostAsJsonAsync($"/api/v1/posts/{await FreshPostAsync(n, approved: true)}/schedule", new { at = "2035-01-01T09:00", timeZone = "UTC" }),
                 "engagement" when target == "post" => await c.GetAsync($"/api/v1/posts/{Post}/engagement"),
                 "engagement" when target == "campaign" => await c.GetAsync($"/api/v1/campaigns/{Campaign}/engagement"),
@@ -440,7 +446,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixTests.World world) : IC
                 "staff-page" => await c.GetAsync(target switch
                 {
                     "calendar" => "/marketing/calendar", "media-contacts" => "/pr/contacts", "campaign-report" => $"/reports/campaigns?campaign={Campaign}",
-                    "campaign-report-csv" => $"/reports/campaigns/{Campaign}/csv", _ => $"/marketing/campaigns/{Campaign}",
+                    "campaign-report-csv" => $"/reports/campaigns/{Campaign}/csv", "post-image" => $"/marketing/post-images/{Guid.NewGuid()}", _ => $"/marketing/campaigns/{Campaign}",
                 }),
                 "press" when target == "contacts" => await c.GetAsync("/api/v1/media-contacts"),
                 "press" when target == "contact-add" => await c.PostAsJsonAsync("/api/v1/media-contacts", new { name = $"Reporter {n}", email = $"reporter{n}@paper.test" }),

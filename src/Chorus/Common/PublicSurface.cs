@@ -19,6 +19,7 @@ public static class PublicSurface
         ["/newsroom"] = "the public newsroom: published news and press releases",
         ["/newsroom/{Slug}"] = "one published newsroom entry",
         ["/newsroom/rss.xml"] = "the newsroom's RSS feed",
+        ["/media/posts/{id:guid}"] = "images of approved, scheduled and published campaign posts, which Discord, Slack, the newsroom and newsletters show (a draft's are 404)",
         ["/l/{code}"] = "tracked short links from campaigns (a redirect, counting the click)",
         ["/newsletter/unsubscribe/{token}"] = "a newsletter's one-click unsubscribe (RFC 8058): GET confirms, POST records; the signed token names the person",
         ["/forum"] = "the community forum: categories",

@@ -110,9 +110,9 @@ public class CampaignReportTests
         Assert.Matches(@"^Winter edition,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,Mastodon; Newsroom,1850,2,4,7,13,3,2,2,2$", posts[1]);
         Assert.Equal(2, posts.Length);
         var days = await CsvAsync(kit, $"/api/v1/reports/campaigns/{kit.Campaign}/csv{period}&table=periods");
-        Assert.Equal("start,end,posts_published,reach,engagement,conversations,coverage_articles,coverage_reach,followers Mastodon", days[0]);
-        Assert.Equal($"{yesterday:yyyy-MM-dd},{yesterday:yyyy-MM-dd},0,0,0,0,0,0,1800", days[1]);
-        Assert.Equal($"{today:yyyy-MM-dd},{today:yyyy-MM-dd},1,1850,13,2,2,17000,1850", days[2]);
+        Assert.Equal("start,end,posts_published,reach,engagement,conversations,clicks,robot_clicks,coverage_articles,coverage_reach,followers Mastodon", days[0]);
+        Assert.Equal($"{yesterday:yyyy-MM-dd},{yesterday:yyyy-MM-dd},0,0,0,0,0,0,0,0,1800", days[1]);
+        Assert.Equal($"{today:yyyy-MM-dd},{today:yyyy-MM-dd},1,1850,13,2,3,2,2,17000,1850", days[2]);
 
         // Without a period: the campaign's dates, widened to today's post.
         var widened = await ReportAsync(kit, "");

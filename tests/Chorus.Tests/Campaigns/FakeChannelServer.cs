@@ -11,8 +11,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Chorus.Tests.Campaigns;
 
-/// One request a fake channel received, as it arrived.
-public sealed record ReceivedRequest(string Method, string Path, string? Authorization, string? IdempotencyKey, string ContentType, string Body)
+/// A file part of a multipart request, byte for byte.
+public sealed record ReceivedFile(string Field, string FileName, string ContentType, byte[] Content);
+
+/// One request a fake channel received, as it arrived. A multipart/form-data request's parts are in
+/// Parts (text fields, in order) and Files.
+public sealed record ReceivedRequest(string Method, string Path, string? Authorization, string? IdempotencyKey, string ContentType, string Body,
+    (string Name, string Value)[]? Parts = null, ReceivedFile[]? Files = null)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
@@ -66,9 +71,23 @@ public sealed class FakeChannelServer : IAsyncDisposable
         FakeChannelServer? self = null;
         app.Run(async http =>
         {
-            var body = await new StreamReader(http.Request.Body).ReadToEndAsync();
+            var body = "";
+            (string, string)[]? parts = null;
+            ReceivedFile[]? files = null;
+            if (http.Request.HasFormContentType && http.Request.ContentType!.StartsWith("multipart/"))
+            {
+                var form = await http.Request.ReadFormAsync();
+                parts = form.SelectMany(f => f.Value.Select(v => (f.Key, v ?? ""))).ToArray();
+                files = await Task.WhenAll(form.Files.Select(async f =>
+                {
+                    using var bytes = new MemoryStream();
+                    await f.CopyToAsync(bytes);
+                    return new ReceivedFile(f.Name, f.FileName, f.ContentType, bytes.ToArray());
+                }));
+            }
+            else body = await new StreamReader(http.Request.Body).ReadToEndAsync();
             var request = new ReceivedRequest(http.Request.Method, http.Request.Path, http.Request.Headers.Authorization.FirstOrDefault(),
-                http.Request.Headers["Idempotency-Key"].FirstOrDefault(), http.Request.ContentType ?? "", body);
+                http.Request.Headers["Idempotency-Key"].FirstOrDefault(), http.Request.ContentType ?? "", body, parts, files);
             self!.Requests.Enqueue(request);
             if (self._failures.TryGetValue(request.Path, out var failures) && failures.TryDequeue(out var failure))
             {
@@ -80,6 +99,8 @@ public sealed class FakeChannelServer : IAsyncDisposable
             var (status, answer) = request.Path switch
             {
                 "/api/v1/statuses" => self.Mastodon(request),
+                "/api/v2/media" => self.UploadMedia(request),
+                var path when path!.StartsWith("/api/v1/media/") && request.Method == "GET" => self.ReadMedia(path["/api/v1/media/".Length..]),
                 "/discord" => (204, ""),
                 "/slack" => (200, "ok"),
                 _ when request.Method == "GET" && self.Read?.Invoke(request) is { } json => (200, json),
@@ -97,6 +118,36 @@ public sealed class FakeChannelServer : IAsyncDisposable
         self = new FakeChannelServer(app, new Uri(address.TrimEnd('/') + "/"));
         return self;
     }
+
+    /// How many times GET /api/v1/media/{id} says "still processing" (206) before the media is ready; 0 (the
+    /// default) makes an upload answer 200 with its url at once, anything more answers the upload 202 without one.
+    public int MediaProcessingPolls { get; set; }
+    private readonly ConcurrentDictionary<string, int> _processing = new();
+    private long _nextMediaId = 900;
+    /// Media ids Mastodon gave out, in order.
+    public ConcurrentQueue<string> MediaCreated { get; } = new();
+
+    private (int, string) UploadMedia(ReceivedRequest r)
+    {
+        if (r.Authorization != "Bearer " + Token) return (401, """{"error":"The access token is invalid"}""");
+        if (r.Files is not [{ Field: "file" } file] || !file.ContentType.StartsWith("image/")) return (422, """{"error":"Validation failed: File content type is invalid"}""");
+        var id = Interlocked.Increment(ref _nextMediaId).ToString();
+        MediaCreated.Enqueue(id);
+        var description = r.Parts?.Where(p => p.Name == "description").Select(p => p.Value).FirstOrDefault();
+        if (MediaProcessingPolls == 0) return (200, MediaJson(id, description, ready: true));
+        _processing[id] = MediaProcessingPolls;
+        return (202, MediaJson(id, description, ready: false));
+    }
+
+    private (int, string) ReadMedia(string id)
+    {
+        if (!MediaCreated.Contains(id)) return (404, """{"error":"Record not found"}""");
+        var left = _processing.AddOrUpdate(id, 0, (_, n) => Math.Max(0, n - 1));
+        return left > 0 ? (206, MediaJson(id, null, ready: false)) : (200, MediaJson(id, null, ready: true));
+    }
+
+    private string MediaJson(string id, string? description, bool ready) =>
+        JsonSerializer.Serialize(new { id, type = "image", url = ready ? Url($"media/{id}.png") : null, description });
 
     private (int, string) Mastodon(ReceivedRequest r)
     {

@@ -64,14 +64,14 @@ public static class CampaignReportsFeature
 
     public static IResult PeriodsCsv(CampaignReport r)
     {
-        var csv = new StringBuilder("start,end,posts_published,reach,engagement,conversations,coverage_articles,coverage_reach");
+        var csv = new StringBuilder("start,end,posts_published,reach,engagement,conversations,clicks,robot_clicks,coverage_articles,coverage_reach");
         foreach (var f in r.Followers) csv.Append(',').Append(Cell("followers " + f.ChannelName));
         csv.Append('\n');
         foreach (var p in r.Periods)
         {
             var coverage = r.Coverage.Points.FirstOrDefault(c => c.Start == p.Start);
             csv.Append(string.Join(',', p.Start.ToString("yyyy-MM-dd"), p.End.ToString("yyyy-MM-dd"), p.PostsPublished, p.Reach, p.Engagement, p.Conversations,
-                coverage?.Articles ?? 0, coverage?.Reach ?? 0));
+                p.Clicks, p.RobotClicks, coverage?.Articles ?? 0, coverage?.Reach ?? 0));
             // Followers at the end of the period (the last count known by then).
             foreach (var f in r.Followers) csv.Append(',').Append(f.Points.LastOrDefault(x => x.Day <= p.End)?.Followers?.ToString(CultureInfo.InvariantCulture) ?? "");
             csv.Append('\n');

@@ -25,8 +25,10 @@ public sealed record CampaignTotals(int PostsPublished, long Reach, int Replies,
     public int Engagement => Replies + Boosts + Favourites;
 }
 
-/// One day or week: posts that went out in it with their reach and engagement, and reply conversations started in it.
-public sealed record CampaignPeriod(DateOnly Start, DateOnly End, int PostsPublished, long Reach, int Engagement, int Conversations);
+/// One day or week: posts that went out in it with their reach and engagement, reply conversations started in it, and
+/// clicks on the campaign's tracked links in it (people's; robots apart), from the links' per-day counts.
+public sealed record CampaignPeriod(DateOnly Start, DateOnly End, int PostsPublished, long Reach, int Engagement, int Conversations,
+    long Clicks = 0, long RobotClicks = 0);
 
 public sealed record CampaignPostResult(Guid PostId, string Title, DateTimeOffset? PublishedAt, IReadOnlyList<string> Channels, long Reach,
     int Replies, int Boosts, int Favourites, long Clicks, long RobotClicks, int Conversations, int People);
@@ -114,6 +116,9 @@ public class ReadCampaignReport(ChorusDb db, CountClicks clicks, ManageCoverage 
 
         // Clicks: the campaign's tracked links, counted to this moment.
         var links = await ManageTrackedLinks.ViewsAsync(db, clicks, db.Set<TrackedLink>().Where(l => l.CampaignId == campaignId), ct);
+        var linkIds = links.Select(l => l.Id).ToList();
+        var clickDays = await db.Set<TrackedLinkDay>().AsNoTracking().Where(d => linkIds.Contains(d.LinkId) && d.Day >= start && d.Day <= end)
+            .GroupBy(d => d.Day).Select(g => new { Day = g.Key, Clicks = g.Sum(d => d.Clicks), Robots = g.Sum(d => d.BotClicks) }).ToListAsync(ct);
 
         var postResults = posts.Select(p =>
         {
@@ -140,8 +145,10 @@ public class ReadCampaignReport(ChorusDb db, CountClicks clicks, ManageCoverage 
         {
             var bucket = b;
             var postsIn = postResults.Where(p => p.PublishedAt is { } at && BucketOf(Day(at)) == bucket).ToList();
+            var clicksIn = clickDays.Where(c => BucketOf(c.Day) == bucket).ToList();
             periods.Add(new CampaignPeriod(bucket, weekly ? bucket.AddDays(6) : bucket, postsIn.Count, postsIn.Sum(p => p.Reach),
-                postsIn.Sum(p => p.Replies + p.Boosts + p.Favourites), replyConversations.Count(c => BucketOf(Day(c.CreatedAt)) == bucket)));
+                postsIn.Sum(p => p.Replies + p.Boosts + p.Favourites), replyConversations.Count(c => BucketOf(Day(c.CreatedAt)) == bucket),
+                clicksIn.Sum(c => c.Clicks), clicksIn.Sum(c => c.Robots)));
         }
 
         var followers = mastodonChannels.OrderBy(m => m.Name).Select(m =>

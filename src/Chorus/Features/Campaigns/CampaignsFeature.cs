@@ -9,7 +9,7 @@ public static class CampaignsFeature
     public static IServiceCollection AddCampaigns(this IServiceCollection services)
     {
         services.AddHttpClient(PublishingSenders.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
-        return services.AddScoped<ManagePublishingChannels>().AddScoped<ManageCampaigns>().AddScoped<ReadPosts>().AddScoped<ManagePosts>()
+        return services.AddScoped<ManagePublishingChannels>().AddScoped<ManageCampaigns>().AddScoped<ReadPosts>().AddScoped<ManagePosts>().AddScoped<ManagePostImages>()
             .AddScoped<ManageTrackedLinks>().AddScoped<ReadNewsroom>().AddScoped<PublishingSenders>()
             .AddSingleton<PublishPosts>().AddHostedService(sp => sp.GetRequiredService<PublishPosts>())
             .AddMemoryCache().AddSingleton<CountClicks>().AddHostedService(sp => sp.GetRequiredService<CountClicks>());
@@ -58,6 +58,7 @@ public static class CampaignsFeature
         posts.MapPatch("/{id:guid}", async (Guid id, PostInput input, ManagePosts manage, HttpContext http) =>
                 ApiResults.From(await manage.UpdateAsync(await http.ActorAsync(), id, input, http.RequestAborted), v => TypedResults.Ok(v)))
             .WithSummary("Change a draft (or a post in review)");
+        MapImagesApi(posts);
         MapAction(posts, "submit", "Send a draft for review", (m, a, id, ct) => m.SubmitAsync(a, id, ct));
         MapAction(posts, "approve", "Approve a post in review (an admin, or a colleague of the campaign's team other than the author)", (m, a, id, ct) => m.ApproveAsync(a, id, ct));
         MapAction(posts, "withdraw", "Take a post back to a draft (off the schedule)", (m, a, id, ct) => m.WithdrawAsync(a, id, ct));
@@ -76,6 +77,44 @@ public static class CampaignsFeature
             .WithSummary("Move a post on the calendar: reschedules a scheduled post, re-plans any other");
     }
 
+    private static void MapImagesApi(RouteGroupBuilder posts)
+    {
+        posts.MapPost("/{id:guid}/images", async (Guid id, HttpContext http, ManagePostImages images) =>
+            {
+                if (!http.Request.HasFormContentType) return ApiResults.Invalid("file", "Send multipart/form-data with the image as \"file\" and its alt text as \"altText\".");
+                IFormCollection form;
+                try { form = await http.Request.ReadFormAsync(http.RequestAborted); }
+                catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+                {
+                    return ApiResults.Invalid("file", $"The upload could not be read ({e.Message}); images are at most {images.MaxBytes / (1024 * 1024)} MB.");
+                }
+                if (form.Files.Count != 1) return ApiResults.Invalid("file", "Attach exactly one image as \"file\" per request.");
+                var file = form.Files[0];
+                await using var content = file.OpenReadStream();
+                return ApiResults.From(await images.AddAsync(await http.ActorAsync(), id, new ImageUpload(file.FileName, content, form["altText"].ToString()), http.RequestAborted),
+                    v => TypedResults.Created($"/api/v1/posts/{id}", v));
+            })
+            .WithSummary("Attach an image to a draft (multipart/form-data: file, altText): PNG, JPEG, GIF or WebP, at most 4 per post");
+        posts.MapPatch("/{id:guid}/images/{imageId:guid}", async (Guid id, Guid imageId, PostImageInput input, ManagePostImages images, HttpContext http) =>
+                ApiResults.From(await images.UpdateAsync(await http.ActorAsync(), id, imageId, input, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Change an image's alt text or move it (position from 0)");
+        posts.MapDelete("/{id:guid}/images/{imageId:guid}", async (Guid id, Guid imageId, ManagePostImages images, HttpContext http) =>
+                ApiResults.From(await images.RemoveAsync(await http.ActorAsync(), id, imageId, http.RequestAborted), v => TypedResults.Ok(v)))
+            .WithSummary("Remove an image from a draft");
+        posts.MapGet("/{id:guid}/images/{imageId:guid}", async (Guid id, Guid imageId, ManagePostImages images, HttpContext http) =>
+                await images.OpenForStaffAsync(imageId, http.RequestAborted) is { } file ? Serve(http, file, "private, no-cache") : ApiResults.NotFound("Image"))
+            .WithSummary("An attached image's bytes");
+    }
+
+    /// Images are served as what their bytes are (checked at upload), never sniffed by the browser.
+    private static IResult Serve(HttpContext http, PostImageFile file, string cache)
+    {
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers.CacheControl = cache;
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'";
+        return TypedResults.File(file.Content, file.ContentType, enableRangeProcessing: false);
+    }
+
     private static void MapAction(RouteGroupBuilder posts, string action, string summary, Func<ManagePosts, StaffActor, Guid, CancellationToken, Task<Outcome<PostDetail>>> run) =>
         posts.MapPost($"/{{id:guid}}/{action}", async (Guid id, ManagePosts manage, HttpContext http) =>
                 ApiResults.From(await run(manage, await http.ActorAsync(), id, http.RequestAborted), v => TypedResults.Ok(v)))
@@ -88,6 +127,13 @@ public static class CampaignsFeature
                 await links.FollowAsync(code, http.Request.Headers.UserAgent.ToString(), http.RequestAborted) is { } to
                     ? Results.Redirect(to) : Results.NotFound())
             .AllowAnonymous().ExcludeFromDescription();
+        // Webhooks, the newsroom and newsletters show a post's images from here; only an approved post's are there.
+        app.MapGet("/media/posts/{id:guid}", async (Guid id, ManagePostImages images, HttpContext http) =>
+                await images.OpenPublicAsync(id, http.RequestAborted) is { } file ? Serve(http, file, "public, max-age=300") : Results.NotFound())
+            .AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/marketing/post-images/{id:guid}", async (Guid id, ManagePostImages images, HttpContext http) =>
+                await images.OpenForStaffAsync(id, http.RequestAborted) is { } file ? Serve(http, file, "private, no-cache") : Results.NotFound())
+            .RequireAuthorization(Policies.Staff).ExcludeFromDescription();
         app.MapGet("/newsroom/rss.xml", async (ReadNewsroom newsroom, HttpContext http) =>
                 Results.Text(await newsroom.RssAsync(http.RequestAborted), "application/rss+xml; charset=utf-8"))
             .AllowAnonymous().ExcludeFromDescription();

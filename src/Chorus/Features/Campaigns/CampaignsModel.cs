@@ -14,5 +14,8 @@ public static class CampaignsModel
         b.ApplyConfiguration(new PostDeliveryConfiguration());
         b.ApplyConfiguration(new PostCommentConfiguration());
         b.ApplyConfiguration(new TrackedLinkConfiguration());
+        b.ApplyConfiguration(new TrackedLinkDayConfiguration());
+        b.ApplyConfiguration(new PostImageConfiguration());
+        b.ApplyConfiguration(new PostImageUploadConfiguration());
     }
 }

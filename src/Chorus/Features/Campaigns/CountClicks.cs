@@ -7,8 +7,10 @@ namespace Chorus.Features.Campaigns;
 /// Counts tracked-link clicks in memory and adds them to the database about once a second, so a
 /// redirect writes nothing itself (one UPDATE per link per second instead of one per click). Whoever
 /// reads the counts flushes first, so what staff see is exact on this node; other nodes' clicks
-/// arrive within a second. A shutdown flushes what is left.
-public sealed class CountClicks(IServiceScopeFactory scopes, ILogger<CountClicks> log) : BackgroundService
+/// arrive within a second. A shutdown flushes what is left. Each flush adds to the link's totals and
+/// to its day (TrackedLinkDay, the UTC day of the click) in one transaction, so clicks over time always
+/// add up to the totals.
+public sealed class CountClicks(IServiceScopeFactory scopes, TimeProvider clock, ILogger<CountClicks> log) : BackgroundService
 {
     private sealed class Pending
     {
@@ -16,12 +18,12 @@ public sealed class CountClicks(IServiceScopeFactory scopes, ILogger<CountClicks
         public long Robots;
     }
 
-    private readonly ConcurrentDictionary<Guid, Pending> _pending = new();
+    private readonly ConcurrentDictionary<(Guid Link, DateOnly Day), Pending> _pending = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
 
     public void Count(Guid linkId, bool robot)
     {
-        var p = _pending.GetOrAdd(linkId, _ => new Pending());
+        var p = _pending.GetOrAdd((linkId, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)), _ => new Pending());
         if (robot) Interlocked.Increment(ref p.Robots);
         else Interlocked.Increment(ref p.People);
     }
@@ -55,17 +57,19 @@ public sealed class CountClicks(IServiceScopeFactory scopes, ILogger<CountClicks
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
-            foreach (var (id, p) in _pending)
+            foreach (var ((id, day), p) in _pending)
             {
                 // Taken atomically: a click counted meanwhile waits for the next flush, none is lost or counted twice.
                 var people = Interlocked.Exchange(ref p.People, 0);
                 var robots = Interlocked.Exchange(ref p.Robots, 0);
-                if (people == 0 && robots == 0) continue;
+                if (people == 0 && robots == 0)
+                {
+                    if (day < DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)) _pending.TryRemove(new((id, day), p)); // a past day is done with
+                    continue;
+                }
                 try
                 {
-                    await db.Set<TrackedLink>().Where(l => l.Id == id).ExecuteUpdateAsync(s => s
-                        .SetProperty(l => l.Clicks, l => l.Clicks + people)
-                        .SetProperty(l => l.BotClicks, l => l.BotClicks + robots), CancellationToken.None);
+                    await AddAsync(db, id, day, people, robots);
                 }
                 catch
                 {
@@ -76,5 +80,41 @@ public sealed class CountClicks(IServiceScopeFactory scopes, ILogger<CountClicks
             }
         }
         finally { _flushing.Release(); }
+    }
+
+    /// Adds to a link's totals and to its day, both or neither. The day's row is made by whichever node
+    /// counts its first click; a node that loses that race adds to the row the other made.
+    private static async Task AddAsync(ChorusDb db, Guid id, DateOnly day, long people, long robots)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                db.ChangeTracker.Clear();
+                await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+                try
+                {
+                    var links = await db.Set<TrackedLink>().Where(l => l.Id == id).ExecuteUpdateAsync(s => s
+                        .SetProperty(l => l.Clicks, l => l.Clicks + people)
+                        .SetProperty(l => l.BotClicks, l => l.BotClicks + robots), CancellationToken.None);
+                    if (links == 0) return; // the link was deleted meanwhile
+                    var days = await db.Set<TrackedLinkDay>().Where(d => d.LinkId == id && d.Day == day).ExecuteUpdateAsync(s => s
+                        .SetProperty(d => d.Clicks, d => d.Clicks + people)
+                        .SetProperty(d => d.BotClicks, d => d.BotClicks + robots), CancellationToken.None);
+                    if (days == 0)
+                    {
+                        db.Add(new TrackedLinkDay { LinkId = id, Day = day, Clicks = people, BotClicks = robots });
+                        await db.SaveChangesAsync(CancellationToken.None);
+                    }
+                    await tx.CommitAsync(CancellationToken.None);
+                    return;
+                }
+                catch (DbUpdateException) when (attempt == 0)
+                {
+                    await tx.RollbackAsync(CancellationToken.None); // another node made the day's row: add to it
+                }
+            }
+        });
     }
 }

@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Chorus.Data;
 using Chorus.Features.Channels.Email;
 using Chorus.Features.Channels.Mastodon;
+using Chorus.Features.Inbox.Attachments;
+using Chorus.Features.Notifications;
+using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Campaigns;
 
@@ -19,20 +23,30 @@ public abstract record PublishResult
 
 /// Sends one delivery to Mastodon (through the shared MastodonClient) or a Discord/Slack webhook. Every request carries
 /// the delivery's idempotency key: Mastodon publishes a repeated request once; webhook receivers may use it too.
-public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets secrets, MastodonClient mastodon)
+/// A post's images go to Mastodon as uploaded media (each remembered per delivery, so a retry never uploads one
+/// twice) and to webhooks as their public address (Discord embeds, Slack image blocks with the alt text).
+public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets secrets, MastodonClient mastodon, ChorusDb db, AttachmentStore store,
+    PublicUrls urls, IConfiguration config)
 {
     public const string HttpClientName = "publishing";
+    /// Slack's longest text in one section block.
+    private const int SlackSectionMax = 3000;
 
     public async Task<PublishResult> SendAsync(PublishingChannel channel, PostDelivery delivery, string text, CancellationToken ct)
     {
         var secret = secrets.Unprotect(channel.ProtectedSecret);
         if (secret is null) return new PublishResult.Failed($"{channel.Name} has no {(channel.Kind == PublishingChannelKind.Mastodon ? "access token" : "webhook address")} (or it was saved with keys this server does not have); an admin sets it again.");
+        var images = await ReadPosts.ImagesAsync(db, delivery.PostId, ct);
         if (channel.Kind == PublishingChannelKind.Mastodon)
-            return Published(await mastodon.PostStatusAsync(new MastodonAccount(channel.BaseUrl!, secret, channel.Name), new MastodonStatusInput(text),
-                delivery.IdempotencyKey, ct: ct));
+        {
+            var account = new MastodonAccount(channel.BaseUrl!, secret, channel.Name);
+            var media = await UploadImagesAsync(account, delivery, images, ct);
+            if (media.Refusal is { } refusal) return refusal;
+            return Published(await mastodon.PostStatusAsync(account, new MastodonStatusInput(text, MediaIds: media.Ids), delivery.IdempotencyKey, ct: ct));
+        }
         using var request = new HttpRequestMessage(HttpMethod.Post, secret)
         {
-            Content = channel.Kind == PublishingChannelKind.Discord ? JsonContent.Create(new { content = text }) : JsonContent.Create(new { text }),
+            Content = channel.Kind == PublishingChannelKind.Discord ? JsonContent.Create(DiscordMessage(text, images)) : JsonContent.Create(SlackMessage(text, images)),
         };
         request.Headers.Add("Idempotency-Key", delivery.IdempotencyKey);
         HttpResponseMessage response;
@@ -48,6 +62,87 @@ public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets se
                 ? new PublishResult.Retry(why) : new PublishResult.Failed(why);
         }
     }
+
+    /// Without images, the plain shape every Discord-compatible receiver takes; with them, one embed per image.
+    private object DiscordMessage(string text, List<PostImage> images) => images.Count == 0
+        ? new { content = text }
+        : new { content = text, embeds = images.Select(i => new { image = new { url = urls.To(ManagePostImages.PublicPath(i.Id)) } }).ToList() };
+
+    /// Without images, {"text"}; with them, the text in section blocks (text stays as the notification's fallback)
+    /// followed by one image block per image, with its alt text (Slack requires one).
+    private object SlackMessage(string text, List<PostImage> images)
+    {
+        if (images.Count == 0) return new { text };
+        var blocks = new List<object>();
+        for (var at = 0; at < text.Length; at += SlackSectionMax)
+            blocks.Add(new { type = "section", text = new { type = "mrkdwn", text = text.Substring(at, Math.Min(SlackSectionMax, text.Length - at)) } });
+        blocks.AddRange(images.Select(i => new
+        {
+            type = "image", image_url = urls.To(ManagePostImages.PublicPath(i.Id)), alt_text = i.AltText.Length > 0 ? Common.TextLimits.Cut(i.AltText, 2000) : "Image",
+        }));
+        return new { text, blocks };
+    }
+
+    private sealed record Media(List<string> Ids, PublishResult? Refusal);
+
+    /// Uploads the post's images to the account (those this delivery has not uploaded yet) and waits, boundedly,
+    /// for the instance to process them. Each media id is saved the moment the instance gives it.
+    private async Task<Media> UploadImagesAsync(MastodonAccount account, PostDelivery delivery, List<PostImage> images, CancellationToken ct)
+    {
+        var ids = new List<string>();
+        if (images.Count == 0) return new(ids, null);
+        var known = await db.Set<PostImageUpload>().Where(u => u.DeliveryId == delivery.Id).ToDictionaryAsync(u => u.ImageId, ct);
+        var number = 0;
+        foreach (var image in images)
+        {
+            number++;
+            var what = images.Count == 1 ? "the image" : $"image {number} of {images.Count}";
+            if (!known.TryGetValue(image.Id, out var upload))
+            {
+                await using var file = store.OpenRead(image.Hash);
+                if (file is null) return new(ids, new PublishResult.Failed($"The file of {what} ({image.FileName}) is missing from the data directory; remove it and attach it again."));
+                var answer = await mastodon.UploadMediaAsync(account, file, image.FileName, image.ContentType, image.AltText, ct);
+                if (answer is not MastodonAnswer.Ok ok) return new(ids, Uploading(what, answer));
+                if (MastodonClient.Str(ok.Body, "id") is not { } mediaId) return new(ids, new PublishResult.Retry($"{account.Name} accepted {what} without an id; trying again."));
+                upload = new PostImageUpload { DeliveryId = delivery.Id, ImageId = image.Id, MediaId = mediaId, Processing = MastodonClient.Str(ok.Body, "url") is null };
+                db.Add(upload);
+                await db.SaveChangesAsync(CancellationToken.None); // remembered before anything else can fail
+            }
+            if (upload.Processing)
+            {
+                if (await ProcessedAsync(account, upload.MediaId, ct) is { } notYet) return new(ids, notYet is MastodonAnswer.Ok
+                    ? new PublishResult.Retry($"{account.Name} is still processing {what}; trying again.") : Uploading(what, notYet));
+                upload.Processing = false;
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+            ids.Add(upload.MediaId);
+        }
+        return new(ids, null);
+    }
+
+    /// Asks GET /api/v1/media/{id} a few times (Chorus:Publishing:MediaPolls, a pause of MediaPollMilliseconds between);
+    /// null once it has a url, else the last answer (an Ok without url means: still processing).
+    private async Task<MastodonAnswer?> ProcessedAsync(MastodonAccount account, string mediaId, CancellationToken ct)
+    {
+        var polls = config.GetValue("Chorus:Publishing:MediaPolls", 10);
+        var pause = TimeSpan.FromMilliseconds(config.GetValue("Chorus:Publishing:MediaPollMilliseconds", 1000));
+        MastodonAnswer answer = new MastodonAnswer.Transient("not asked");
+        for (var i = 0; i < polls; i++)
+        {
+            if (i > 0) await Task.Delay(pause, ct);
+            answer = await mastodon.GetAsync(account, $"/api/v1/media/{Uri.EscapeDataString(mediaId)}", ct);
+            if (answer is MastodonAnswer.Ok ok && MastodonClient.Str(ok.Body, "url") is not null) return null;
+            if (answer is not MastodonAnswer.Ok) return answer;
+        }
+        return answer;
+    }
+
+    private static PublishResult Uploading(string what, MastodonAnswer answer) => Published(answer) switch
+    {
+        PublishResult.Retry r => new PublishResult.Retry($"Uploading {what}: {r.Error}"),
+        PublishResult.Failed f => new PublishResult.Failed($"Uploading {what}: {f.Error}"),
+        var other => other,
+    };
 
     /// What Mastodon's answer means for the delivery: 429 and 5xx are tried again; a refusal (a bad token, a rejected text) fails.
     public static PublishResult Published(MastodonAnswer answer) => answer switch

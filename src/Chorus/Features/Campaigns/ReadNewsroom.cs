@@ -8,7 +8,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Campaigns;
 
-public sealed record NewsroomEntry(string Slug, string Title, string Html, DateTimeOffset PublishedAt, string? Summary = null, bool IsPressRelease = false);
+public sealed record NewsroomEntry(string Slug, string Title, string Html, DateTimeOffset PublishedAt, string? Summary = null, bool IsPressRelease = false,
+    IReadOnlyList<NewsroomImage>? Images = null);
+
+/// An image of a newsroom entry: its absolute public address, type, size and alt text.
+public sealed record NewsroomImage(string Url, string ContentType, long Size, string AltText);
 
 /// The public newsroom: posts published on a newsroom channel and public press releases, newest
 /// first, as pages and as RSS.
@@ -19,23 +23,30 @@ public class ReadNewsroom(ChorusDb db, HtmlCleaner html, PublicUrls urls, PressR
     public async Task<List<NewsroomEntry>> LatestAsync(int take = PageSize, CancellationToken ct = default)
     {
         var rows = await Published(null).OrderByDescending(r => r.PublishedAt).Take(take).ToListAsync(ct);
-        return rows.Select(Entry).Concat(await releases.LatestAsync(take, ct)).OrderByDescending(e => e.PublishedAt).Take(take).ToList();
+        var images = await ImagesAsync(rows.Select(r => r.PostId).ToList(), ct);
+        return rows.Select(r => Entry(r, images)).Concat(await releases.LatestAsync(take, ct)).OrderByDescending(e => e.PublishedAt).Take(take).ToList();
     }
 
     public async Task<NewsroomEntry?> GetAsync(string slug, CancellationToken ct = default) =>
-        await Published(slug).FirstOrDefaultAsync(ct) is { } row ? Entry(row) : await releases.GetAsync(slug, ct);
+        await Published(slug).FirstOrDefaultAsync(ct) is { } row ? Entry(row, await ImagesAsync([row.PostId], ct)) : await releases.GetAsync(slug, ct);
 
-    private NewsroomEntry Entry(Row r) => new(r.Slug!, r.Title, html.MarkdownToHtml(r.Text), r.PublishedAt!.Value);
+    private NewsroomEntry Entry(Row r, ILookup<Guid, NewsroomImage> images) =>
+        new(r.Slug!, r.Title, html.MarkdownToHtml(r.Text), r.PublishedAt!.Value, Images: images[r.PostId].ToList());
+
+    private async Task<ILookup<Guid, NewsroomImage>> ImagesAsync(List<Guid> postIds, CancellationToken ct) =>
+        (await db.Set<PostImage>().AsNoTracking().Where(i => postIds.Contains(i.PostId)).OrderBy(i => i.Position).ToListAsync(ct))
+            .ToLookup(i => i.PostId, i => new NewsroomImage(urls.To(ManagePostImages.PublicPath(i.Id)), i.ContentType, i.Size, i.AltText));
 
     private IQueryable<Row> Published(string? slug) =>
         from d in db.Set<PostDelivery>().AsNoTracking()
         join ch in db.Set<PublishingChannel>() on d.ChannelId equals ch.Id
         join p in db.Set<Post>() on d.PostId equals p.Id
         where ch.Kind == PublishingChannelKind.Newsroom && d.State == PublishState.Published && d.ExternalId != null && (slug == null || d.ExternalId == slug)
-        select new Row { Slug = d.ExternalId, Title = p.Title, Text = d.Text ?? p.Body, PublishedAt = d.PublishedAt };
+        select new Row { PostId = p.Id, Slug = d.ExternalId, Title = p.Title, Text = d.Text ?? p.Body, PublishedAt = d.PublishedAt };
 
     private sealed class Row
     {
+        public Guid PostId { get; init; }
         public string? Slug { get; init; }
         public string Title { get; init; } = "";
         public string Text { get; init; } = "";
@@ -76,7 +87,16 @@ public class ReadNewsroom(ChorusDb db, HtmlCleaner html, PublicUrls urls, PressR
                 w.WriteEndElement();
                 w.WriteElementString("pubDate", Rfc822(e.PublishedAt));
                 if (e.IsPressRelease) w.WriteElementString("category", "Press release");
-                w.WriteElementString("description", e.Html);
+                // Feed readers show the images in the text; the first is also the item's enclosure (RSS allows one).
+                w.WriteElementString("description", e.Html + ImagesHtml(e.Images));
+                if (e.Images is [var first, ..])
+                {
+                    w.WriteStartElement("enclosure");
+                    w.WriteAttributeString("url", first.Url);
+                    w.WriteAttributeString("length", first.Size.ToString(CultureInfo.InvariantCulture));
+                    w.WriteAttributeString("type", first.ContentType);
+                    w.WriteEndElement();
+                }
                 w.WriteEndElement();
             }
             w.WriteEndElement();
@@ -85,6 +105,11 @@ public class ReadNewsroom(ChorusDb db, HtmlCleaner html, PublicUrls urls, PressR
         }
         return sb.ToString();
     }
+
+    /// The images as HTML figures with their alt text (the newsroom page shows them the same way).
+    public static string ImagesHtml(IReadOnlyList<NewsroomImage>? images) =>
+        images is null or [] ? "" : string.Concat(images.Select(i =>
+            $"<figure class=\"newsroom-image\"><img src=\"{System.Net.WebUtility.HtmlEncode(i.Url)}\" alt=\"{System.Net.WebUtility.HtmlEncode(i.AltText)}\" loading=\"lazy\"></figure>"));
 
     private static string Rfc822(DateTimeOffset at) => at.ToUniversalTime().ToString("ddd, dd MMM yyyy HH:mm:ss", CultureInfo.InvariantCulture) + " +0000";
 

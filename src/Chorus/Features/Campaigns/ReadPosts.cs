@@ -10,11 +10,15 @@ public sealed record PostSummary(Guid Id, Guid CampaignId, string CampaignName, 
 public sealed record PostDeliveryView(Guid Id, Guid ChannelId, string ChannelName, PublishingChannelKind ChannelKind, string? Text, string EffectiveText,
     int Length, int MaxLength, string? Problem, PublishState State, int Attempts, string? LastError, string? ExternalId, string? ExternalUrl, DateTimeOffset? PublishedAt);
 
+/// An attached image: PreviewPath opens it for staff (any status); the API serves it at /api/v1/posts/{post}/images/{id}.
+public sealed record PostImageView(Guid Id, int Position, string FileName, string ContentType, long Size, string AltText, string PreviewPath);
+
 public sealed record PostCommentView(Guid Id, string AuthorName, string Text, bool IsEvent, DateTimeOffset CreatedAt);
 
 public sealed record PostDetail(Guid Id, Guid CampaignId, string CampaignName, Guid OwnerTeamId, string Title, string Body, PostStatus Status,
     DateTimeOffset? ScheduledAt, string TimeZone, string? ScheduledLocal, string AuthorId, string AuthorName, string? ApprovedByName, DateTimeOffset? ApprovedAt,
-    DateTimeOffset? PublishedAt, IReadOnlyList<PostDeliveryView> Deliveries, IReadOnlyList<PostCommentView> Comments, IReadOnlyList<TrackedLinkView> Links);
+    DateTimeOffset? PublishedAt, IReadOnlyList<PostDeliveryView> Deliveries, IReadOnlyList<PostCommentView> Comments, IReadOnlyList<TrackedLinkView> Links,
+    IReadOnlyList<PostImageView> Images);
 
 /// Reading posts: their summaries (campaign page, calendar) and one post with deliveries and review.
 public class ReadPosts(ChorusDb db, CountClicks clicks)
@@ -60,8 +64,13 @@ public class ReadPosts(ChorusDb db, CountClicks clicks)
         var comments = await db.Set<PostComment>().AsNoTracking().Where(c => c.PostId == id).OrderBy(c => c.CreatedAt)
             .Select(c => new PostCommentView(c.Id, c.AuthorName, c.Text, c.IsEvent, c.CreatedAt)).ToListAsync(ct);
         var links = await ManageTrackedLinks.ViewsAsync(db, clicks, db.Set<TrackedLink>().Where(l => l.PostId == id), ct);
+        var images = await ImagesAsync(db, id, ct);
         return new PostDetail(p.Id, p.CampaignId, campaign.Name, campaign.OwnerTeamId, p.Title, p.Body, p.Status, p.ScheduledAt, p.TimeZone,
             p.ScheduledAt is { } at ? ScheduleTimes.Display(at, p.TimeZone) : null, p.AuthorId, p.AuthorName, p.ApprovedByName, p.ApprovedAt, p.PublishedAt,
-            deliveries, comments, links);
+            deliveries, comments, links, images.Select(i => new PostImageView(i.Id, i.Position, i.FileName, i.ContentType, i.Size, i.AltText, ManagePostImages.StaffPath(i.Id))).ToList());
     }
+
+    /// A post's images in their order.
+    public static Task<List<PostImage>> ImagesAsync(ChorusDb db, Guid postId, CancellationToken ct) =>
+        db.Set<PostImage>().AsNoTracking().Where(i => i.PostId == postId).OrderBy(i => i.Position).ToListAsync(ct);
 }

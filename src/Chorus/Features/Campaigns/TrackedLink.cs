@@ -23,6 +23,27 @@ public class TrackedLink
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 }
 
+/// Clicks on one tracked link on one day (UTC), kept up to date as clicks are counted, so clicks over
+/// time are read from a few rows rather than from every click.
+public class TrackedLinkDay
+{
+    public Guid LinkId { get; set; }
+    public DateOnly Day { get; set; }
+    public long Clicks { get; set; }
+    public long BotClicks { get; set; }
+}
+
+internal sealed class TrackedLinkDayConfiguration : IEntityTypeConfiguration<TrackedLinkDay>
+{
+    public void Configure(EntityTypeBuilder<TrackedLinkDay> e)
+    {
+        e.ToTable("TrackedLinkDays");
+        e.HasKey(d => new { d.LinkId, d.Day });
+        e.HasIndex(d => d.Day);
+        e.HasOne<TrackedLink>().WithMany().HasForeignKey(d => d.LinkId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class TrackedLinkConfiguration : IEntityTypeConfiguration<TrackedLink>
 {
     public void Configure(EntityTypeBuilder<TrackedLink> e)

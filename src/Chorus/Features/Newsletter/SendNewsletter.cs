@@ -44,7 +44,11 @@ public sealed class SendNewsletter(IServiceScopeFactory scopes, HtmlCleaner html
         }
 
         var domain = OutgoingEmail.Domain(mailbox.Mailbox);
-        var body = html.MarkdownToHtml(text);
+        // Images are linked from the public image route (not inline): one copy served, however many people read it.
+        var images = (await ReadPosts.ImagesAsync(db, post.Id, ct)).Select(i => (Url: urls.To(ManagePostImages.PublicPath(i.Id)), i.AltText)).ToList();
+        var body = html.MarkdownToHtml(text) + string.Concat(images.Select(i =>
+            $"""<p><img src="{OutgoingEmail.Encode(i.Url)}" alt="{OutgoingEmail.Encode(i.AltText)}" style="max-width:100%;height:auto"></p>"""));
+        text += string.Concat(images.Select(i => $"\n\n[Image{(i.AltText.Length > 0 ? ": " + i.AltText : "")}] {i.Url}"));
         var queued = 0;
         foreach (var chunk in recipients.Chunk(Batch))
         {

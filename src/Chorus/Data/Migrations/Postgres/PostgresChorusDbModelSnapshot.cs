@@ -702,6 +702,86 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("PostDeliveries", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AltText")
+                        .IsRequired()
+                        .HasMaxLength(1500)
+                        .HasColumnType("character varying(1500)");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash");
+
+                    b.HasIndex("PostId", "Position");
+
+                    b.ToTable("PostImages", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImageUpload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ImageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("MediaId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("Processing")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImageId");
+
+                    b.HasIndex("DeliveryId", "ImageId")
+                        .IsUnique();
+
+                    b.ToTable("PostImageUploads", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Campaigns.PublishingChannel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -809,6 +889,27 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("PostId");
 
                     b.ToTable("TrackedLinks", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.TrackedLinkDay", b =>
+                {
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("BotClicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("LinkId", "Day");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("TrackedLinkDays", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Channels.Channel", b =>
@@ -4146,6 +4247,30 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImage", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.Post", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImageUpload", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.PostDelivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Campaigns.PostImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Campaigns.TrackedLink", b =>
                 {
                     b.HasOne("Chorus.Features.Campaigns.Campaign", null)
@@ -4157,6 +4282,15 @@ namespace Chorus.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("PostId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.TrackedLinkDay", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.TrackedLink", null)
+                        .WithMany()
+                        .HasForeignKey("LinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Chorus.Features.Channels.Email.InboundEmailRejection", b =>

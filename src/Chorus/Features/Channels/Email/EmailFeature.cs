@@ -12,7 +12,7 @@ public static class EmailFeature
     {
         services.AddSingleton<MailboxSecrets>().AddSingleton<PollerNode>();
         services.AddScoped<ManageMailboxes>().AddScoped<TestMailboxConnection>().AddScoped<QueueEmailReply>().AddScoped<SendEmail>()
-            .AddScoped<ThreadInboundEmail>().AddScoped<ThreadAnswerToNotification>().AddScoped<RecordBounce>().AddScoped<PollMailbox>().AddScoped<ImportMbox>()
+            .AddScoped<ThreadInboundEmail>().AddScoped<ThreadAnswerToNotification>().AddScoped<RouteEmailAnswer>().AddScoped<RecordBounce>().AddScoped<PollMailbox>().AddScoped<ImportMbox>()
             .AddScoped<StoreInboundAttachments>().AddScoped<WaitForNewMail>()
             .AddScoped<ReadMailHealth>().AddScoped<StartMboxImport>();
         services.AddSingleton<MboxImports>();

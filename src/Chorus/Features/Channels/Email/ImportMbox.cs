@@ -21,8 +21,8 @@ public sealed record MboxImportResult(long ResumedAt, int Read, int Filed, int D
 /// Threads like the IMAP poller (references, subject + sender), including within the archive itself.
 /// Mailing-list archives carry Precedence: bulk on every message: imported history is not tagged
 /// auto-reply, since no automation answers imported mail anyway.
-public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail threads, MailboxSecrets secrets, StoreInboundAttachments attachments,
-    Community.Blocking.KeepBlockedFilesOut blocked)
+public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail threads, RouteEmailAnswer answers, MailboxSecrets secrets,
+    StoreInboundAttachments attachments, Community.Blocking.KeepBlockedFilesOut blocked)
 {
     public const int BatchSize = 200;
 
@@ -137,7 +137,9 @@ public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail
                 return null;
             case InboundEmail.File email:
                 var subjectKey = (Identity.Normalize(IdentityKind.Email, email.From), ThreadInboundEmail.NormalizeSubject(email.Subject));
-                var thread = ThreadInboundEmail.ReferencedIds(mime).Select(id => run.ThreadByMessageId.GetValueOrDefault(id)).FirstOrDefault(t => t is not null)
+                // Answers to mail we sent (a newsletter, a web-form reply) go where the poller would put them.
+                var route = await answers.RunAsync(run.ChannelId, run.Tokens, mime, ct);
+                var thread = route?.ThreadId ?? ThreadInboundEmail.ReferencedIds(mime).Select(id => run.ThreadByMessageId.GetValueOrDefault(id)).FirstOrDefault(t => t is not null)
                              ?? await threads.RunAsync(run.ChannelId, run.Tokens, mime, email, ct)
                              ?? (subjectKey.Item2.Length > 0 && run.ThreadBySubject.TryGetValue(subjectKey, out var recent)
                                  && email.At - recent.At <= ThreadInboundEmail.SubjectWindow && email.At >= recent.At ? recent.Thread : null);
@@ -145,8 +147,9 @@ public class ImportMbox(ChorusDb db, IngestPipeline pipeline, ThreadInboundEmail
                 run.ThreadByMessageId.TryAdd(email.ExternalId, threadId);
                 if (subjectKey.Item2.Length > 0) run.ThreadBySubject[subjectKey] = (threadId, email.At);
                 var files = await attachments.RunAsync(mime, email.Html, await blocked.SenderBlockedAsync(IdentityKind.Email, email.From, ct), ct);
-                return new InboundEnvelope(run.ChannelId, email.ExternalId, threadId,
-                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments);
+                return new InboundEnvelope(route?.ChannelId ?? run.ChannelId, email.ExternalId, threadId,
+                    new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments,
+                    TeamId: route?.TeamId);
             default:
                 throw new InvalidOperationException("Unknown kind of inbound e-mail.");
         }

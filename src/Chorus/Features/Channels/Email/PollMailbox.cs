@@ -26,7 +26,7 @@ public sealed class PollerNode
 /// through the ingest pipeline (keyed by Message-ID), then flagged \Seen or moved, then the checkpoint
 /// advances. A crash between those steps repeats messages, and the pipeline recognises them by Message-ID.
 public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pipeline, ThreadInboundEmail threads,
-    ThreadAnswerToNotification notifiedThreads, Newsletter.NewsletterReplies newsletterReplies, RecordBounce bounces, StoreInboundAttachments attachments,
+    RouteEmailAnswer answers, RecordBounce bounces, StoreInboundAttachments attachments,
     Community.Blocking.KeepBlockedFilesOut blocked, PollerNode node, IConfiguration config, ILogger<PollMailbox> log)
 {
     public const int BatchSize = 100;
@@ -215,15 +215,12 @@ public class PollMailbox(ChorusDb db, MailboxSecrets secrets, IngestPipeline pip
                     $"A delivery report{(bounce.Failed ? "" : $" ({bounce.Action})")} about a message Chorus did not send: {bounce.Reason}", ct);
             case InboundEmail.File email:
                 if (waiting.MightThread(mime, email)) await FileWaitingAsync(mailbox, waiting, counts, ct);
-                // An answer to a web-form confirmation or reply we e-mailed joins that conversation, on its channel.
-                var notified = await notifiedThreads.RunAsync(mailbox.ChannelId, tokens, mime, ct);
-                // An answer to a newsletter belongs to the campaign's team, one conversation per person and newsletter.
-                var newsletter = notified is null ? await newsletterReplies.FindAsync(mime, ct) : null;
-                var thread = notified?.ThreadId ?? newsletter?.ThreadId ?? await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct);
+                var route = await answers.RunAsync(mailbox.ChannelId, tokens, mime, ct);
+                var thread = route?.ThreadId ?? await threads.RunAsync(mailbox.ChannelId, tokens, mime, email, ct);
                 var files = await attachments.RunAsync(mime, email.Html, await blocked.SenderBlockedAsync(IdentityKind.Email, email.From, ct), ct);
-                var envelope = new InboundEnvelope(notified?.ChannelId ?? mailbox.ChannelId, email.ExternalId, thread,
+                var envelope = new InboundEnvelope(route?.ChannelId ?? mailbox.ChannelId, email.ExternalId, thread,
                     new InboundAuthor(IdentityKind.Email, email.From, email.FromName), email.At, email.Subject, email.Text, files.Html, files.Attachments,
-                    TeamId: newsletter?.TeamId);
+                    TeamId: route?.TeamId);
                 waiting.Items.Add((uid, mime, envelope, email.AutoReply));
                 waiting.MessageIds.Add(email.ExternalId);
                 waiting.Senders.Add(Identity.Normalize(IdentityKind.Email, email.From));

@@ -29,10 +29,11 @@ public abstract record MastodonAnswer
 /// An account Chorus acts as: the instance's base URL, its access token, and the name errors call it by (a channel's name).
 public sealed record MastodonAccount(string BaseUrl, string Token, string Name);
 
-/// A new status: its text and the status it answers (the instance's own id).
-public sealed record MastodonStatusInput(string Text, string? InReplyToId = null, string Visibility = "public");
+/// A new status: its text, the status it answers (the instance's own id), and media already uploaded.
+public sealed record MastodonStatusInput(string Text, string? InReplyToId = null, IReadOnlyList<string>? MediaIds = null, string Visibility = "public");
 
-/// The one HTTP client Chorus speaks Mastodon with: campaign posts (POST /api/v1/statuses), replies from the inbox (in_reply_to_id), and reading statuses back (GET /api/v1/statuses/{id}
+/// The one HTTP client Chorus speaks Mastodon with: campaign posts (POST /api/v1/statuses, with images from
+/// POST /api/v2/media), replies from the inbox (in_reply_to_id), and reading statuses back (GET /api/v1/statuses/{id}
 /// and /context, GET /api/v2/search to resolve a status of another server). Every call carries the account's bearer
 /// token; a status carries an Idempotency-Key, so a repeated request publishes nothing new. Redirects are never
 /// followed (a post must not be replayed at a guessed address), and each answer is classified the same way for
@@ -60,9 +61,23 @@ public sealed class MastodonClient(IHttpClientFactory clients, TimeProvider cloc
     {
         var fields = new List<KeyValuePair<string, string>> { new("status", status.Text), new("visibility", status.Visibility) };
         if (status.InReplyToId is { } to) fields.Add(new("in_reply_to_id", to));
+        foreach (var id in status.MediaIds ?? []) fields.Add(new("media_ids[]", id));
         var request = new HttpRequestMessage(HttpMethod.Post, Url(account, "/api/v1/statuses")) { Content = new FormUrlEncodedContent(fields) };
         request.Headers.Add("Idempotency-Key", idempotencyKey);
         return SendAsync(account, request, handingOff, ct);
+    }
+
+    /// POST /api/v2/media: one image with its alt text (Mastodon's "description"). The instance answers 200 with a
+    /// url when it is ready, or 202 with a null url while it processes it (then GET /api/v1/media/{id} until it has one).
+    public Task<MastodonAnswer> UploadMediaAsync(MastodonAccount account, Stream file, string fileName, string contentType, string? description,
+        CancellationToken ct = default)
+    {
+        var form = new MultipartFormDataContent();
+        var part = new StreamContent(file);
+        part.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        form.Add(part, "file", fileName);
+        if (!string.IsNullOrWhiteSpace(description)) form.Add(new StringContent(description), "description");
+        return SendAsync(account, new HttpRequestMessage(HttpMethod.Post, Url(account, "/api/v2/media")) { Content = form }, null, ct);
     }
 
     /// GET a path of the API (a status, its context, a search).
