@@ -3749,6 +3749,37 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("SlaPolicies", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Sla.SlaRestamp", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("After")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Changed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SlaRestamps", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Sla.SlaWarning", b =>
                 {
                     b.Property<Guid>("ConversationId")
