@@ -2963,6 +2963,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<string>("StaffUserId")
                         .HasColumnType("text");
 
+                    b.Property<bool>("AlertEmails")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("AssignmentEmails")
                         .HasColumnType("boolean");
 

@@ -2939,6 +2939,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<string>("StaffUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AlertEmails")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("AssignmentEmails")
                         .HasColumnType("INTEGER");
 

@@ -11,6 +11,13 @@ namespace Chorus.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<bool>(
+                name: "AlertEmails",
+                table: "NotificationPreferences",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: true); // existing preferences keep alert e-mails on, as for everyone without a row
+
             migrationBuilder.CreateTable(
                 name: "SlaRestamps",
                 columns: table => new
@@ -35,6 +42,10 @@ namespace Chorus.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "SlaRestamps");
+
+            migrationBuilder.DropColumn(
+                name: "AlertEmails",
+                table: "NotificationPreferences");
         }
     }
 }

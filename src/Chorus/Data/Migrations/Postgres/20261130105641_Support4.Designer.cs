@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace Chorus.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChorusDb))]
-    [Migration("20261130103206_Support4")]
+    [Migration("20261130105641_Support4")]
     partial class Support4
     {
         /// <inheritdoc />
@@ -2965,6 +2965,9 @@ namespace Chorus.Data.Migrations.Postgres
                 {
                     b.Property<string>("StaffUserId")
                         .HasColumnType("text");
+
+                    b.Property<bool>("AlertEmails")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("AssignmentEmails")
                         .HasColumnType("boolean");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Chorus.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteChorusDb))]
-    [Migration("20261130103154_Support4")]
+    [Migration("20261130105629_Support4")]
     partial class Support4
     {
         /// <inheritdoc />
@@ -2941,6 +2941,9 @@ namespace Chorus.Data.Migrations.Sqlite
                 {
                     b.Property<string>("StaffUserId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("AlertEmails")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("AssignmentEmails")
                         .HasColumnType("INTEGER");
