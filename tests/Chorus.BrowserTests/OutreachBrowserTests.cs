@@ -100,14 +100,19 @@ public class OutreachBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await page.GotoInteractiveAsync("/me/notifications");
         await Expect(page.Locator("#pref-mentions")).ToBeCheckedAsync();
         await Expect(page.Locator("#pref-assignments")).Not.ToBeCheckedAsync();
+        await Expect(page.Locator("#pref-alerts")).ToBeCheckedAsync();
         await page.Locator("#pref-assignments").CheckAsync();
         await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Saved.");
+        await page.Locator("#pref-alerts").UncheckAsync();
+        await Expect(page.Locator("#pref-alerts")).Not.ToBeCheckedAsync();
         await page.GotoInteractiveAsync("/me/notifications"); // saved, not just toggled
         await Expect(page.Locator("#pref-assignments")).ToBeCheckedAsync();
         await Expect(page.Locator("#pref-mentions")).ToBeCheckedAsync();
+        await Expect(page.Locator("#pref-alerts")).Not.ToBeCheckedAsync();
         await BrowserFixture.ScreenshotAsync(page, "my-notifications");
         var prefs = await (await agent.GetAsync("/api/v1/me/notification-preferences")).JsonAsync(System.Net.HttpStatusCode.OK);
         Assert.True(prefs.GetProperty("assignmentEmails").GetBoolean());
+        Assert.False(prefs.GetProperty("alertEmails").GetBoolean());
     }
 
     [NeedsEnvFact("CHROMIUM_PATH")]

@@ -123,6 +123,46 @@ public class DurableRuleEventsTests
     }
 
     [Theory, Providers]
+    public async Task A_failing_event_waits_alone_while_the_rest_of_its_batch_is_evaluated_once(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        app.Settings["Chorus:Rules:ProcessEvents"] = "false";
+        app.Settings["Chorus:Rules:RetryBaseSeconds"] = "0"; // a failed event is due again at once
+        app.Settings["Chorus:Rules:MaxAttempts"] = "3";
+        var admin = await app.StaffAsync("admin");
+        await CreateNoteRuleAsync(admin);
+        const int conversations = 150, messagesEach = 2;
+        var results = await IngestAsync(app, conversations, "faulty", messagesEach);
+        var bad = results[41].ConversationNumber; // in the middle of the first batch
+        // The database refuses this conversation's note (as a broken constraint or a full disk would): each evaluation of its events fails.
+        await RefuseNoteAsync(app, provider, $"Seen #{bad}");
+
+        await DrainAsync(app, "node-a");
+
+        Assert.Equal(0, await app.DbAsync(db => db.RuleEvents.CountAsync()));
+        // Every other conversation: one note per message, none twice although the batch it was in was rolled back and done again.
+        var perConversation = await app.DbAsync(db => db.Messages.Where(m => m.Kind == MessageKind.Note).GroupBy(m => m.ConversationId).Select(g => g.Count()).ToListAsync());
+        Assert.Equal(conversations - 1, perConversation.Count);
+        Assert.All(perConversation, n => Assert.Equal(messagesEach, n));
+        Assert.Equal((conversations - 1) * messagesEach, await FireCountAsync(app));
+        // The bad one: its events were tried, in order, then the thread says the rules did not run, once per event.
+        var detail = await admin.ConversationAsync(bad);
+        Assert.DoesNotContain(detail.Messages(), m => m.Kind == "Note");
+        var gaveUp = detail.Messages().Where(m => m.Text.StartsWith("Rules did not run")).Select(m => m.Text).ToList();
+        Assert.Equal(2, gaveUp.Count);
+        Assert.All(gaveUp, t => Assert.Contains("(tried 3 times)", t));
+    }
+
+    /// A database trigger that refuses to store the note with exactly this text.
+    private static Task RefuseNoteAsync(ChorusFactory app, Provider provider, string text) => app.DbAsync(db => db.Database.ExecuteSqlRawAsync(provider == Provider.Sqlite
+        ? $"""CREATE TRIGGER refuse_note BEFORE INSERT ON "Messages" WHEN NEW."Text" = '{text}' BEGIN SELECT RAISE(ABORT, 'note refused by the test'); END;"""
+        : $"""
+           CREATE FUNCTION refuse_note() RETURNS trigger LANGUAGE plpgsql AS $f$
+           BEGIN IF NEW."Text" = '{text}' THEN RAISE EXCEPTION 'note refused by the test'; END IF; RETURN NEW; END $f$;
+           CREATE TRIGGER refuse_note BEFORE INSERT ON "Messages" FOR EACH ROW EXECUTE FUNCTION refuse_note();
+           """));
+
+    [Theory, Providers]
     public async Task Events_no_rule_listens_to_are_not_stored(Provider provider)
     {
         await using var app = new ChorusFactory(provider);

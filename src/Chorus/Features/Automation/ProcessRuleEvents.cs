@@ -5,10 +5,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Features.Automation;
 
-/// Evaluates the stored rule events (<see cref="PendingRuleEvent"/>), oldest first, each in its own
-/// transaction that deletes the event and saves what the rules did: of two processors (two nodes, or
-/// one whose lease ran out while it worked) only the one whose delete took the row evaluates it, and a
-/// crash before the commit leaves it stored for the next. One node holds the lease at a time, so the
+/// Evaluates the stored rule events (<see cref="PendingRuleEvent"/>), oldest first, in batches: one
+/// transaction deletes a batch's events and saves what the rules did for each of them. Of two processors
+/// (two nodes, or one whose lease ran out while it worked) only the one whose delete took a row evaluates
+/// it, and a crash before the commit leaves the batch stored for the next. A batch that fails as a whole
+/// is evaluated again one event per transaction, so one bad event holds back only its own conversation. One node holds the lease at a time, so the
 /// others do not queue behind its row locks. Per conversation, events run in the order they were raised:
 /// an event waits while an earlier one of its conversation waits for a retry. An evaluation that fails is
 /// retried with growing waits; after <c>Chorus:Rules:MaxAttempts</c> the thread says the rules did not run.
@@ -16,6 +17,10 @@ public sealed class ProcessRuleEvents(IServiceScopeFactory scopes, RuleSetCache 
 {
     public const string LeaseName = "rule-events";
     public const int RoundSize = 200;
+
+    /// Events evaluated in one transaction (one commit instead of one per event), and the longest such a transaction runs.
+    private int BatchSize => Math.Max(1, config.GetValue("Chorus:Rules:BatchSize", 100));
+    private TimeSpan BatchTime => TimeSpan.FromMilliseconds(config.GetValue("Chorus:Rules:BatchMilliseconds", 250.0));
 
     private TimeSpan Lease => TimeSpan.FromSeconds(config.GetValue("Chorus:Rules:LeaseSeconds", 60.0));
     private TimeSpan RetryBase => TimeSpan.FromSeconds(config.GetValue("Chorus:Rules:RetryBaseSeconds", 5.0));
@@ -50,18 +55,76 @@ public sealed class ProcessRuleEvents(IServiceScopeFactory scopes, RuleSetCache 
 
         var held = new HashSet<Guid>(); // conversations whose earlier event failed in this round: the rest of theirs wait
         var renewAt = Environment.TickCount64 + (long)(Lease.TotalMilliseconds / 3);
-        foreach (var e in due)
+        var work = due;
+        while (work.Count > 0)
         {
-            if (held.Contains(e.ConversationId)) continue;
             if (Environment.TickCount64 > renewAt)
             {
                 await using var scope = scopes.CreateAsyncScope();
                 if (!await JobLeases.ClaimAsync(scope.ServiceProvider.GetRequiredService<ChorusDb>(), LeaseName, owner, Lease, ct)) break; // another node took over
                 renewAt = Environment.TickCount64 + (long)(Lease.TotalMilliseconds / 3);
             }
-            if (!await EvaluateAsync(e, ct)) held.Add(e.ConversationId);
+            // A batch: the next events in order, up to the next one that failed before (that one runs alone, so a
+            // bad event costs only its own transaction), leaving out conversations that wait.
+            var batch = new List<PendingRuleEvent>();
+            var next = 0;
+            for (; next < work.Count && batch.Count < BatchSize; next++)
+            {
+                var e = work[next];
+                if (held.Contains(e.ConversationId)) continue;
+                if (e.Attempts > 0 && batch.Count > 0) break;
+                batch.Add(e);
+                if (e.Attempts > 0) { next++; break; }
+            }
+            var rest = work[next..];
+            if (batch.Count == 0) { work = rest; continue; }
+
+            var done = batch.Count > 1 ? await EvaluateBatchAsync(batch, ct) : 0;
+            if (done == 0)
+            {
+                // One event alone, or a batch that failed as a whole (an event's rules threw, or another processor
+                // took some of its events): one by one, each in its own transaction, so only a bad event waits.
+                foreach (var e in batch)
+                    if (!held.Contains(e.ConversationId) && !await EvaluateAsync(e, ct)) held.Add(e.ConversationId);
+                done = batch.Count;
+            }
+            work = [.. batch[done..], .. rest]; // a batch cut short by time: the rest of it goes first next
         }
         return looked;
+    }
+
+    /// Evaluates the events in order in one transaction that deletes them all and saves what the rules did;
+    /// stops early after <see cref="BatchTime"/> so on SQLite other writers never wait long behind it.
+    /// Returns how many it evaluated, or 0 when nothing was saved (the caller goes one by one).
+    private async Task<int> EvaluateBatchAsync(List<PendingRuleEvent> batch, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+        var run = scope.ServiceProvider.GetRequiredService<RunRules>();
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var started = Environment.TickCount64;
+            await run.PrepareAsync(batch.Select(e => e.ToEvent()).ToList(), ct);
+            var done = 0;
+            foreach (var e in batch)
+            {
+                if (done > 0 && Environment.TickCount64 - started > BatchTime.TotalMilliseconds) break;
+                // The claim, as for one event: a row another processor deleted first makes the whole batch go one by one.
+                if (await db.RuleEvents.Where(x => x.Id == e.Id).ExecuteDeleteAsync(ct) == 0) return 0;
+                await run.RunAsync(e.ToEvent(), ct);
+                db.ChangeTracker.Clear(); // the next event reads its conversation fresh, as saved
+                done++;
+            }
+            await tx.CommitAsync(ct);
+            run.PublishChanges();
+            return done;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            log.LogDebug(ex, "A batch of {Count} rule events failed as a whole; evaluating them one by one", batch.Count);
+            return 0;
+        }
     }
 
     /// Hands the lease back (when the node stops), so another node need not wait for it to run out.

@@ -45,6 +45,8 @@ public sealed class CompiledRule
     public ConversationStatus? TriggerStatus { get; }
     public int? TriggerHours { get; }
     public IReadOnlyList<RuleAction> Actions { get; }
+    /// The playbook the thread points to when the rule acts (so a run without one need not look).
+    public Guid? PlaybookId { get; }
 
     /// Called when a regex ran out of time (the condition then does not hold).
     public Action<string>? OnRegexTimeout { get; set; }
@@ -57,6 +59,7 @@ public sealed class CompiledRule
         TriggerStatus = rule.TriggerStatus;
         TriggerHours = rule.TriggerHours;
         Actions = rule.Actions.ToList();
+        PlaybookId = rule.PlaybookId;
         _tests = rule.Conditions.Select(Compile).ToArray();
     }
 

@@ -13,6 +13,22 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
     public const int MaxConversationsPerSweep = 500;
 
     private readonly List<InboxChange> _changed = [];
+    private Known? _known;
+
+    /// What a batch of events needs to read anyway, read in two queries instead of two per event: the
+    /// requesters of their conversations, the messages at hand, and the business hours (one schedule for
+    /// the batch, which runs for a fraction of a second).
+    public async Task PrepareAsync(IReadOnlyCollection<RuleEvent> batch, CancellationToken ct)
+    {
+        var conversationIds = batch.Select(e => e.ConversationId).Distinct().ToList();
+        var messageIds = batch.Where(e => e.MessageId is not null).Select(e => e.MessageId!.Value).Distinct().ToList();
+        var requesters = await (from c in db.Conversations.AsNoTracking()
+                                join p in db.People.AsNoTracking() on c.RequesterId equals p.Id
+                                where conversationIds.Contains(c.Id)
+                                select new { p.Id, p.Kind, p.OrganizationId }).Distinct().ToDictionaryAsync(p => p.Id, p => (p.Kind, p.OrganizationId), ct);
+        var texts = await db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Text, ct);
+        _known = new Known(requesters, texts, await Sla.SlaSettingsCache.ReadScheduleAsync(db, ct));
+    }
 
     /// Runs the rules in the caller's transaction, if it has one: call <see cref="PublishChanges"/> after it committed.
     public async Task<RuleOutcome?> RunAsync(RuleEvent e, CancellationToken ct = default)
@@ -34,7 +50,7 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
         var c = await db.Conversations.Include(x => x.Tags).Include(x => x.Followers).SingleOrDefaultAsync(x => x.Id == e.ConversationId, ct);
         if (c is null || c.MergedIntoId is not null) return null;
         if (e is { Trigger: RuleTrigger.TimeInStatus, RuleId: { } timed } && !await StillDueAsync(set, timed, c, ct)) return null;
-        var facts = await FactsAsync(db, c, e.MessageId, ct);
+        var facts = await FactsAsync(db, c, e.MessageId, ct, _known);
         var outcome = RuleEngine.Run(set.Rules, e.Trigger, facts, set.MacroActions, e.RuleId);
         if (outcome.Effects.Count > 0 || outcome.Stopped is not null)
         {
@@ -46,7 +62,7 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
                 said.CreatedAt = done.LastEventAt.AddMilliseconds(1); // after the changes it stopped
                 db.Messages.Add(said);
             }
-            await PointToPlaybooksAsync(c, outcome, done.LastEventAt, ct);
+            await PointToPlaybooksAsync(set, c, outcome, done.LastEventAt, ct);
             await db.SaveChangesAsync(ct);
             var firedIds = outcome.Effects.Select(x => x.RuleId).Distinct().ToList();
             var now = DateTimeOffset.UtcNow;
@@ -73,13 +89,11 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
         _changed.Clear();
     }
 
-    /// Whether a time-based rule should still look at the conversation as loaded now: another node (or an
-    /// agent) may have changed it, or the rule may have looked already, since the sweep found it.
     /// The thread points agents to the playbook of each rule that acted ("how we handle a refund"): one event per playbook.
-    private async Task PointToPlaybooksAsync(Conversation c, RuleOutcome outcome, DateTimeOffset after, CancellationToken ct)
+    private async Task PointToPlaybooksAsync(RuleSet set, Conversation c, RuleOutcome outcome, DateTimeOffset after, CancellationToken ct)
     {
         var ruleIds = outcome.Effects.Select(x => x.RuleId).Distinct().ToList();
-        if (ruleIds.Count == 0) return;
+        if (!set.Rules.Any(r => r.PlaybookId is not null && ruleIds.Contains(r.Id))) return;
         var playbooks = await (from r in db.Set<Rule>().AsNoTracking()
                                join a in db.Set<HelpCenter.HelpArticle>().AsNoTracking() on r.PlaybookId equals a.Id
                                where ruleIds.Contains(r.Id)
@@ -92,6 +106,8 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
         }
     }
 
+    /// Whether a time-based rule should still look at the conversation as loaded now: another node (or an
+    /// agent) may have changed it, or the rule may have looked already, since the sweep found it.
     private async Task<bool> StillDueAsync(RuleSet set, Guid ruleId, Conversation c, CancellationToken ct)
     {
         if (set.Rules.FirstOrDefault(r => r.Id == ruleId) is not { TriggerStatus: { } status, TriggerHours: { } hours }) return false;
@@ -129,22 +145,28 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
     }
 
     /// The facts rules look at: the conversation, its requester, and the subject with the message at hand
-    /// (the given one, else the newest from the requester).
-    public static async Task<ConversationFacts> FactsAsync(ChorusDb db, Conversation c, Guid? messageId, CancellationToken ct)
+    /// (the given one, else the newest from the requester). <paramref name="known"/>: what a batch read beforehand.
+    public static async Task<ConversationFacts> FactsAsync(ChorusDb db, Conversation c, Guid? messageId, CancellationToken ct, Known? known = null)
     {
-        var requester = await db.People.AsNoTracking().Where(p => p.Id == c.RequesterId).Select(p => new { p.Kind, p.OrganizationId }).SingleAsync(ct);
+        var requester = known is not null && known.Requesters.TryGetValue(c.RequesterId, out var r) ? r
+            : await db.People.AsNoTracking().Where(p => p.Id == c.RequesterId).Select(p => new ValueTuple<People.PersonKind, Guid?>(p.Kind, p.OrganizationId)).SingleAsync(ct);
         var text = messageId is { } id
-            ? await db.Messages.AsNoTracking().Where(m => m.Id == id).Select(m => m.Text).FirstOrDefaultAsync(ct)
+            ? known is not null && known.Texts.TryGetValue(id, out var t) ? t
+              : await db.Messages.AsNoTracking().Where(m => m.Id == id).Select(m => m.Text).FirstOrDefaultAsync(ct)
             : await db.Messages.AsNoTracking().Where(m => m.ConversationId == c.Id && m.Kind == MessageKind.Inbound)
                 .OrderByDescending(m => m.CreatedAt).Select(m => m.Text).FirstOrDefaultAsync(ct);
         return new ConversationFacts
         {
             ChannelId = c.ChannelId, TeamId = c.TeamId, AssigneeId = c.AssigneeId, Status = c.Status, Priority = c.Priority,
-            Tags = c.Tags.Select(t => t.Tag).ToHashSet(), PersonKind = requester.Kind, OrganizationId = requester.OrganizationId,
+            Tags = c.Tags.Select(t => t.Tag).ToHashSet(), PersonKind = requester.Item1, OrganizationId = requester.Item2,
             Text = c.Subject + "\n" + text,
-            InsideBusinessHours = (await Sla.SlaSettingsCache.ReadScheduleAsync(db, ct)).IsOpen(DateTimeOffset.UtcNow),
+            InsideBusinessHours = (known?.Schedule ?? await Sla.SlaSettingsCache.ReadScheduleAsync(db, ct)).IsOpen(DateTimeOffset.UtcNow),
         };
     }
+
+    /// Facts read for a whole batch of events (<see cref="PrepareAsync"/>): requesters by person id, message texts by id.
+    public sealed record Known(IReadOnlyDictionary<Guid, (People.PersonKind Kind, Guid? OrganizationId)> Requesters,
+        IReadOnlyDictionary<Guid, string> Texts, Sla.BusinessSchedule Schedule);
 
     public static string Describe(RuleTrigger trigger) => trigger switch
     {

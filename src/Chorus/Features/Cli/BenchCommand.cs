@@ -31,6 +31,7 @@ public static class BenchCommand
         cmd.Subcommands.Add(CreateMail());
         cmd.Subcommands.Add(CreateCampaigns());
         cmd.Subcommands.Add(RulesBench.Create());
+        cmd.Subcommands.Add(RuleEventsBench.Create());
         cmd.Subcommands.Add(MentionsBench.Create());
         cmd.Subcommands.Add(ForumBench.Create());
         cmd.Subcommands.Add(AlertLatencyBench.Create());

@@ -5,10 +5,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Chorus.Features.Notifications;
 
 /// My e-mail preferences, where they go, and whether anything is sent at all.
-public sealed record NotificationPreferencesView(bool MentionEmails, bool AssignmentEmails, string? EmailAddress, SendingMailbox? SendingMailbox, string? Problem);
+/// AlertEmails: listening alerts for the teams they concern (Outreach & Advocacy, Marketing, PR); the alert shows in the app either way.
+public sealed record NotificationPreferencesView(bool MentionEmails, bool AssignmentEmails, string? EmailAddress, SendingMailbox? SendingMailbox, string? Problem,
+    bool AlertEmails = NotificationPreference.DefaultAlertEmails);
 
 /// Null leaves a preference as it is.
-public sealed record NotificationPreferencesInput(bool? MentionEmails, bool? AssignmentEmails);
+public sealed record NotificationPreferencesInput(bool? MentionEmails, bool? AssignmentEmails, bool? AlertEmails = null);
 
 public class ManageNotificationPreferences(ChorusDb db, ManageEmailNotifications settings, RecordAudit audit)
 {
@@ -18,7 +20,8 @@ public class ManageNotificationPreferences(ChorusDb db, ManageEmailNotifications
         var email = await db.Users.Where(u => u.Id == actor.Id).Select(u => u.Email).SingleOrDefaultAsync(ct);
         var sending = await settings.ReadAsync(ct);
         return new NotificationPreferencesView(p?.MentionEmails ?? NotificationPreference.DefaultMentionEmails,
-            p?.AssignmentEmails ?? NotificationPreference.DefaultAssignmentEmails, email, sending.SendingMailbox, sending.Problem);
+            p?.AssignmentEmails ?? NotificationPreference.DefaultAssignmentEmails, email, sending.SendingMailbox, sending.Problem,
+            p?.AlertEmails ?? NotificationPreference.DefaultAlertEmails);
     }
 
     public async Task<NotificationPreferencesView> ChangeAsync(StaffActor actor, NotificationPreferencesInput input, CancellationToken ct = default)
@@ -27,8 +30,9 @@ public class ManageNotificationPreferences(ChorusDb db, ManageEmailNotifications
         if (p is null) db.Add(p = new NotificationPreference { StaffUserId = actor.Id });
         if (input.MentionEmails is { } mentions) p.MentionEmails = mentions;
         if (input.AssignmentEmails is { } assignments) p.AssignmentEmails = assignments;
+        if (input.AlertEmails is { } alerts) p.AlertEmails = alerts;
         p.UpdatedAt = DateTimeOffset.UtcNow;
-        audit.Add(actor, "me.notification-preferences", "staff", actor.Id, $"mention e-mails {(p.MentionEmails ? "on" : "off")}, assignment e-mails {(p.AssignmentEmails ? "on" : "off")}");
+        audit.Add(actor, "me.notification-preferences", "staff", actor.Id, $"mention e-mails {(p.MentionEmails ? "on" : "off")}, assignment e-mails {(p.AssignmentEmails ? "on" : "off")}, alert e-mails {(p.AlertEmails ? "on" : "off")}");
         try
         {
             await db.SaveChangesAsync(ct);

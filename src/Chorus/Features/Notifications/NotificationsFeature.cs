@@ -16,7 +16,7 @@ public static class NotificationsFeature
             .WithSummary("My e-mail notification preferences, the address they go to, and whether any mailbox sends them");
         mine.MapPut("/", async (NotificationPreferencesInput input, ManageNotificationPreferences prefs, HttpContext http) =>
                 TypedResults.Ok(await prefs.ChangeAsync(await http.ActorAsync(), input, http.RequestAborted)))
-            .WithSummary("Turn mention e-mails (on by default) and assignment e-mails (off by default) on or off");
+            .WithSummary("Turn mention e-mails (on by default), assignment e-mails (off by default) and listening-alert e-mails (on by default) on or off");
 
         var settings = api.MapGroup("/settings/email-notifications").WithTags("Notifications").RequireAuthorization(Policies.Admin);
         settings.MapGet("/", async (ManageEmailNotifications manage, HttpContext http) => TypedResults.Ok(await manage.ReadAsync(http.RequestAborted)))

@@ -24,7 +24,7 @@ public sealed record AnswerEveryoneSummary(string Problem, int Total, int Answer
 /// the agent's reply path (e-mail through the outbox, a forum topic as a staff post …). Each answer is claimed
 /// first (a ProblemAnswer row, unique per problem and conversation), so running it again, on another node or
 /// after a failure half-way, answers only those not answered yet and reports the rest.
-public sealed class AnswerLinkedConversations(ChorusDb db, IServiceScopeFactory scopes, RecordAudit audit, ILogger<AnswerLinkedConversations> log)
+public sealed class AnswerLinkedConversations(ChorusDb db, IServiceScopeFactory scopes, RecordAudit audit, Realtime.InboxEvents events, ILogger<AnswerLinkedConversations> log)
 {
     public async Task<Outcome<AnswerEveryoneSummary>> RunAsync(StaffActor actor, long number, AnswerEveryoneRequest request, IProgress<AnswerProgress>? progress = null,
         CancellationToken ct = default)
@@ -44,6 +44,7 @@ public sealed class AnswerLinkedConversations(ChorusDb db, IServiceScopeFactory 
             p.SolvedAt = p.UpdatedAt = DateTimeOffset.UtcNow;
             p.Version++;
             await db.SaveChangesAsync(ct);
+            await ManageProblems.TellLinkedAsync(db, events, [p.Id], ct); // every linked card says solved, answered or not
         }
 
         // Only what the actor may see: a private team's conversations wait for one of its members to run this.

@@ -106,12 +106,13 @@ public sealed class ManageProblems(ChorusDb db, RecordAudit audit, InboxEvents e
         var (values, invalid) = await CheckAsync(input, ct, p.Status);
         if (invalid is not null) return new Outcome<ProblemDetail>.Invalid(invalid);
         if (input.Version is { } v && v != p.Version) return new Outcome<ProblemDetail>.Conflict(ConflictMessage(p));
-        var before = p.Status;
+        var before = (p.Status, p.Title);
         values!.ApplyTo(p);
         p.Version++;
-        audit.Add(actor, "problem.updated", "problem", p.Reference, before == p.Status ? p.Title : $"{p.Title}: {before.ToDisplay()} → {p.Status.ToDisplay()}");
+        audit.Add(actor, "problem.updated", "problem", p.Reference, before.Status == p.Status ? p.Title : $"{p.Title}: {before.Status.ToDisplay()} → {p.Status.ToDisplay()}");
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateConcurrencyException) { return new Outcome<ProblemDetail>.Conflict(ConflictMessage(p)); }
+        if (before != (p.Status, p.Title)) await TellLinkedAsync(db, events, [p.Id], ct);
         return (await GetAsync(actor, number, ct))!;
     }
 
@@ -120,10 +121,11 @@ public sealed class ManageProblems(ChorusDb db, RecordAudit audit, InboxEvents e
         if (!actor.CanWork) return new Outcome<bool>.Forbidden("Viewers can read problems but not change them.");
         var p = await db.Set<Problem>().SingleOrDefaultAsync(x => x.Number == number, ct);
         if (p is null) return new Outcome<bool>.NotFound($"Problem P-{number}");
-        var links = await db.Set<ProblemLink>().CountAsync(l => l.ProblemId == p.Id, ct);
+        var linked = await Linked(db, [p.Id]).ToListAsync(ct);
         db.Remove(p);
-        audit.Add(actor, "problem.deleted", "problem", p.Reference, $"{p.Title} ({links} linked conversation{(links == 1 ? "" : "s")})");
+        audit.Add(actor, "problem.deleted", "problem", p.Reference, $"{p.Title} ({linked.Count} linked conversation{(linked.Count == 1 ? "" : "s")})");
         await db.SaveChangesAsync(ct);
+        foreach (var change in linked) events.Publish(change);
         return true;
     }
 
@@ -166,6 +168,19 @@ public sealed class ManageProblems(ChorusDb db, RecordAudit audit, InboxEvents e
         events.Publish(new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated));
         return new LinkResult(p.Reference, c.Number, false);
     }
+
+    /// Tells the pages of the conversations linked to these problems that their Problems card changed (a title,
+    /// a status): the same change a link or unlink publishes, so every open card refreshes, on every node.
+    public static async Task TellLinkedAsync(ChorusDb db, InboxEvents events, IReadOnlyList<Guid> problemIds, CancellationToken ct)
+    {
+        foreach (var change in await Linked(db, problemIds).ToListAsync(ct)) events.Publish(change);
+    }
+
+    private static IQueryable<InboxChange> Linked(ChorusDb db, IReadOnlyList<Guid> problemIds) =>
+        from l in db.Set<ProblemLink>().AsNoTracking()
+        join c in db.Conversations.AsNoTracking() on l.ConversationId equals c.Id
+        where problemIds.Contains(l.ProblemId)
+        select new InboxChange(c.Id, c.Number, c.TeamId, InboxChangeKind.Updated);
 
     private void AddLink(StaffActor actor, Problem p, Conversation c)
     {

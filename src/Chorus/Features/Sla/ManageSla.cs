@@ -26,8 +26,8 @@ public sealed record SlaPolicyView(Guid Id, string Name, int Position, Guid? Tea
     int? FirstReplyMinutes, int? ResolutionMinutes, DateTimeOffset UpdatedAt, int Version, int WarnMinutesBefore = SlaPolicy.DefaultWarnMinutes);
 
 /// Admins set the business hours and the SLA policies. Every edit is audited, takes effect on this node at
-/// once, and re-works the due times of the conversations still open.
-public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache cache)
+/// once, and re-works the due times of the conversations still open (<see cref="RestampSlaDueTimes"/>).
+public sealed class ManageSla(ChorusDb db, RecordAudit audit, RestampSlaDueTimes restamps)
 {
     public const int MaxHolidays = 500;
     public const int MaxWarnMinutes = 7 * 24 * 60;
@@ -59,7 +59,7 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
                 db.Remove(row);
                 audit.Add(actor, "business_hours.removed", "business_hours", null, "SLA targets count every hour of every day");
                 await db.SaveChangesAsync(ct);
-                await RestampOpenConversationsAsync(ct);
+                await restamps.RequestAsync(ct);
             }
             return await GetBusinessHoursAsync(ct);
         }
@@ -116,7 +116,7 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
             $"{row.TimeZone}: " + string.Join(", ", row.Hours.Select(h => $"{h.Day.ToString()[..3]} {Time(h.Open)}–{Time(h.Close)}")) + $"; {row.Holidays.Count} holidays");
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { return new Outcome<BusinessHoursView>.Conflict("Someone else changed the business hours at the same moment. Reload, then edit again."); }
-        await RestampOpenConversationsAsync(ct);
+        await restamps.RequestAsync(ct);
         return await GetBusinessHoursAsync(ct);
     }
 
@@ -179,7 +179,7 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
         audit.Add(actor, created ? "sla_policy.created" : "sla_policy.updated", "sla_policy", policy.Id.ToString(), Summary(policy));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { return new Outcome<SlaPolicyView>.Conflict("Someone else changed the SLA policies at the same moment. Reload, then edit again."); }
-        await RestampOpenConversationsAsync(ct);
+        await restamps.RequestAsync(ct);
         return (await GetPolicyAsync(policy.Id, ct))!;
     }
 
@@ -191,7 +191,7 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
         db.Remove(policy);
         audit.Add(actor, "sla_policy.deleted", "sla_policy", policy.Id.ToString(), Summary(policy));
         await db.SaveChangesAsync(ct);
-        await RestampOpenConversationsAsync(ct);
+        await restamps.RequestAsync(ct);
         return true;
     }
 
@@ -205,59 +205,14 @@ public sealed class ManageSla(ChorusDb db, RecordAudit audit, SlaSettingsCache c
         for (var i = 0; i < ids.Count; i++) policies.Single(p => p.Id == ids[i]).Position = i + 1;
         audit.Add(actor, "sla_policy.reordered", "sla_policy", null, string.Join(" → ", ids.Select(id => policies.Single(p => p.Id == id).Name)));
         await db.SaveChangesAsync(ct);
-        await RestampOpenConversationsAsync(ct);
+        await restamps.RequestAsync(ct);
         return await ListPoliciesAsync(ct);
     }
 
-    /// Re-works the due times of every conversation not yet solved under the settings just saved. Only the SLA
-    /// columns are written: the conversation's version and last change stay as they were (a policy edit is not a
-    /// change to the conversation, and must not restart "pending for 3 days" rules).
-    public async Task<int> RestampOpenConversationsAsync(CancellationToken ct = default) => await RestampAsync(solvedToo: false, ct);
-
-    /// Conversations re-stamped per transaction: memory and transaction size stay bounded however large the backlog.
-    public const int RestampChunk = 500;
-
-    /// The same for solved conversations too: for a workspace whose history was written before its policies
-    /// (the demo), so its past shows which targets were met. Walks the conversations in id order, one chunk
-    /// per transaction (<paramref name="chunk"/> rows read, their changed SLA columns written), and reports
-    /// how many it has looked at after each chunk. A conversation saved meanwhile is left alone: its own save
-    /// stamped it under the new settings.
-    public async Task<int> RestampAsync(bool solvedToo, CancellationToken ct = default, int chunk = RestampChunk, IProgress<int>? progress = null)
-    {
-        cache.Invalidate();
-        var settings = await cache.GetAsync(ct);
-        var now = DateTimeOffset.UtcNow;
-        var changed = 0;
-        var looked = 0;
-        Guid? after = null;
-        while (true)
-        {
-            var query = db.Conversations.AsNoTracking()
-                .Where(c => c.MergedIntoId == null && (solvedToo || (c.Status != ConversationStatus.Solved && c.Status != ConversationStatus.Closed)));
-            if (after is { } last) query = query.Where(c => c.Id.CompareTo(last) > 0);
-            var page = await query.OrderBy(c => c.Id).Take(chunk).ToListAsync(ct);
-            if (page.Count == 0) break;
-            await using (var tx = await db.Database.BeginTransactionAsync(ct))
-            {
-                foreach (var c in page)
-                {
-                    var before = (c.SlaPolicyId, c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaDueAt, c.SlaPausedSince, c.SlaPausedMinutes);
-                    SlaClock.Stamp(c, settings, now);
-                    if (before == (c.SlaPolicyId, c.FirstReplyDueAt, c.ResolutionDueAt, c.SlaDueAt, c.SlaPausedSince, c.SlaPausedMinutes)) continue;
-                    changed += await db.Conversations.Where(x => x.Id == c.Id && x.Version == c.Version).ExecuteUpdateAsync(s => s
-                        .SetProperty(x => x.SlaPolicyId, c.SlaPolicyId).SetProperty(x => x.FirstReplyDueAt, c.FirstReplyDueAt)
-                        .SetProperty(x => x.ResolutionDueAt, c.ResolutionDueAt).SetProperty(x => x.SlaDueAt, c.SlaDueAt)
-                        .SetProperty(x => x.SlaPausedSince, c.SlaPausedSince).SetProperty(x => x.SlaPausedMinutes, c.SlaPausedMinutes), ct);
-                }
-                await tx.CommitAsync(ct);
-            }
-            looked += page.Count;
-            progress?.Report(looked);
-            after = page[^1].Id;
-            if (page.Count < chunk) break;
-        }
-        return changed;
-    }
+    /// Re-works every conversation's due times now, solved ones too: for a workspace whose history was written
+    /// before its policies (the demo), so its past shows which targets were met.
+    public Task<int> RestampAsync(bool solvedToo, CancellationToken ct = default, int? chunk = null, IProgress<int>? progress = null) =>
+        restamps.RestampAsync(solvedToo, ct, chunk, progress);
 
     public static string Summary(SlaPolicy p) =>
         $"{p.Name}: " + (p.Priorities.Count == 0 ? "every priority" : string.Join("/", p.Priorities.Select(x => x.ToString().ToLowerInvariant())))

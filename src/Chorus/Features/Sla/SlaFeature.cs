@@ -11,6 +11,9 @@ public static class SlaFeature
         services.AddScoped<ManageSla>();
         services.AddScoped<WatchSlaTargets>();
         services.AddHostedService<SlaWatcher>();
+        services.AddSingleton<SlaRestampSignal>();
+        services.AddScoped<RestampSlaDueTimes>();
+        services.AddHostedService<SlaRestampRunner>();
         return services;
     }
 
@@ -39,6 +42,8 @@ public static class SlaFeature
             .WithSummary("Replace a policy (send version to detect concurrent edits)");
         policies.MapDelete("/{id:guid}", async (Guid id, ManageSla m, HttpContext http) =>
             ApiResults.From(await m.DeletePolicyAsync(await http.ActorAsync(), id, http.RequestAborted), _ => TypedResults.NoContent()));
+        policies.MapGet("/restamp", async (RestampSlaDueTimes r, HttpContext http) => TypedResults.Ok(await r.ViewAsync(http.RequestAborted)))
+            .WithSummary("Progress of re-working open conversations' due times after the hours or policies changed (running, done of total)");
         policies.MapPut("/order", async (OrderRequest body, ManageSla m, HttpContext http) =>
                 ApiResults.From(await m.ReorderPoliciesAsync(await http.ActorAsync(), body.Ids ?? [], http.RequestAborted), v => TypedResults.Ok(v)))
             .WithSummary("Set the order policies are matched in: every policy's id once");

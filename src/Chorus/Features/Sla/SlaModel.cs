@@ -80,6 +80,7 @@ public static class SlaModel
 
     public static void Apply(ModelBuilder b)
     {
+        b.ApplyConfiguration(new SlaRestampConfiguration());
         b.Entity<BusinessHours>(e =>
         {
             e.ToTable("BusinessHours");

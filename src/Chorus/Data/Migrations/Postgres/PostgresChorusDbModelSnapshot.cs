@@ -3119,6 +3119,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<string>("StaffUserId")
                         .HasColumnType("text");
 
+                    b.Property<bool>("AlertEmails")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("AssignmentEmails")
                         .HasColumnType("boolean");
 
@@ -3927,6 +3930,37 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("TeamId");
 
                     b.ToTable("SlaPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaRestamp", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("After")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Changed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SlaRestamps", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Sla.SlaWarning", b =>

@@ -3095,6 +3095,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<string>("StaffUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AlertEmails")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("AssignmentEmails")
                         .HasColumnType("INTEGER");
 
@@ -3903,6 +3906,37 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasIndex("TeamId");
 
                     b.ToTable("SlaPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Sla.SlaRestamp", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("After")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Changed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SlaRestamps", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Sla.SlaWarning", b =>

@@ -68,6 +68,8 @@ public sealed class DeliverAlert(ChorusDb db, ManageEmailNotifications notificat
                                 join tm in db.TeamMembers on t.Id equals tm.TeamId
                                 join u in db.Users on tm.StaffUserId equals u.Id
                                 where u.Email != null
+                                      // Those who turned alert e-mails off (My notifications) still see the alert in the app.
+                                      && !db.NotificationPreferences.Any(p => p.StaffUserId == u.Id && !p.AlertEmails)
                                 select new { u.DisplayName, u.Email }).Distinct().ToListAsync(ct);
         foreach (var r in recipients.Where(r => EmailAddress.IsValid(r.Email)))
         {
@@ -81,7 +83,7 @@ public sealed class DeliverAlert(ChorusDb db, ManageEmailNotifications notificat
                 {alert.NextStep}
 
                 Open the monitor: {link}
-                You get these e-mails as a member of {string.Join(" or ", teams)}.
+                You get these e-mails as a member of {string.Join(" or ", teams)}; turn them off under My notifications: {urls.To("/me/notifications")}
                 """;
             var html = $"""
                 <p><strong>{OutgoingEmail.Encode(headline)}</strong></p>
@@ -89,7 +91,8 @@ public sealed class DeliverAlert(ChorusDb db, ManageEmailNotifications notificat
                 <ul>{string.Concat(lines.Select(l => $"<li>{OutgoingEmail.Encode(l.TrimStart('•', ' '))}</li>"))}</ul>
                 <p>{OutgoingEmail.Encode(alert.NextStep)}</p>
                 <p><a href="{OutgoingEmail.Encode(link)}">Open the monitor in Chorus</a></p>
-                <p style="color:#666;font-size:small">You get these e-mails as a member of {OutgoingEmail.Encode(string.Join(" or ", teams))}.</p>
+                <p style="color:#666;font-size:small">You get these e-mails as a member of {OutgoingEmail.Encode(string.Join(" or ", teams))};
+                <a href="{OutgoingEmail.Encode(urls.To("/me/notifications"))}">turn them off</a> under My notifications.</p>
                 """;
             var mime = OutgoingEmail.Compose(mailbox, "Chorus", r.DisplayName, r.Email!, $"[Chorus] {headline}", text, html);
             OutgoingEmail.MarkAutomatic(mime);
