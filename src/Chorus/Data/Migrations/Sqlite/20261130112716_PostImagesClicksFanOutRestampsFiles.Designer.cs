@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Chorus.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteChorusDb))]
-    [Migration("20261130100624_Community4")]
-    partial class Community4
+    [Migration("20261130112716_PostImagesClicksFanOutRestampsFiles")]
+    partial class PostImagesClicksFanOutRestampsFiles
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -699,6 +699,86 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("PostDeliveries", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AltText")
+                        .IsRequired()
+                        .HasMaxLength(1500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash");
+
+                    b.HasIndex("PostId", "Position");
+
+                    b.ToTable("PostImages", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImageUpload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ImageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MediaId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Processing")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImageId");
+
+                    b.HasIndex("DeliveryId", "ImageId")
+                        .IsUnique();
+
+                    b.ToTable("PostImageUploads", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Campaigns.PublishingChannel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -806,6 +886,27 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasIndex("PostId");
 
                     b.ToTable("TrackedLinks", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.TrackedLinkDay", b =>
+                {
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BotClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("LinkId", "Day");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("TrackedLinkDays", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Channels.Channel", b =>
@@ -1959,6 +2060,27 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("HelpVotes", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Inbox.Attachments.AttachmentContent", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Hash");
+
+                    b.ToTable("AttachmentContents");
+                });
+
             modelBuilder.Entity("Chorus.Features.Inbox.Attachments.MessageAttachment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2976,6 +3098,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<string>("StaffUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AlertEmails")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("AssignmentEmails")
                         .HasColumnType("INTEGER");
 
@@ -3786,6 +3911,37 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.ToTable("SlaPolicies", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Sla.SlaRestamp", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("After")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Changed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SlaRestamps", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Sla.SlaWarning", b =>
                 {
                     b.Property<Guid>("ConversationId")
@@ -4098,6 +4254,30 @@ namespace Chorus.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImage", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.Post", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImageUpload", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.PostDelivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Campaigns.PostImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Campaigns.TrackedLink", b =>
                 {
                     b.HasOne("Chorus.Features.Campaigns.Campaign", null)
@@ -4109,6 +4289,15 @@ namespace Chorus.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("PostId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.TrackedLinkDay", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.TrackedLink", null)
+                        .WithMany()
+                        .HasForeignKey("LinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Chorus.Features.Channels.Email.InboundEmailRejection", b =>

@@ -6,11 +6,55 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Chorus.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Pr4 : Migration
+    public partial class PostImagesClicksFanOutRestampsFiles : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<bool>(
+                name: "AlertEmails",
+                table: "NotificationPreferences",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: true); // existing preferences keep alert e-mails on, as for everyone without a row
+
+            migrationBuilder.CreateTable(
+                name: "AttachmentContents",
+                columns: table => new
+                {
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Bytes = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AttachmentContents", x => x.Hash);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MemberNotificationJobs",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PostId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OnlyMentioned = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MemberNotificationJobs", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_MemberNotificationJobs_ForumPosts_PostId",
+                        column: x => x.PostId,
+                        principalTable: "ForumPosts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateTable(
                 name: "PostImages",
                 columns: table => new
@@ -34,6 +78,24 @@ namespace Chorus.Data.Migrations.Sqlite
                         principalTable: "Posts",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SlaRestamps",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Generation = table.Column<int>(type: "INTEGER", nullable: false),
+                    RequestedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Total = table.Column<int>(type: "INTEGER", nullable: false),
+                    Done = table.Column<int>(type: "INTEGER", nullable: false),
+                    Changed = table.Column<int>(type: "INTEGER", nullable: false),
+                    After = table.Column<Guid>(type: "TEXT", nullable: true),
+                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SlaRestamps", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -85,6 +147,16 @@ namespace Chorus.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_MemberNotificationJobs_NextAttemptAt",
+                table: "MemberNotificationJobs",
+                column: "NextAttemptAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MemberNotificationJobs_PostId",
+                table: "MemberNotificationJobs",
+                column: "PostId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PostImages_Hash",
                 table: "PostImages",
                 column: "Hash");
@@ -115,13 +187,26 @@ namespace Chorus.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AttachmentContents");
+
+            migrationBuilder.DropTable(
+                name: "MemberNotificationJobs");
+
+            migrationBuilder.DropTable(
                 name: "PostImageUploads");
+
+            migrationBuilder.DropTable(
+                name: "SlaRestamps");
 
             migrationBuilder.DropTable(
                 name: "TrackedLinkDays");
 
             migrationBuilder.DropTable(
                 name: "PostImages");
+
+            migrationBuilder.DropColumn(
+                name: "AlertEmails",
+                table: "NotificationPreferences");
         }
     }
 }

@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace Chorus.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresChorusDb))]
-    [Migration("20261130105641_Support4")]
-    partial class Support4
+    [Migration("20261130112719_PostImagesClicksFanOutRestampsFiles")]
+    partial class PostImagesClicksFanOutRestampsFiles
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -705,6 +705,86 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("PostDeliveries", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AltText")
+                        .IsRequired()
+                        .HasMaxLength(1500)
+                        .HasColumnType("character varying(1500)");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash");
+
+                    b.HasIndex("PostId", "Position");
+
+                    b.ToTable("PostImages", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImageUpload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ImageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("MediaId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<bool>("Processing")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImageId");
+
+                    b.HasIndex("DeliveryId", "ImageId")
+                        .IsUnique();
+
+                    b.ToTable("PostImageUploads", (string)null);
+                });
+
             modelBuilder.Entity("Chorus.Features.Campaigns.PublishingChannel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -812,6 +892,27 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("PostId");
 
                     b.ToTable("TrackedLinks", (string)null);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.TrackedLinkDay", b =>
+                {
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("BotClicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("LinkId", "Day");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("TrackedLinkDays", (string)null);
                 });
 
             modelBuilder.Entity("Chorus.Features.Channels.Channel", b =>
@@ -1965,6 +2066,27 @@ namespace Chorus.Data.Migrations.Postgres
                     b.ToTable("HelpVotes", (string)null);
                 });
 
+            modelBuilder.Entity("Chorus.Features.Inbox.Attachments.AttachmentContent", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Hash");
+
+                    b.ToTable("AttachmentContents");
+                });
+
             modelBuilder.Entity("Chorus.Features.Inbox.Attachments.MessageAttachment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2920,6 +3042,40 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("Delivery", "DigestId", "CreatedAt");
 
                     b.ToTable("MemberNotifications");
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotificationJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OnlyMentioned")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NextAttemptAt");
+
+                    b.HasIndex("PostId");
+
+                    b.ToTable("MemberNotificationJobs");
                 });
 
             modelBuilder.Entity("Chorus.Features.MemberNotifications.TopicWatch", b =>
@@ -4128,6 +4284,30 @@ namespace Chorus.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImage", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.Post", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.PostImageUpload", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.PostDelivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Chorus.Features.Campaigns.PostImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Chorus.Features.Campaigns.TrackedLink", b =>
                 {
                     b.HasOne("Chorus.Features.Campaigns.Campaign", null)
@@ -4139,6 +4319,15 @@ namespace Chorus.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("PostId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Chorus.Features.Campaigns.TrackedLinkDay", b =>
+                {
+                    b.HasOne("Chorus.Features.Campaigns.TrackedLink", null)
+                        .WithMany()
+                        .HasForeignKey("LinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Chorus.Features.Channels.Email.InboundEmailRejection", b =>
@@ -4604,6 +4793,15 @@ namespace Chorus.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("Chorus.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Chorus.Features.MemberNotifications.MemberNotificationJob", b =>
+                {
                     b.HasOne("Chorus.Features.Forum.ForumPost", null)
                         .WithMany()
                         .HasForeignKey("PostId")
