@@ -128,7 +128,11 @@ public class OutreachBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await fx.SignInAsync(page, agent.Email, ChorusFactory.Password);
         await page.GotoInteractiveAsync("/inbox");
         await page.ClickAsync("#new-conversation");
-        await page.Locator("#outreach-person").FillAsync("Vip" + tag);
+        // Typed key by key right after the dialog opens, as a person does: the first key used to be lost (the focus
+        // selected the field's text a round trip later and the second key replaced it).
+        var search = page.Locator("#outreach-person");
+        await search.PressSequentiallyAsync("Vip" + tag, new() { Delay = 40 });
+        await Expect(search).ToHaveValueAsync("Vip" + tag);
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = $"Valerie Vip{tag}" }).ClickAsync();
         await page.FillAsync("#outreach-subject", "Your partner pack");
         await page.FillAsync("#outreach-text", "Valerie, your partner pack is ready.");
