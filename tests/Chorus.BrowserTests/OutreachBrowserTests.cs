@@ -128,10 +128,12 @@ public class OutreachBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await fx.SignInAsync(page, agent.Email, ChorusFactory.Password);
         await page.GotoInteractiveAsync("/inbox");
         await page.ClickAsync("#new-conversation");
-        // Typed key by key right after the dialog opens, as a person does: the first key used to be lost (the focus
-        // selected the field's text a round trip later and the second key replaced it).
+        // The dialog opens with the cursor in the person search; typed key by key at once, as a person does. On a busy
+        // machine the first key used to be lost (the focus selected the text a round trip later), or all of it (the
+        // dialog took the focus afterwards and the search cleared its unpicked text on blur).
         var search = page.Locator("#outreach-person");
-        await search.PressSequentiallyAsync("Vip" + tag, new() { Delay = 40 });
+        await Expect(search).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("Vip" + tag, new() { Delay = 40 });
         await Expect(search).ToHaveValueAsync("Vip" + tag);
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = $"Valerie Vip{tag}" }).ClickAsync();
         await page.FillAsync("#outreach-subject", "Your partner pack");
@@ -139,8 +141,8 @@ public class OutreachBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await BrowserFixture.ScreenshotAsync(page, "outreach-inbox-dialog");
         await page.ClickAsync("#outreach-send");
 
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/conversations/\d+$"));
-        await Expect(page.Locator("body")).ToContainTextAsync("partner pack is ready");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/conversations/\d+$"), new() { Timeout = 30_000 }); // the send, then the page
+        await Expect(page.Locator("body")).ToContainTextAsync("partner pack is ready", new() { Timeout = 30_000 });
         var number = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..]);
         Assert.Equal(person.PersonId, (await agent.ConversationAsync(number)).Summary().GetProperty("requesterId").GetGuid());
     }
