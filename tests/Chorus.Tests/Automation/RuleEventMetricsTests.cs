@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Chorus.Features.Automation;
+using Chorus.Features.Operations;
 using Chorus.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,8 +23,11 @@ public class RuleEventMetricsTests
             name = "Tag every message", enabled = true, trigger = "MessageReceived",
             conditions = Array.Empty<object>(), actions = new[] { Action("AddTags", "seen") },
         });
-        var backlog = app.Services.GetRequiredService<RuleEventBacklog>();
-        Assert.Equal(new RuleEventBacklog.Sample(0, 0), await backlog.SampleAsync(CancellationToken.None));
+        var backlog = app.Services.GetRequiredService<BacklogSampler>();
+        var metrics = app.Services.GetRequiredService<ChorusMetrics>();
+        var empty = await backlog.SampleAsync(CancellationToken.None);
+        Assert.Equal(0, empty.RuleEventsWaiting);
+        Assert.Equal(0, empty.OldestRuleEventSeconds);
 
         await admin.DeliverAsync("gauge-1");
         await admin.DeliverAsync("gauge-2");
@@ -33,7 +37,7 @@ public class RuleEventMetricsTests
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.RaisedAt, DateTimeOffset.UtcNow.AddHours(-2))));
 
         await backlog.SampleAsync(CancellationToken.None);
-        var (waiting, age) = Observe(backlog);
+        var (waiting, age) = Observe(metrics);
         Assert.Equal(3, waiting);
         Assert.InRange(age, 2 * 3600, 3 * 3600);
 
@@ -45,15 +49,15 @@ public class RuleEventMetricsTests
         var process = app.Services.GetRequiredService<ProcessRuleEvents>();
         while (await process.RunRoundAsync("node-a", CancellationToken.None) > 0) { }
         await backlog.SampleAsync(CancellationToken.None);
-        Assert.Equal((0, 0), Observe(backlog));
+        Assert.Equal((0, 0), Observe(metrics));
     }
 
     /// What this node's gauges report when read (other test hosts in the process have their own).
-    private static (double Waiting, double Age) Observe(RuleEventBacklog backlog)
+    private static (double Waiting, double Age) Observe(ChorusMetrics metrics)
     {
         var seen = new Dictionary<string, double>();
         using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) => { if (instrument.Meter == backlog.Meter) l.EnableMeasurementEvents(instrument); };
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Meter == metrics.Meter) l.EnableMeasurementEvents(instrument); };
         listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen[instrument.Name] = value);
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => seen[instrument.Name] = value);
         listener.Start();

@@ -10,8 +10,6 @@ public static class AutomationFeature
         services.AddSingleton<RuleSetCache>();
         services.AddSingleton<ProcessRuleEvents>();
         services.AddHostedService<RuleRunner>();
-        services.AddSingleton<RuleEventBacklog>();
-        services.AddHostedService(sp => sp.GetRequiredService<RuleEventBacklog>());
         services.AddScoped<RunRules>();
         services.AddScoped<CarryOutActions>();
         services.AddScoped<ValidateAutomation>();

@@ -11,7 +11,7 @@ namespace Chorus.Features.Operations;
 /// Chorus's own measurements, exported with the runtime's and ASP.NET Core's in Prometheus format at
 /// /metrics (an admin's API token as the bearer; Prometheus's `authorization` scrape setting carries it):
 /// messages ingested by outcome, the ingest queue, the outbox backlog and its oldest item's age, mailboxes
-/// failing, and whether realtime reaches the other nodes.
+/// failing, the rule events waiting and the oldest one's age, and whether realtime reaches the other nodes.
 public sealed class ChorusMetrics : IDisposable
 {
     public const string MeterName = "Chorus";
@@ -29,8 +29,14 @@ public sealed class ChorusMetrics : IDisposable
         _meter.CreateObservableGauge("chorus.outbox.failed", () => backlog.Latest.Failed, "{item}", "Outbound items that failed for good");
         _meter.CreateObservableGauge("chorus.outbox.oldest_age", () => backlog.Latest.OldestQueuedSeconds, "s", "Age of the oldest item waiting to be sent");
         _meter.CreateObservableGauge("chorus.mailboxes.failing", () => backlog.Latest.MailboxesFailing, "{mailbox}", "Enabled mailboxes whose last poll failed");
+        // A rule processor that falls behind a burst, or has stopped, shows here before agents notice rules acting late.
+        _meter.CreateObservableGauge("chorus.rules.events_waiting", () => backlog.Latest.RuleEventsWaiting, "{event}", "Rule events waiting to be evaluated");
+        _meter.CreateObservableGauge("chorus.rules.oldest_event_age", () => backlog.Latest.OldestRuleEventSeconds, "s", "How long the oldest waiting rule event has waited");
         _meter.CreateObservableGauge("chorus.realtime.cluster", () => relay.State().State == "node-local" ? 0 : 1, null, "1 while live updates reach every node (or there is one node), 0 while Redis is unreachable");
     }
+
+    /// This node's instruments (other Chorus hosts in the same process have their own).
+    public Meter Meter => _meter;
 
     public void Ingested(IngestStatus status) => _ingested.Add(1, new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
 
@@ -43,16 +49,17 @@ public sealed class ChorusMetrics : IDisposable
 /// Database-backed figures are sampled every 15 seconds rather than queried on every scrape.
 public sealed class BacklogSampler(IServiceScopeFactory scopes, ILogger<BacklogSampler> log) : BackgroundService
 {
-    public sealed record Sample(long Queued, long Failed, double OldestQueuedSeconds, long MailboxesFailing);
+    public sealed record Sample(long Queued, long Failed, double OldestQueuedSeconds, long MailboxesFailing,
+        long RuleEventsWaiting, double OldestRuleEventSeconds);
 
-    public Sample Latest { get; private set; } = new(0, 0, 0, 0);
+    public Sample Latest { get; private set; } = new(0, 0, 0, 0, 0, 0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(15));
         do
         {
-            try { Latest = await SampleAsync(stoppingToken); }
+            try { await SampleAsync(stoppingToken); }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 log.LogDebug(e, "Backlog not sampled"); // the database being away is reported by /health/ready
@@ -60,6 +67,7 @@ public sealed class BacklogSampler(IServiceScopeFactory scopes, ILogger<BacklogS
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// Reads the figures now (and keeps them for the gauges).
     public async Task<Sample> SampleAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -70,8 +78,12 @@ public sealed class BacklogSampler(IServiceScopeFactory scopes, ILogger<BacklogS
             .OrderBy(o => o.CreatedAt).Select(o => (DateTimeOffset?)o.CreatedAt).FirstOrDefaultAsync(ct);
         var failing = await (from m in db.Mailboxes join c in db.Channels on m.ChannelId equals c.Id
                              where c.Enabled && m.LastError != null select m).CountAsync(ct);
-        return new Sample(queued, failed, oldest is { } o ? (DateTimeOffset.UtcNow - o).TotalSeconds : 0, failing);
+        var ruleEvents = await db.RuleEvents.LongCountAsync(ct);
+        var oldestRuleEvent = await db.RuleEvents.OrderBy(e => e.Sequence).Select(e => (DateTimeOffset?)e.RaisedAt).FirstOrDefaultAsync(ct);
+        return Latest = new Sample(queued, failed, AgeInSeconds(oldest), failing, ruleEvents, AgeInSeconds(oldestRuleEvent));
     }
+
+    private static double AgeInSeconds(DateTimeOffset? since) => since is { } s ? Math.Max(0, (DateTimeOffset.UtcNow - s).TotalSeconds) : 0;
 }
 
 public static class MetricsFeature
