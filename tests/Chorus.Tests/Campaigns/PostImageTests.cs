@@ -103,6 +103,13 @@ public class PostImageTests
         var page = await anonymous.GetStringAsync("/newsroom/" + slug);
         Assert.Contains($"<img src=\"{hillsUrl}\" alt=\"Green hills under a yellow sun\"", page);
         Assert.Contains($"<img src=\"{slopeUrl}\" alt=\"A snowy slope at dawn\"", page);
+        // The newsroom's list shows the first image as the entry's thumbnail, with its alt text, and only the first.
+        var list = await anonymous.GetStringAsync("/newsroom");
+        var thumbnail = System.Text.RegularExpressions.Regex.Match(list, "<a href=\"/newsroom/([^\"]+)\" class=\"newsroom-thumb\"[^>]*><img ([^>]*)>");
+        Assert.True(thumbnail.Success, list);
+        Assert.Equal(slug, thumbnail.Groups[1].Value);
+        Assert.StartsWith($"src=\"{hillsUrl}\" alt=\"Green hills under a yellow sun\"", thumbnail.Groups[2].Value);
+        Assert.DoesNotContain(slopeUrl, list);
         var feed = await NewsroomFeedTests.ParseAsync(await anonymous.GetStringAsync("/newsroom/rss.xml"));
         var item = Assert.Single(feed.GetProperty("items").EnumerateArray());
         Assert.Equal((hillsUrl, "image/png", TestImages.Png.Length.ToString()), (item.GetProperty("enclosure").Str("url"), item.GetProperty("enclosure").Str("type"), item.GetProperty("enclosure").Str("length")));
