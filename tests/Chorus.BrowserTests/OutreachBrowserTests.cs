@@ -148,6 +148,46 @@ public class OutreachBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
     }
 
     [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task New_conversation_sends_what_was_typed_with_the_cursor_still_in_the_message()
+    {
+        var admin = await fx.StaffAsync("admin");
+        var agent = await fx.StaffAsync("agent", "Support");
+        await MailApp.AddMailboxAsync(admin, Mail.NewAddress("typing-desk"), new { name = "Typing desk" });
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var person = await InboundAsync(agent, Email("tess"), $"Tess Typist{tag}", "Hello", "Hello there");
+
+        var page = await fx.NewPageAsync();
+        await fx.SignInAsync(page, agent.Email, ChorusFactory.Password);
+        await page.GotoInteractiveAsync("/inbox");
+        await page.ClickAsync("#new-conversation");
+        await Expect(page.Locator("#outreach-person")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("Typist" + tag, new() { Delay = 20 });
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = $"Tess Typist{tag}" }).ClickAsync();
+
+        // Typed key by key, as a person does, and never leaving a field by Tab or a click elsewhere before Send: each
+        // field's value must reach the server as it is typed, or the last field's text is lost or Send stays grey.
+        var send = page.Locator("#outreach-send");
+        await page.ClickAsync("#outreach-subject");
+        await page.Keyboard.TypeAsync("Typed, not pasted", new() { Delay = 20 });
+        await Expect(send).ToBeEnabledAsync();
+        await page.ClickAsync("#outreach-text");
+        await page.Keyboard.TypeAsync("Tess, this message was typed and sent without leaving the field.", new() { Delay = 20 });
+        var message = page.Locator("#outreach-text");
+        await Expect(message).ToBeFocusedAsync();
+        await Expect(send).ToBeEnabledAsync();
+        await Expect(message).ToBeFocusedAsync(); // still typing: nothing blurred the field
+        await BrowserFixture.ScreenshotAsync(page, "outreach-typed");
+        await send.ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/conversations/\d+$"), new() { Timeout = 30_000 });
+        await Expect(page.Locator("body")).ToContainTextAsync("sent without leaving the field", new() { Timeout = 30_000 });
+        var number = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..]);
+        var detail = await agent.ConversationAsync(number);
+        Assert.Equal(person.PersonId, detail.Summary().GetProperty("requesterId").GetGuid());
+        Assert.Equal("Typed, not pasted", detail.Summary().Str("subject"));
+    }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
     public async Task An_admin_switches_notification_email_off_and_the_page_says_what_that_means()
     {
         var admin = await fx.StaffAsync("admin");

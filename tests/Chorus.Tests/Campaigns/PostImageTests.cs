@@ -29,9 +29,9 @@ public static class TestImages
 }
 
 /// Images on posts: attached with alt text (checked by their bytes, within limits), then published on
-/// every channel — uploaded to Mastodon as media with its description and named by the status, linked
-/// from Discord and Slack, shown on the newsroom and in its feed — and served publicly only once the
-/// post is approved.
+/// every channel — uploaded to Mastodon as media with its description and named by the status, sent to
+/// Discord as files with their descriptions, linked from Slack, shown on the newsroom (the first as the
+/// list's thumbnail) and in its feed — and served publicly only once the post is approved.
 public class PostImageTests
 {
     private static Guid Id(JsonElement e) => e.GetProperty("id").GetGuid();
@@ -77,12 +77,23 @@ public class PostImageTests
         Assert.Equal([("status", "The **winter edition**, in pictures."), ("visibility", "public"), ("media_ids[]", media[0]), ("media_ids[]", media[1])], toot.Fields);
         Assert.True(kit.Server.Requests.ToList().FindIndex(r => r.Path == "/api/v1/statuses") > kit.Server.Requests.ToList().FindLastIndex(r => r.Path.StartsWith("/api/v1/media/")));
 
-        // Discord and Slack: the images' public addresses (Slack with the alt text).
+        // Discord: one multipart request, the message as payload_json, each image a file with its alt text as the attachment's description.
+        var discord = Assert.Single(kit.Server.On("/discord"));
+        Assert.StartsWith("multipart/form-data", discord.ContentType);
+        var (field, payloadJson) = Assert.Single(discord.Parts!);
+        Assert.Equal("payload_json", field);
+        var payload = JsonDocument.Parse(payloadJson).RootElement;
+        Assert.Equal("The **winter edition**, in pictures.", payload.Str("content"));
+        Assert.Equal([(0, "hills.png", "Green hills under a yellow sun"), (1, "slope.jpg", "A snowy slope at dawn")],
+            payload.GetProperty("attachments").EnumerateArray().Select(a => (a.GetProperty("id").GetInt32(), a.Str("filename"), a.Str("description"))));
+        Assert.Equal([("files[0]", "hills.png", "image/png"), ("files[1]", "slope.jpg", "image/jpeg")], discord.Files!.Select(f => (f.Field, f.FileName, f.ContentType)));
+        Assert.Equal(TestImages.Png, discord.Files![0].Content);
+        Assert.Equal(TestImages.Jpeg, discord.Files![1].Content);
+        Assert.NotNull(discord.IdempotencyKey);
+
+        // Slack: the images' public addresses with the alt text.
         var hillsUrl = $"https://chorus.example.test/media/posts/{Id(hills)}";
         var slopeUrl = $"https://chorus.example.test/media/posts/{Id(slope)}";
-        var discord = Assert.Single(kit.Server.On("/discord")).Json;
-        Assert.Equal("The **winter edition**, in pictures.", discord.Str("content"));
-        Assert.Equal([hillsUrl, slopeUrl], discord.GetProperty("embeds").EnumerateArray().Select(e => e.GetProperty("image").Str("url")));
         var slack = Assert.Single(kit.Server.On("/slack")).Json;
         Assert.Equal("The **winter edition**, in pictures.", slack.Str("text"));
         var blocks = slack.GetProperty("blocks").EnumerateArray().ToList();
@@ -103,6 +114,13 @@ public class PostImageTests
         var page = await anonymous.GetStringAsync("/newsroom/" + slug);
         Assert.Contains($"<img src=\"{hillsUrl}\" alt=\"Green hills under a yellow sun\"", page);
         Assert.Contains($"<img src=\"{slopeUrl}\" alt=\"A snowy slope at dawn\"", page);
+        // The newsroom's list shows the first image as the entry's thumbnail, with its alt text, and only the first.
+        var list = await anonymous.GetStringAsync("/newsroom");
+        var thumbnail = System.Text.RegularExpressions.Regex.Match(list, "<a href=\"/newsroom/([^\"]+)\" class=\"newsroom-thumb\"[^>]*><img ([^>]*)>");
+        Assert.True(thumbnail.Success, list);
+        Assert.Equal(slug, thumbnail.Groups[1].Value);
+        Assert.StartsWith($"src=\"{hillsUrl}\" alt=\"Green hills under a yellow sun\"", thumbnail.Groups[2].Value);
+        Assert.DoesNotContain(slopeUrl, list);
         var feed = await NewsroomFeedTests.ParseAsync(await anonymous.GetStringAsync("/newsroom/rss.xml"));
         var item = Assert.Single(feed.GetProperty("items").EnumerateArray());
         Assert.Equal((hillsUrl, "image/png", TestImages.Png.Length.ToString()), (item.GetProperty("enclosure").Str("url"), item.GetProperty("enclosure").Str("type"), item.GetProperty("enclosure").Str("length")));
@@ -135,6 +153,41 @@ public class PostImageTests
         Assert.Single(kit.Server.StatusesCreated);
         var remembered = await kit.App.DbAsync(db => db.Set<PostImageUpload>().CountAsync());
         Assert.Equal(2, remembered);
+    }
+
+    [Theory, Providers]
+    public async Task Discord_gets_the_same_files_again_when_it_was_down_and_links_images_too_large_to_upload(Provider provider)
+    {
+        await using var kit = await CampaignKit.StartAsync(provider, app => app.Settings["Chorus:Publishing:DiscordMaxUploadBytes"] = "100");
+        kit.Server.FailNext("/discord", 1, 503, "Service Unavailable");
+        var small = await kit.DraftAsync("Small picture", "A dot", (kit.Discord, null));
+        await (await TestImages.AttachAsync(kit.Author, Id(small), TestImages.Gif, "dot.gif", "A single dot")).JsonAsync(HttpStatusCode.Created);
+        await (await TestImages.AttachAsync(kit.Author, Id(small), TestImages.Jpeg, "tiny.jpg")).JsonAsync(HttpStatusCode.Created); // no alt text
+        await kit.ApprovedAndScheduledNowAsync(small);
+        Assert.Equal("Published", (await kit.SettledAsync(Id(small))).Str("status"));
+
+        // Down once, then the same request again: the same files, descriptions and idempotency key; nothing sent ahead of it.
+        var tries = kit.Server.On("/discord");
+        Assert.Equal(2, tries.Length);
+        Assert.Equal(tries[0].IdempotencyKey, tries[1].IdempotencyKey);
+        Assert.All(tries, t =>
+        {
+            Assert.Equal([("files[0]", "dot.gif"), ("files[1]", "tiny.jpg")], t.Files!.Select(f => (f.Field, f.FileName)));
+            Assert.Equal(TestImages.Gif, t.Files![0].Content);
+            var attachments = JsonDocument.Parse(t.Parts!.Single(p => p.Name == "payload_json").Value).RootElement.GetProperty("attachments").EnumerateArray().ToList();
+            Assert.Equal("A single dot", attachments[0].Str("description"));
+            Assert.False(attachments[1].TryGetProperty("description", out _)); // no alt text: no empty description
+        });
+
+        // Images together larger than Discord takes: linked by their public address instead, in one JSON request.
+        var large = await kit.DraftAsync("Large picture", "Hills", (kit.Discord, null));
+        var hills = Id(Images(await (await TestImages.AttachAsync(kit.Author, Id(large), TestImages.Png, "hills.png", "Green hills")).JsonAsync(HttpStatusCode.Created))[0]);
+        await kit.ApprovedAndScheduledNowAsync(large);
+        Assert.Equal("Published", (await kit.SettledAsync(Id(large))).Str("status"));
+        var linked = kit.Server.On("/discord")[^1];
+        Assert.StartsWith("application/json", linked.ContentType);
+        Assert.Equal("Hills", linked.Json.Str("content"));
+        Assert.Equal([$"https://chorus.example.test/media/posts/{hills}"], linked.Json.GetProperty("embeds").EnumerateArray().Select(e => e.GetProperty("image").Str("url")));
     }
 
     [Theory, Providers]

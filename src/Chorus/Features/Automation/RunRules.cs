@@ -14,20 +14,32 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
 
     private readonly List<InboxChange> _changed = [];
     private Known? _known;
+    /// The batch's conversations as read by <see cref="PrepareAsync"/>, each used by the first event that needs it (and
+    /// by the next ones of the same conversation while the rules change nothing); after a change, or on a retry, read afresh.
+    private Dictionary<Guid, Conversation>? _loaded;
 
-    /// What a batch of events needs to read anyway, read in two queries instead of two per event: the
-    /// requesters of their conversations, the messages at hand, and the business hours (one schedule for
-    /// the batch, which runs for a fraction of a second).
+    /// What a batch of events needs to read anyway, read once for the batch instead of once per event: their
+    /// conversations with tags and followers, the conversations' requesters, the messages at hand, and the business
+    /// hours (one schedule for the batch, which runs for a fraction of a second).
     public async Task PrepareAsync(IReadOnlyCollection<RuleEvent> batch, CancellationToken ct)
     {
         var conversationIds = batch.Select(e => e.ConversationId).Distinct().ToList();
         var messageIds = batch.Where(e => e.MessageId is not null).Select(e => e.MessageId!.Value).Distinct().ToList();
-        var requesters = await (from c in db.Conversations.AsNoTracking()
-                                join p in db.People.AsNoTracking() on c.RequesterId equals p.Id
-                                where conversationIds.Contains(c.Id)
-                                select new { p.Id, p.Kind, p.OrganizationId }).Distinct().ToDictionaryAsync(p => p.Id, p => (p.Kind, p.OrganizationId), ct);
+        _loaded = await db.Conversations.AsNoTracking().Include(x => x.Tags).Include(x => x.Followers)
+            .Where(c => conversationIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var requesterIds = _loaded.Values.Select(c => c.RequesterId).Distinct().ToList();
+        var requesters = await db.People.AsNoTracking().Where(p => requesterIds.Contains(p.Id))
+            .ToDictionaryAsync(p => p.Id, p => (p.Kind, p.OrganizationId), ct);
         var texts = await db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Text, ct);
         _known = new Known(requesters, texts, await Sla.SlaSettingsCache.ReadScheduleAsync(db, ct));
+    }
+
+    /// The conversation as the batch read it, now tracked, or null (not in the batch, or taken already).
+    private Conversation? TakeLoaded(Guid id)
+    {
+        if (_loaded is null || !_loaded.Remove(id, out var c)) return null;
+        db.Attach(c);
+        return c;
     }
 
     /// Runs the rules in the caller's transaction, if it has one: call <see cref="PublishChanges"/> after it committed.
@@ -47,12 +59,15 @@ public sealed class RunRules(ChorusDb db, RuleSetCache cache, CarryOutActions ca
 
     private async Task<RuleOutcome?> RunOnceAsync(RuleSet set, RuleEvent e, CancellationToken ct)
     {
-        var c = await db.Conversations.Include(x => x.Tags).Include(x => x.Followers).SingleOrDefaultAsync(x => x.Id == e.ConversationId, ct);
+        var c = TakeLoaded(e.ConversationId)
+                ?? await db.Conversations.Include(x => x.Tags).Include(x => x.Followers).SingleOrDefaultAsync(x => x.Id == e.ConversationId, ct);
         if (c is null || c.MergedIntoId is not null) return null;
         if (e is { Trigger: RuleTrigger.TimeInStatus, RuleId: { } timed } && !await StillDueAsync(set, timed, c, ct)) return null;
         var facts = await FactsAsync(db, c, e.MessageId, ct, _known);
         var outcome = RuleEngine.Run(set.Rules, e.Trigger, facts, set.MacroActions, e.RuleId);
-        if (outcome.Effects.Count > 0 || outcome.Stopped is not null)
+        var changes = outcome.Effects.Count > 0 || outcome.Stopped is not null;
+        if (!changes && _loaded is not null) _loaded[c.Id] = c; // unchanged: the batch's next event of it needs no new read
+        if (changes)
         {
             var done = await carry.RunAsync(c, outcome.Effects, effect => $"Rule '{effect.RuleName}'", null, Describe(e.Trigger), ct);
             if (outcome.Stopped is { } stopped)

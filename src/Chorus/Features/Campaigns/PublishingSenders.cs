@@ -24,13 +24,18 @@ public abstract record PublishResult
 /// Sends one delivery to Mastodon (through the shared MastodonClient) or a Discord/Slack webhook. Every request carries
 /// the delivery's idempotency key: Mastodon publishes a repeated request once; webhook receivers may use it too.
 /// A post's images go to Mastodon as uploaded media (each remembered per delivery, so a retry never uploads one
-/// twice) and to webhooks as their public address (Discord embeds, Slack image blocks with the alt text).
+/// twice), to Discord as files of the same one request with their alt text as descriptions, and to Slack as their
+/// public address in image blocks with the alt text.
 public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets secrets, MastodonClient mastodon, ChorusDb db, AttachmentStore store,
     PublicUrls urls, IConfiguration config)
 {
     public const string HttpClientName = "publishing";
     /// Slack's longest text in one section block.
     private const int SlackSectionMax = 3000;
+    /// Discord's longest attachment description (its alt text).
+    private const int DiscordDescriptionMax = 1024;
+    /// Discord takes files up to 10 MiB in one message on a server without boosts; a little under, for the rest of the request.
+    public const long DefaultDiscordUploadBytes = 10_000_000;
 
     public async Task<PublishResult> SendAsync(PublishingChannel channel, PostDelivery delivery, string text, CancellationToken ct)
     {
@@ -44,10 +49,15 @@ public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets se
             if (media.Refusal is { } refusal) return refusal;
             return Published(await mastodon.PostStatusAsync(account, new MastodonStatusInput(text, MediaIds: media.Ids), delivery.IdempotencyKey, ct: ct));
         }
-        using var request = new HttpRequestMessage(HttpMethod.Post, secret)
+        HttpContent content;
+        if (channel.Kind == PublishingChannelKind.Discord)
         {
-            Content = channel.Kind == PublishingChannelKind.Discord ? JsonContent.Create(DiscordMessage(text, images)) : JsonContent.Create(SlackMessage(text, images)),
-        };
+            var discord = DiscordMessage(text, images);
+            if (discord.Refusal is { } refusal) return refusal;
+            content = discord.Content!;
+        }
+        else content = JsonContent.Create(SlackMessage(text, images));
+        using var request = new HttpRequestMessage(HttpMethod.Post, secret) { Content = content };
         request.Headers.Add("Idempotency-Key", delivery.IdempotencyKey);
         HttpResponseMessage response;
         try { response = await http.CreateClient(HttpClientName).SendAsync(request, ct); }
@@ -63,10 +73,43 @@ public sealed class PublishingSenders(IHttpClientFactory http, MailboxSecrets se
         }
     }
 
-    /// Without images, the plain shape every Discord-compatible receiver takes; with them, one embed per image.
-    private object DiscordMessage(string text, List<PostImage> images) => images.Count == 0
-        ? new { content = text }
-        : new { content = text, embeds = images.Select(i => new { image = new { url = urls.To(ManagePostImages.PublicPath(i.Id)) } }).ToList() };
+    private sealed record DiscordRequest(HttpContent? Content, PublishResult? Refusal);
+
+    /// Without images, {"content"}: the plain shape every Discord-compatible receiver takes. With them, one
+    /// multipart request: the message as payload_json, each image as files[n], and attachments [{id: n, description}]
+    /// carrying its alt text (an embed's image has none). Still one request per attempt, so publishing stays as it
+    /// was: a retry sends the same request again, nothing is uploaded ahead of it. Images together larger than
+    /// Discord takes (Chorus:Publishing:DiscordMaxUploadBytes) go as embeds linking their public address, without alt text.
+    private DiscordRequest DiscordMessage(string text, List<PostImage> images)
+    {
+        if (images.Count == 0) return new(JsonContent.Create(new { content = text }), null);
+        if (images.Sum(i => i.Size) > config.GetValue("Chorus:Publishing:DiscordMaxUploadBytes", DefaultDiscordUploadBytes))
+            return new(JsonContent.Create(new { content = text, embeds = images.Select(i => new { image = new { url = urls.To(ManagePostImages.PublicPath(i.Id)) } }).ToList() }), null);
+        var form = new MultipartFormDataContent();
+        var payload = new
+        {
+            content = text,
+            attachments = images.Select((i, n) => new { id = n, filename = i.FileName, description = i.AltText.Length > 0 ? Common.TextLimits.Cut(i.AltText, DiscordDescriptionMax) : null }).ToList(),
+        };
+        form.Add(new StringContent(JsonSerializer.Serialize(payload, DiscordJson), System.Text.Encoding.UTF8, "application/json"), "payload_json");
+        for (var n = 0; n < images.Count; n++)
+        {
+            var image = images[n];
+            var file = store.OpenRead(image.Hash);
+            if (file is null)
+            {
+                form.Dispose();
+                var what = images.Count == 1 ? "the image" : $"image {n + 1} of {images.Count}";
+                return new(null, new PublishResult.Failed($"The file of {what} ({image.FileName}) is missing from the data directory; remove it and attach it again."));
+            }
+            var part = new StreamContent(file);
+            part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(image.ContentType);
+            form.Add(part, $"files[{n}]", image.FileName);
+        }
+        return new(form, null);
+    }
+
+    private static readonly JsonSerializerOptions DiscordJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// Without images, {"text"}; with them, the text in section blocks (text stays as the notification's fallback)
     /// followed by one image block per image, with its alt text (Slack requires one).

@@ -117,11 +117,15 @@ public partial class Inbox
         var next = InboxLocation.Parse(ViewParam, TeamParam, StatusParam, ChannelParam, AssigneeParam, PriorityParam, TagParam, KindParam, QueryParam, SortParam, PageParam);
         if (next.ToUri() == loadedUri) return;
         var viewChanged = next.View != location.View || next.TeamId != location.TeamId || next.Page != location.Page;
+        // Ticks survive paging through the same list (tick on page 1, more on page 2, then act on all of them, as in
+        // Zendesk); another view, filter, search or sort is another list, and starts with none.
+        var listChanged = (next with { Page = 1 }).ToUri() != (location with { Page = 1 }).ToUri();
         location = next;
         // Keep what the person is typing; take the address bar's value when it came from elsewhere (a link, back).
         if (searchText?.Trim() != location.Query) searchText = location.Query;
         if (tagText?.Trim() != location.Tag) tagText = location.Tag;
-        if (viewChanged) { selected.Clear(); cursor = -1; scrollTop = true; }
+        if (listChanged) selected.Clear();
+        if (viewChanged) { cursor = -1; scrollTop = true; }
         await LoadAsync(quiet: false);
     }
 
@@ -172,8 +176,6 @@ public partial class Inbox
             views = counted;
             loadedUri = uri;
             now = DateTimeOffset.UtcNow;
-            var numbers = result.Items.Select(i => i.Number).ToHashSet();
-            selected.IntersectWith(numbers);
             cursor = cursorNumber is { } n && result.Items.ToList().FindIndex(i => i.Number == n) is var at and >= 0 ? at
                 : Math.Min(cursor, result.Items.Count - 1);
         }
@@ -261,6 +263,9 @@ public partial class Inbox
 
     private bool AllSelected => page is { Items.Count: > 0 } p && p.Items.All(i => selected.Contains(i.Number));
 
+    /// Ticked conversations that are not on the page in view (ticked on another page of the list).
+    private int SelectedElsewhere => selected.Count - (page?.Items.Count(i => selected.Contains(i.Number)) ?? 0);
+
     private Task GoAsync(InboxLocation next)
     {
         Nav.NavigateTo(next.ToUri());
@@ -286,7 +291,8 @@ public partial class Inbox
     private void ToggleAll()
     {
         if (page is null) return;
-        if (AllSelected) selected.Clear();
+        // Only this page's rows: ticks on other pages stay.
+        if (AllSelected) selected.ExceptWith(page.Items.Select(i => i.Number));
         else selected.UnionWith(page.Items.Select(i => i.Number));
     }
 
