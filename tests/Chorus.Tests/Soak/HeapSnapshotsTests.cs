@@ -62,6 +62,11 @@ public class HeapSnapshotsTests
         Assert.Equal(1.0, growth.GrowthMiB, 3);
         Assert.Equal(1_048_576 * 1000.0 / 20_000, growth.BytesPerThousandRequests, 3);
         Assert.Contains("Microsoft.Extensions.Caching.Memory.CacheEntry", HeapSnapshots.Markdown(snapshots));
+        Assert.True(HeapSnapshots.IsFlat(snapshots)); // +2 % of the first snapshot
+
+        var leaking = new[] { snapshots[0], At(HeapSnapshots.Parse(Report.Replace("52,428,800  GC Heap bytes", "62,914,560  GC Heap bytes")), 9, 30_000) };
+        Assert.False(HeapSnapshots.IsFlat(leaking)); // +20 %
+        Assert.False(HeapSnapshots.IsFlat([snapshots[0]])); // one snapshot says nothing about growth
     }
 
     [Theory]

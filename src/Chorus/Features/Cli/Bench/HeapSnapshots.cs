@@ -127,6 +127,11 @@ public static partial class HeapSnapshots
     private static string Cell(long count, long? bytes, string format) =>
         count.ToString(format, CultureInfo.InvariantCulture) + (bytes is { } b ? $" ({(b / 1024.0).ToString(format, CultureInfo.InvariantCulture)} KiB)" : "");
 
+    /// Memory is flat when the live heap after the last snapshot's full collection is less than 10 % above the first's
+    /// (after warm-up): a cache or list that grows with the requests served shows up as a steady climb over the run.
+    public static bool IsFlat(IReadOnlyList<Snapshot> snapshots) =>
+        snapshots.Count >= 2 && snapshots[^1].Heap.Bytes < snapshots[0].Heap.Bytes * 1.10;
+
     /// Live-heap growth from the first snapshot to the last per 1,000 requests served between them.
     public static (double GrowthMiB, double BytesPerThousandRequests)? Growth(IReadOnlyList<Snapshot> snapshots)
     {

@@ -194,7 +194,8 @@ public static class SoakBench
                 if (HeapSnapshots.Growth(snapshots) is { } growth)
                     report.Add("live heap after full GC (gcdump), first → last snapshot",
                         $"{snapshots[0].Heap.Bytes / 1048576.0:N1} → {snapshots[^1].Heap.Bytes / 1048576.0:N1} MiB ({growth.GrowthMiB:+0.0;-0.0;0} MiB over " +
-                        $"{snapshots[^1].Requests - snapshots[0].Requests:N0} requests: {growth.BytesPerThousandRequests / 1024:+#,0.0;-#,0.0;0} KiB per 1,000 requests)");
+                        $"{snapshots[^1].Requests - snapshots[0].Requests:N0} requests: {growth.BytesPerThousandRequests / 1024:+#,0.0;-#,0.0;0} KiB per 1,000 requests)",
+                        "flat: under +10 %", HeapSnapshots.IsFlat(snapshots));
             }
             SqliteConnection.ClearAllPools();
             NpgsqlConnection.ClearAllPools();
@@ -212,7 +213,8 @@ public static class SoakBench
                 .Append("\nMemory every ").Append(s.SampleSeconds).Append(" s:\n\n").Append(MemorySampler.Table(samples))
                 .Append("\n```\n").Append(MemorySampler.Chart(samples)).Append("```\n\np99 per minute (requests in that minute):\n\n").Append(PerMinute(recorder));
             if (snapshots.Count > 0)
-                markdown.Append("\nHeap snapshots (dotnet-gcdump: each forces a full, blocking collection and counts what survived it):\n\n")
+                markdown.Append("\nHeap snapshots (dotnet-gcdump: each forces a full, blocking collection and counts what survived it; " +
+                                "Chorus is paused meanwhile, so the latencies of those minutes include it):\n\n")
                     .Append(HeapSnapshots.Markdown(snapshots));
             Console.WriteLine(markdown);
             if (s.Results is not null) await File.WriteAllTextAsync(s.Results, markdown.ToString(), ct);
