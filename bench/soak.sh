@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The soak (issue 8): builds Release, runs `chorus bench soak` — a Chorus process on 127.0.0.1 under mixed load
 # (inbound, agents replying and noting, searches, page views) for 10 minutes, memory sampled every 10 s — and
-# writes the figures, the memory curve and p99 per minute to bench/results/soak-<time>.md.
+# writes the figures, the memory curve and p99 per minute to bench/results/soak-<time>.md. With dotnet-gcdump installed
+# (dotnet tool install -g dotnet-gcdump --version 10.0.750501) it also takes heap snapshots at 25/50/75/97 % of the run
+# (each a full GC; --heap-snapshots to choose, none for none): live heap after each, the types that grew, and the
+# .gcdump files beside the results for PerfView or Visual Studio.
 #   bench/soak.sh                      # 10 minutes on SQLite
 #   bench/soak.sh --minutes 2          # a shorter try
 #   bench/soak.sh --provider postgres --connection "Host=127.0.0.1;Port=16300;Username=postgres;Database=postgres"

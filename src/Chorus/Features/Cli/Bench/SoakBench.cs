@@ -10,8 +10,21 @@ namespace Chorus.Features.Cli.Bench;
 
 public sealed record SoakBenchSettings(
     double Minutes, bool Postgres, string? Connection, int Messages, double IngestPerSecond, int Agents, int ThinkMs, int Searchers, int Viewers,
-    int SampleSeconds, string DataDir, int Seed, bool Keep, string? Results, IReadOnlyList<string> HostArgs)
+    int SampleSeconds, string DataDir, int Seed, bool Keep, string? Results, IReadOnlyList<string> HostArgs, IReadOnlyList<double> HeapSnapshots)
 {
+    /// "0.25,0.5,0.97" (fractions of the run) as a list; empty for "none" or ""; null when a value is not a fraction.
+    public static IReadOnlyList<double>? ParseFractions(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim() == "none") return [];
+        var fractions = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) || f is <= 0 or > 1) return null;
+            fractions.Add(f);
+        }
+        return [.. fractions.Distinct().Order()];
+    }
+
     public string? Validate()
     {
         if (Minutes is <= 0 or > 240) return "--minutes must be more than 0 and at most 240.";
@@ -50,17 +63,27 @@ public static class SoakBench
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic traffic", DefaultValueFactory = _ => 20261130 };
         var keep = new Option<bool>("--keep") { Description = "Keep the workspace afterwards" };
         var results = new Option<string?>("--results") { Description = "Also write the figures as Markdown to this file" };
+        var heapSnapshots = new Option<string>("--heap-snapshots")
+        {
+            Description = "When to take a heap snapshot with dotnet-gcdump (a full GC, then what survived it), as fractions of the run; \"none\" for none",
+            DefaultValueFactory = _ => "0.25,0.5,0.75,0.97",
+        };
         var cmd = new Command("soak", "Run mixed load (ingest, agents, searches, page views) against a Chorus process for --minutes; errors, memory curve, p99 per minute.")
         {
-            minutes, provider, connection, messages, rate, agents, think, searchers, viewers, sample, dataDir, seed, keep, results,
+            minutes, provider, connection, messages, rate, agents, think, searchers, viewers, sample, dataDir, seed, keep, results, heapSnapshots,
         };
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
         {
+            if (SoakBenchSettings.ParseFractions(parse.GetValue(heapSnapshots)) is not { } fractions)
+            {
+                Console.Error.WriteLine("--heap-snapshots takes fractions of the run, more than 0 and at most 1, separated by commas (e.g. 0.25,0.5,0.97), or none.");
+                return 2;
+            }
             var settings = new SoakBenchSettings(parse.GetValue(minutes), parse.GetValue(provider) == "postgres", parse.GetValue(connection), parse.GetValue(messages),
                 parse.GetValue(rate), parse.GetValue(agents), parse.GetValue(think), parse.GetValue(searchers), parse.GetValue(viewers), parse.GetValue(sample),
                 Path.GetFullPath(parse.GetValue(dataDir) ?? Path.Combine(Path.GetTempPath(), $"chorus-bench-soak-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
-                parse.GetValue(seed), parse.GetValue(keep), parse.GetValue(results), [.. parse.UnmatchedTokens]);
+                parse.GetValue(seed), parse.GetValue(keep), parse.GetValue(results), [.. parse.UnmatchedTokens], fractions);
             if (settings.Validate() is { } error)
             {
                 Console.Error.WriteLine(error);
@@ -109,6 +132,7 @@ public static class SoakBench
             var (server, startup) = await ServerPhase.StartAsync(hostArgs, workspace.Token, 8, ct);
             IReadOnlyList<string> acked;
             var samples = new List<MemorySampler.Sample>();
+            var snapshots = new List<HeapSnapshots.Snapshot>();
             var recorder = new LoadRecorder();
             var posted = 0;
             await using (server)
@@ -143,6 +167,7 @@ public static class SoakBench
                 work.AddRange(searchClients.Select((c, i) => HttpLoad.RunSearcherAsync(c, s.Seed + 31 * i, limit, s.ThinkMs, recorder, ct)));
                 work.AddRange(viewerClients.Select((v, i) => HttpLoad.RunPageViewerAsync(v.Http, v.SignedIn, s.Seed + 131 * i, limit, s.ThinkMs, SomeConversation, recorder, ct)));
                 var all = Task.WhenAll(work);
+                var snapshotting = TakeHeapSnapshotsAsync(s, server.ProcessId, limit, clock, all, recorder, snapshots, report, ct);
                 var interval = TimeSpan.FromSeconds(s.SampleSeconds);
                 while (!all.IsCompleted)
                 {
@@ -155,6 +180,7 @@ public static class SoakBench
                                       $"{recorder.Kinds.Sum(recorder.Count):N0} requests, {recorder.Errors} failed [load {sample.Load}]");
                 }
                 await all;
+                await snapshotting;
                 acked = await ingest;
                 samples.Add(await MemorySampler.TakeAsync(server.ProcessId, admin, clock.Elapsed, ct));
                 foreach (var c in agentClients.Concat(searchClients).Concat(viewerClients.Select(v => v.Http))) c.Dispose();
@@ -165,6 +191,11 @@ public static class SoakBench
                 if (recorder.FirstError is not null) report.Note("First failed request: " + recorder.FirstError);
                 foreach (var kind in recorder.Kinds) report.Add(kind, recorder.Summary(kind));
                 Flatness(samples, report);
+                if (HeapSnapshots.Growth(snapshots) is { } growth)
+                    report.Add("live heap after full GC (gcdump), first → last snapshot",
+                        $"{snapshots[0].Heap.Bytes / 1048576.0:N1} → {snapshots[^1].Heap.Bytes / 1048576.0:N1} MiB ({growth.GrowthMiB:+0.0;-0.0;0} MiB over " +
+                        $"{snapshots[^1].Requests - snapshots[0].Requests:N0} requests: {growth.BytesPerThousandRequests / 1024:+#,0.0;-#,0.0;0} KiB per 1,000 requests)",
+                        "flat: under +10 %", HeapSnapshots.IsFlat(snapshots));
             }
             SqliteConnection.ClearAllPools();
             NpgsqlConnection.ClearAllPools();
@@ -181,6 +212,10 @@ public static class SoakBench
             var markdown = new StringBuilder(report.ToMarkdown($"chorus bench soak, {s.Minutes:0.#} min on {(s.Postgres ? "PostgreSQL" : "SQLite")}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Machine.Describe()}"))
                 .Append("\nMemory every ").Append(s.SampleSeconds).Append(" s:\n\n").Append(MemorySampler.Table(samples))
                 .Append("\n```\n").Append(MemorySampler.Chart(samples)).Append("```\n\np99 per minute (requests in that minute):\n\n").Append(PerMinute(recorder));
+            if (snapshots.Count > 0)
+                markdown.Append("\nHeap snapshots (dotnet-gcdump: each forces a full, blocking collection and counts what survived it; " +
+                                "Chorus is paused meanwhile, so the latencies of those minutes include it):\n\n")
+                    .Append(HeapSnapshots.Markdown(snapshots));
             Console.WriteLine(markdown);
             if (s.Results is not null) await File.WriteAllTextAsync(s.Results, markdown.ToString(), ct);
             return recorder.Errors == 0 ? 0 : 1;
@@ -195,6 +230,43 @@ public static class SoakBench
                 Directory.Delete(s.DataDir, recursive: true);
             }
             else Console.WriteLine($"Kept {s.DataDir}" + (database is null ? "" : $" and database {new NpgsqlConnectionStringBuilder(database).Database}"));
+        }
+    }
+
+    /// Heap snapshots at the given fractions of the run while the load goes on (skipped, with a note, when dotnet-gcdump
+    /// is not installed). The .gcdump files stay beside the results (or in the data directory) for PerfView or Visual Studio.
+    private static async Task TakeHeapSnapshotsAsync(SoakBenchSettings s, int pid, TimeSpan limit, Stopwatch clock, Task load, LoadRecorder recorder,
+        List<HeapSnapshots.Snapshot> into, BenchReport report, CancellationToken ct)
+    {
+        if (s.HeapSnapshots.Count == 0) return;
+        if (HeapSnapshots.FindTool() is not { } tool)
+        {
+            report.Note($"Heap snapshots skipped: dotnet-gcdump is not installed ({HeapSnapshots.Install}).");
+            return;
+        }
+        var dir = s.Results is null ? s.DataDir : Path.GetDirectoryName(Path.GetFullPath(s.Results))!;
+        var name = s.Results is null ? "soak" : Path.GetFileNameWithoutExtension(s.Results);
+        for (var i = 0; i < s.HeapSnapshots.Count; i++)
+        {
+            var due = limit * s.HeapSnapshots[i] - clock.Elapsed;
+            if (due > TimeSpan.Zero) await Task.WhenAny(load, Task.Delay(due, ct));
+            if (load.IsCompleted)
+            {
+                report.Note($"Heap snapshots from {s.HeapSnapshots[i]:0%} of the run on were not taken: the load had ended.");
+                return;
+            }
+            var label = $"{i + 1} ({s.HeapSnapshots[i]:0%})";
+            try
+            {
+                var snapshot = await HeapSnapshots.TakeAsync(tool, pid, label, clock.Elapsed, recorder.Kinds.Sum(recorder.Count), Path.Combine(dir, $"{name}-heap-{i + 1}.gcdump"), ct);
+                into.Add(snapshot);
+                Console.WriteLine($"  heap snapshot {label} at {snapshot.At:mm\\:ss}: {snapshot.Heap.Bytes / 1048576.0:N1} MiB live after a full GC, " +
+                                  $"{snapshot.Heap.Objects:N0} objects, {snapshot.Requests:N0} requests served (gcdump took {snapshot.Took.TotalSeconds:N1} s) → {snapshot.File}");
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or IOException or System.ComponentModel.Win32Exception)
+            {
+                report.Note($"Heap snapshot {label} failed: {e.Message}");
+            }
         }
     }
 
