@@ -290,11 +290,17 @@ public class CommonWordSearchTests
     [Theory, Providers]
     public async Task Many_matching_people_are_checked_in_the_walk(Provider provider)
     {
-        // One matching person is "many" here: the people half is then a condition of the walk, not a list.
+        // One matching person is "many" here: the people are read into memory for the walk, or (more than
+        // NewestFirstMaxPeople) checked by the database at each step of it.
         var w = await BuildAsync(provider, new() { ["Chorus:Search:CommonPeople"] = "1" });
         await using var _ = w.App;
-        foreach (var query in new[] { "border", "order", "customer 1" })
-            Assert.Equal(Expected(w, query, _ => true), await AllPagesAsync(w.Agent, query));
+        foreach (var maxPeople in new[] { "50000", "0" })
+        {
+            Configure(w, "Chorus:Search:NewestFirstMaxPeople", maxPeople);
+            foreach (var query in new[] { "border", "order", "customer 1" })
+                Assert.Equal(Expected(w, query, _ => true), await AllPagesAsync(w.Agent, query));
+            Assert.Equal(Expected(w, "customer", c => c.Status == "Solved"), await AllPagesAsync(w.Agent, "customer", "&status=Solved"));
+        }
     }
 
     [Theory, Providers]

@@ -25,6 +25,8 @@ public sealed class ReadNewestFirst
     public const int DefaultMaxRows = 30_000;
     /// Conversations walked before giving up.
     public const int DefaultMaxConversations = 5_000;
+    /// Matching people read into memory; more are checked by the database as the walk goes.
+    public const int DefaultMaxPeople = 50_000;
 
     private readonly ChorusDb _db;
     private readonly string? _fts;
@@ -34,8 +36,10 @@ public sealed class ReadNewestFirst
     private readonly IQueryable<Guid>? _everyone;
     private readonly int _maxRows;
     private readonly int _maxConversations;
+    private readonly int _maxPeople;
 
-    internal ReadNewestFirst(ChorusDb db, string? fts, string words, long? number, HashSet<Guid>? people, IQueryable<Guid>? everyone, int maxRows, int maxConversations)
+    internal ReadNewestFirst(ChorusDb db, string? fts, string words, long? number, HashSet<Guid>? people, IQueryable<Guid>? everyone,
+        int maxRows, int maxConversations, int maxPeople)
     {
         _db = db;
         _fts = fts;
@@ -45,6 +49,7 @@ public sealed class ReadNewestFirst
         _everyone = everyone;
         _maxRows = Math.Max(1, maxRows);
         _maxConversations = Math.Max(1, maxConversations);
+        _maxPeople = Math.Max(0, maxPeople);
     }
 
     /// How far the last call read (for the benchmark and tests): full-text rows, conversations walked, and whether it gave up.
@@ -61,8 +66,14 @@ public sealed class ReadNewestFirst
 
         var budget = new RowBudget(_maxRows);
         var queued = await QueuedMatchesAsync(connection, transaction, ct);
+        // Many matching people ("Okafor": thousands) are read once into memory rather than by every step of the walk.
+        var people = _people;
+        var everyone = _everyone;
+        if (everyone is not null && await UpToAsync(everyone, _maxPeople, ct) is { } all) (people, everyone) = (all, null);
         using var messages = new MatchesNewestFirst(connection, transaction, "MessageSearch", _fts);
         using var subjects = new MatchesNewestFirst(connection, transaction, "ConversationSearch", _fts);
+        // A term no message and no subject has (a person's name, say) needs no row ids at all.
+        var textMatches = !(messages.MatchesNothing() && subjects.MatchesNothing());
         var found = new List<Guid>(count);
         var walked = 0;
         var chunk = Math.Clamp(count * 2, 64, 1_000);
@@ -72,16 +83,16 @@ public sealed class ReadNewestFirst
         {
             while (found.Count < count)
             {
-                var batch = await NextAsync(parts, last, chunk, ct);
+                var batch = await NextAsync(parts, last, chunk, everyone, ct);
                 if (batch.Count == 0) break; // every conversation of the view walked
                 last = batch[^1];
 
                 // Row ids are needed only for conversations no cheaper check settles.
-                var rows = await RowIdsAsync(connection, transaction, batch.Where(c => !Settled(c, queued)).Select(c => c.Id).ToList(), ct);
+                var rows = await RowIdsAsync(connection, transaction, textMatches ? batch.Where(c => !Settled(c, people, queued)).Select(c => c.Id).ToList() : [], ct);
                 foreach (var c in batch)
                 {
                     if (++walked > _maxConversations) return Give();
-                    var match = Settled(c, queued);
+                    var match = Settled(c, people, queued);
                     if (!match && rows.TryGetValue(c.Id, out var own))
                     {
                         // What has been read already first; then read messages back, then subjects.
@@ -111,13 +122,22 @@ public sealed class ReadNewestFirst
         }
     }
 
-    private bool Settled(Walked c, HashSet<Guid> queued) =>
-        c.Number == _number || c.ByPerson || (_people?.Contains(c.RequesterId) ?? false) || queued.Contains(c.Id);
+    /// All of them, or null when there are more than <paramref name="max"/> (reading stops there).
+    private static async Task<HashSet<Guid>?> UpToAsync(IQueryable<Guid> ids, int max, CancellationToken ct)
+    {
+        var all = new HashSet<Guid>();
+        await foreach (var id in ids.AsAsyncEnumerable().WithCancellation(ct))
+            if (all.Add(id) && all.Count > max) return null;
+        return all;
+    }
+
+    private bool Settled(Walked c, HashSet<Guid>? people, HashSet<Guid> queued) =>
+        c.Number == _number || c.ByPerson || (people?.Contains(c.RequesterId) ?? false) || queued.Contains(c.Id);
 
     private sealed record Walked(Guid Id, long Number, Guid RequesterId, DateTimeOffset LastMessageAt, bool ByPerson);
 
     /// The next conversations of the view after <paramref name="after"/>, in the inbox's order (last message, then number, descending).
-    private async Task<List<Walked>> NextAsync(IReadOnlyList<IQueryable<Conversation>> parts, Walked? after, int take, CancellationToken ct)
+    private static async Task<List<Walked>> NextAsync(IReadOnlyList<IQueryable<Conversation>> parts, Walked? after, int take, IQueryable<Guid>? everyone, CancellationToken ct)
     {
         var next = new List<Walked>();
         foreach (var part in parts)
@@ -130,7 +150,7 @@ public sealed class ReadNewestFirst
                 q = q.Where(c => c.LastMessageAt < at || (c.LastMessageAt == at && c.Number < number));
             }
             var ordered = q.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Number).Take(take);
-            if (_everyone is { } everyone)
+            if (everyone is not null)
                 next.AddRange(await ordered.Select(c => new Walked(c.Id, c.Number, c.RequesterId, c.LastMessageAt, everyone.Contains(c.RequesterId))).ToListAsync(ct));
             else
                 next.AddRange(await ordered.Select(c => new Walked(c.Id, c.Number, c.RequesterId, c.LastMessageAt, false)).ToListAsync(ct));
@@ -226,6 +246,13 @@ public sealed class ReadNewestFirst
             return false;
         }
 
+        /// Whether the query matches no row at all (reads the first match to know).
+        public bool MatchesNothing()
+        {
+            if (_bound == long.MaxValue) Advance();
+            return _bound == long.MinValue && _seen.Count == 0;
+        }
+
         /// Whether any of the rows matches, reading back until all of them are decided; null when the budget ran out first.
         public bool? AnyOf(IReadOnlyList<long> rows, RowBudget budget)
         {
@@ -235,18 +262,24 @@ public sealed class ReadNewestFirst
             while (_bound > lowest)
             {
                 if (!budget.Take()) return null;
-                _reader ??= _command!.ExecuteReader();
-                if (!_reader.Read())
-                {
-                    _bound = long.MinValue; // read to the end
-                    break;
-                }
-                var row = _reader.GetInt64(0);
-                _seen.Add(row);
-                _bound = row;
-                if (rows.Contains(row)) return true;
+                if (Advance() is { } row && rows.Contains(row)) return true;
             }
             return false;
+        }
+
+        /// Reads the next (older) match; null at the end.
+        private long? Advance()
+        {
+            _reader ??= _command!.ExecuteReader();
+            if (!_reader.Read())
+            {
+                _bound = long.MinValue; // read to the end
+                return null;
+            }
+            var row = _reader.GetInt64(0);
+            _seen.Add(row);
+            _bound = row;
+            return row;
         }
 
         public void Dispose()
