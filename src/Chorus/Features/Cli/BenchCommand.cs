@@ -38,6 +38,7 @@ public static class BenchCommand
         cmd.Subcommands.Add(ClusterBench.Create());
         cmd.Subcommands.Add(SoakBench.Create());
         cmd.Subcommands.Add(RequestTrackerBench.Create());
+        cmd.Subcommands.Add(QueryBench.Create());
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
         {

@@ -74,8 +74,10 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
         var pageSize = Math.Clamp(filter.PageSize, 1, 200);
         var page = Math.Max(1, filter.Page);
         var newest = filter.Sort == InboxSort.Newest;
-        var query = await FilteredAsync(actor, filter, newest, ct);
+        var (query, search) = await FilteredAsync(actor, filter, newest, ct);
         var statuses = Statuses(filter);
+        if (search?.NewestFirst is { } fast && await NewestSearchedAsync(fast, query, statuses, page, pageSize, ct) is { } found) return found;
+        if (search is not null) query = query.Where(search.Condition);
         if (newest && statuses is { Count: > 1 })
         {
             // Newest first in several statuses: one read per status along its (status, last message)
@@ -98,9 +100,28 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
         return new InboxPage(rows.Take(pageSize).ToList(), page, pageSize, rows.Count > pageSize);
     }
 
+    /// A common search term, newest first (SQLite): the page's conversations are found by walking the view
+    /// and reading the term's matches newest first (ReadNewestFirst), in one snapshot with the rows shown.
+    /// Null when that would read too far; the caller then runs the plan that builds the set of all matches.
+    private async Task<InboxPage?> NewestSearchedAsync(ReadNewestFirst fast, IQueryable<Conversation> query, IReadOnlyList<ConversationStatus>? statuses,
+        int page, int pageSize, CancellationToken ct)
+    {
+        // One part per status, like the unsearched view: each walks its (status, last message) index.
+        IReadOnlyList<IQueryable<Conversation>> parts = statuses is { Count: > 0 }
+            ? statuses.Distinct().Select(s => query.Where(c => c.Status == s)).ToList()
+            : [query];
+        await using var snapshot = await db.BeginSnapshotAsync(ct);
+        var ids = await fast.FirstAsync(parts, page * pageSize + 1, ct);
+        if (ids is null) return null;
+        var shown = ids.Skip((page - 1) * pageSize).Take(pageSize).ToList();
+        var rows = shown.Count == 0 ? [] : await Project(Newest(db.Conversations.AsNoTracking().Where(c => shown.Contains(c.Id)))).ToListAsync(ct);
+        return new InboxPage(rows, page, pageSize, ids.Count > page * pageSize);
+    }
+
     public async Task<int> CountAsync(StaffActor actor, InboxFilter filter, CancellationToken ct = default)
     {
-        var query = await FilteredAsync(actor, filter, newestFirst: false, ct);
+        var (query, search) = await FilteredAsync(actor, filter, newestFirst: false, ct);
+        if (search is not null) query = query.Where(search.Condition);
         if (Statuses(filter) is { Count: > 0 } statuses) query = query.Where(c => statuses.Contains(c.Status));
         return await query.CountAsync(ct);
     }
@@ -112,8 +133,8 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
     private static IReadOnlyList<ConversationStatus>? Statuses(InboxFilter f) =>
         f.Statuses ?? (f.View == InboxView.Mentions || !string.IsNullOrWhiteSpace(f.Query) || f.RequesterId is not null ? null : InboxFilter.Active);
 
-    /// Every filter but the status (which ListAsync applies itself).
-    private async Task<IQueryable<Conversation>> FilteredAsync(StaffActor actor, InboxFilter f, bool newestFirst, CancellationToken ct)
+    /// Every filter but the status (which ListAsync applies itself) and the search (returned beside it).
+    private async Task<(IQueryable<Conversation> Query, SearchMatch? Search)> FilteredAsync(StaffActor actor, InboxFilter f, bool newestFirst, CancellationToken ct)
     {
         var hidden = actor.HiddenTeamIds;
         var now = DateTimeOffset.UtcNow;
@@ -139,8 +160,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
         if (!string.IsNullOrWhiteSpace(f.Tag)) q = q.Where(c => c.Tags.Any(t => t.Tag == f.Tag.Trim().ToLower()));
         if (f.PersonKind is { } k) q = q.Where(c => c.Requester!.Kind == k);
         if (f.RequesterId is { } r) q = q.Where(c => c.RequesterId == r);
-        if (!string.IsNullOrWhiteSpace(f.Query)) q = q.Where(await search.MatchesAsync(f.Query, newestFirst, ct));
-        return q;
+        return (q, string.IsNullOrWhiteSpace(f.Query) ? null : await search.MatchesAsync(f.Query, newestFirst, ct));
     }
 
     private static IQueryable<ConversationSummary> Project(IQueryable<Conversation> q) =>

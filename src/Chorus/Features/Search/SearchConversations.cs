@@ -12,7 +12,7 @@ namespace Chorus.Features.Search;
 /// a message, however new. Those reads start from the queue (CROSS JOIN fixes SQLite's join order): left to
 /// itself the planner may walk every stored message to probe the queue, which it cannot know is small. Produces conditions on conversations, so a
 /// search combines with any inbox filter in one SQL statement, with no cap on how far back it looks.
-public class SearchConversations(ChorusDb db)
+public class SearchConversations(ChorusDb db, IConfiguration config)
 {
     /// How many matching messages, or matching people, make a search term common on SQLite (see MatchesAsync).
     internal const int CommonMessages = 5_000;
@@ -25,35 +25,48 @@ public class SearchConversations(ChorusDb db)
     /// in a third of all messages; "an", in thousands of names) would make that list hundreds of
     /// thousands long, so instead each conversation is checked as the inbox index walks back in time,
     /// and a page is full after a few dozen. Two capped reads tell which it is; both results are
-    /// reused, so the full-text index and the people are read no more often than before.
-    public async Task<Expression<Func<Conversation, bool>>> MatchesAsync(string query, bool newestFirst, CancellationToken ct = default)
+    /// reused, so the full-text index and the people are read no more often than before. For a common
+    /// term the match also carries <see cref="ReadNewestFirst"/>, which finds the first pages without
+    /// building the set of every matching message (the condition still does, for counts and fallbacks).
+    /// `Chorus:Search:CommonMessages` and `Chorus:Search:CommonPeople` move the thresholds, and
+    /// `Chorus:Search:NewestFirst=false` turns the newest-first reading off (for comparison).
+    public async Task<SearchMatch> MatchesAsync(string query, bool newestFirst, CancellationToken ct = default)
     {
         var number = long.TryParse(query.Trim().TrimStart('#'), out var n) ? n : (long?)null;
         if (db.Provider != DatabaseProvider.Sqlite || !newestFirst)
         {
             var ids = ConversationIds(query);
             var people = PersonIds(query);
-            return c => ids.Contains(c.Id) || people.Contains(c.RequesterId) || c.Number == number;
+            return new SearchMatch(c => ids.Contains(c.Id) || people.Contains(c.RequesterId) || c.Number == number, null);
         }
 
+        var commonMessages = Math.Max(1, config.GetValue("Chorus:Search:CommonMessages", CommonMessages));
+        var commonPeople = Math.Max(1, config.GetValue("Chorus:Search:CommonPeople", CommonPeople));
         var fts = ToFts5(query);
         var words = Words(query);
-        var messageRows = fts is null ? [] : await db.Database.SqlQuery<long>($"""
+        // A prefix query reads every row of every term it covers before it gives its first ("order*": 450,000 rows,
+        // ~12 ms); the same words whole are read lazily. When they alone are common, so is the term, and the prefix
+        // query below (only needed for a rare term's list) is skipped.
+        var whole = ToFts5(query, lastAsPrefix: false);
+        var common = whole is not null && await db.Database.SqlQuery<int>($"""
+            SELECT count(*) AS "Value" FROM (SELECT rowid FROM "MessageSearch" WHERE "MessageSearch" MATCH {whole} LIMIT {commonMessages})
+            """).SingleAsync(ct) >= commonMessages;
+        var messageRows = fts is null || common ? [] : await db.Database.SqlQuery<long>($"""
             SELECT rowid AS "Value" FROM "MessageSearch" WHERE "MessageSearch" MATCH {fts}
             UNION ALL SELECT p."MessageRowId" FROM "MessageSearchPending" p CROSS JOIN "Messages" m ON m.rowid = p."MessageRowId"
                 WHERE NOT EXISTS (SELECT 1 FROM json_each({words}) w WHERE instr(lower(m."Text"), lower(w.value)) = 0)
-            LIMIT {CommonMessages}
+            LIMIT {commonMessages}
             """).ToListAsync(ct);
-        var personIds = await PersonIds(query).Take(CommonPeople).ToListAsync(ct);
+        var personIds = await PersonIds(query).Take(commonPeople).ToListAsync(ct);
         var subjects = fts is null ? db.Conversations.Where(_ => false)
             : db.Conversations.FromSql($"""SELECT * FROM "Conversations" WHERE rowid IN (SELECT rowid FROM "ConversationSearch" WHERE "ConversationSearch" MATCH {fts})""");
 
-        if (messageRows.Count < CommonMessages && personIds.Count < CommonPeople)
+        if (!common && messageRows.Count < commonMessages && personIds.Count < commonPeople)
         {
             var rows = System.Text.Json.JsonSerializer.Serialize(messageRows);
             var fromMessages = db.Messages.FromSql($"""SELECT * FROM "Messages" WHERE rowid IN (SELECT value FROM json_each({rows}))""").Select(m => m.ConversationId);
             var fromSubjects = subjects.Select(c => c.Id);
-            return c => fromMessages.Contains(c.Id) || fromSubjects.Contains(c.Id) || personIds.Contains(c.RequesterId) || c.Number == number;
+            return new SearchMatch(c => fromMessages.Contains(c.Id) || fromSubjects.Contains(c.Id) || personIds.Contains(c.RequesterId) || c.Number == number, null);
         }
 
         // Each side reads the index once into a list of row ids; a conversation is then checked with index lookups.
@@ -63,10 +76,18 @@ public class SearchConversations(ChorusDb db)
                 UNION ALL SELECT m.* FROM "MessageSearchPending" p JOIN "Messages" m ON m.rowid = p."MessageRowId"
                     WHERE NOT EXISTS (SELECT 1 FROM json_each({words}) w WHERE instr(lower(m."Text"), lower(w.value)) = 0)
                 """);
-        if (personIds.Count < CommonPeople)
-            return c => messages.Any(m => m.ConversationId == c.Id) || subjects.Any(s => s.Id == c.Id) || personIds.Contains(c.RequesterId) || c.Number == number;
+        var fewPeople = personIds.Count < commonPeople;
         var everyone = PersonIds(query);
-        return c => messages.Any(m => m.ConversationId == c.Id) || subjects.Any(s => s.Id == c.Id) || everyone.Contains(c.RequesterId) || c.Number == number;
+        Expression<Func<Conversation, bool>> condition = fewPeople
+            ? c => messages.Any(m => m.ConversationId == c.Id) || subjects.Any(s => s.Id == c.Id) || personIds.Contains(c.RequesterId) || c.Number == number
+            : c => messages.Any(m => m.ConversationId == c.Id) || subjects.Any(s => s.Id == c.Id) || everyone.Contains(c.RequesterId) || c.Number == number;
+        var newest = config.GetValue("Chorus:Search:NewestFirst", true)
+            ? new ReadNewestFirst(db, fts, words, number, fewPeople ? personIds.ToHashSet() : null, fewPeople ? null : everyone,
+                config.GetValue("Chorus:Search:NewestFirstMaxRows", ReadNewestFirst.DefaultMaxRows),
+                config.GetValue("Chorus:Search:NewestFirstMaxConversations", ReadNewestFirst.DefaultMaxConversations),
+                config.GetValue("Chorus:Search:NewestFirstMaxPeople", ReadNewestFirst.DefaultMaxPeople))
+            : null;
+        return new SearchMatch(condition, newest);
     }
 
     /// Conversations with a message or subject that matches, as one list.
@@ -130,15 +151,15 @@ public class SearchConversations(ChorusDb db)
 
     /// Turns what a person types into a safe FTS5 query: every word quoted (no syntax errors from
     /// quotes, dashes or colons), all words required, the last one matched as a prefix.
-    internal static string? ToFts5(string input)
+    internal static string? ToFts5(string input, bool lastAsPrefix = true)
     {
         var words = SplitWords(input);
         if (words.Count == 0) return null;
-        return string.Join(' ', words.Select((w, i) => i == words.Count - 1 ? $"\"{w}\"*" : $"\"{w}\""));
+        return string.Join(' ', words.Select((w, i) => i == words.Count - 1 && lastAsPrefix ? $"\"{w}\"*" : $"\"{w}\""));
     }
 
     /// The same words as a JSON array, for matching messages not yet in the index: each must occur in the text.
-    private static string Words(string input) => System.Text.Json.JsonSerializer.Serialize(SplitWords(input));
+    internal static string Words(string input) => System.Text.Json.JsonSerializer.Serialize(SplitWords(input));
 
     private static List<string> SplitWords(string input)
     {
@@ -153,6 +174,10 @@ public class SearchConversations(ChorusDb db)
         return words;
     }
 }
+
+/// A search as a condition on conversations (exact in any order and for counts), and for a common term
+/// on SQLite newest first, a faster way to the first pages (null otherwise).
+public sealed record SearchMatch(Expression<Func<Conversation, bool>> Condition, ReadNewestFirst? NewestFirst);
 
 public static class SearchFeature
 {
