@@ -29,6 +29,12 @@ public class InboxTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
         await Expect(Row(page, other.Number)).ToHaveCountAsync(0);
         await Expect(Row(page, wanted.Number)).ToBeVisibleAsync();
         await Expect(page.Locator("[data-test=inbox-row]")).ToHaveCountAsync(1);
+        // The search's total follows its rows.
+        await Expect(page.Locator("#inbox-range")).ToHaveTextAsync("1–1 of 1");
+
+        await page.Locator("#inbox-search").FillAsync("Where is my order");
+        await Expect(Row(page, other.Number)).ToBeVisibleAsync();
+        await Expect(page.Locator("#inbox-range")).ToHaveTextAsync(new Regex(@"^1–\d+ of \d+$"));
     }
 
     [NeedsEnvFact("CHROMIUM_PATH")]

@@ -162,13 +162,16 @@ public partial class Inbox
         var seq = ++loadSeq;
         var cursorNumber = page is { } old && cursor >= 0 && cursor < old.Items.Count ? old.Items[cursor].Number : (long?)null;
         if (!quiet) { loading = true; StateHasChanged(); }
+        // A search's page is found without reading every match, its total is not: the rows are shown first and the
+        // total follows ("of …" until then), so a common word does not hold the page back.
+        var searching = location.Query is not null;
         try
         {
             await using var w = Work.Open();
             var inbox = w.Get<InboxQuery>();
             var filter = location.ToFilter();
             var result = await inbox.ListAsync(actor, filter);
-            var count = await inbox.CountAsync(actor, filter with { Page = 1 });
+            var count = searching ? null : (int?)await inbox.CountAsync(actor, filter with { Page = 1 });
             var counted = await CountViewsAsync(inbox);
             if (seq != loadSeq) return; // a newer load (another filter, a later event) owns the screen
             page = result;
@@ -186,6 +189,24 @@ public partial class Inbox
         finally
         {
             if (seq == loadSeq) loading = false;
+        }
+        StateHasChanged();
+        if (searching && seq == loadSeq && page is not null) await CountSearchAsync(seq);
+    }
+
+    private async Task CountSearchAsync(int seq)
+    {
+        await Task.Yield(); // let the rows go out first: SQLite's reads finish without yielding
+        try
+        {
+            await using var w = Work.Open();
+            var count = await w.Get<InboxQuery>().CountAsync(actor!, location.ToFilter() with { Page = 1 });
+            if (seq != loadSeq) return; // the person moved on
+            total = count;
+        }
+        catch (Exception e)
+        {
+            if (seq == loadSeq) Fail("Could not count the matches", e);
         }
         StateHasChanged();
     }
@@ -235,7 +256,7 @@ public partial class Inbox
     {
         null => "Loading…",
         { Items.Count: 0 } => "No conversations",
-        var p => $"{(p.Page - 1) * p.PageSize + 1:N0}–{(p.Page - 1) * p.PageSize + p.Items.Count:N0} of {total ?? 0:N0}",
+        var p => $"{(p.Page - 1) * p.PageSize + 1:N0}–{(p.Page - 1) * p.PageSize + p.Items.Count:N0} of {(total is { } t ? t.ToString("N0") : "…")}",
     };
 
     private string EmptyTitle => location.HasFilters ? "Nothing matches" : location.View switch
