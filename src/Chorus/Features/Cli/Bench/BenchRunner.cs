@@ -131,6 +131,7 @@ public static class BenchRunner
     {
         Console.WriteLine("Server (a separate Chorus process on 127.0.0.1)");
         var (server, startup) = await ServerPhase.StartAsync(hostArgs, workspace.Token, s.Concurrency, ct);
+        Console.WriteLine($"  server process {server.ProcessId} at {server.Address}");
         await using (server)
         {
             report.Add("start-up to listening", $"{startup.Listening.TotalSeconds:N2} s");
@@ -160,6 +161,8 @@ public static class BenchRunner
                 "≥ 5,000/s", load.PerSecond >= 5_000);
             report.Add("POST /api/v1/inbound latency", $"p50 {BenchReport.Ms(load.Latencies.Percentile(50))}, p99 {BenchReport.Ms(load.Latencies.Percentile(99))}",
                 "p99 < 50 ms", load.Latencies.Percentile(99) < 50);
+            report.Add("POST /api/v1/inbound, CPU cost", $"server {load.ServerMicrosPerRequest:N0} µs per request ({load.ServerCpu / load.Elapsed:N2} cores busy); " +
+                $"load generator {load.ClientMicrosPerRequest:N0} µs per request ({load.ClientCpu / load.Elapsed:N2} cores)");
             if (load.FirstError is not null) report.Note("First failed request: " + load.FirstError);
             var (after, peak) = server.Memory();
             report.Add("resident memory after the load (peak)", $"{after:N0} MiB ({peak:N0} MiB)");
