@@ -64,7 +64,7 @@ public sealed class ApiTokenSignIns(IMemoryCache cache)
 
 /// Authenticates `Authorization: Bearer chorus_...` against the stored hashes.
 public sealed class ApiTokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ChorusDb db, ApiTokenSignIns signIns)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiTokenSignIns signIns)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
@@ -91,6 +91,8 @@ public sealed class ApiTokenAuthenticationHandler(
 
     private async Task<(ApiTokenSignIns.SignIn? SignIn, string? Failure)> SignInAsync(string hash)
     {
+        // Resolved here, not taken by the constructor: a remembered sign-in (nearly every request) needs no database context.
+        var db = Context.RequestServices.GetRequiredService<ChorusDb>();
         var found = await db.ApiTokens.Where(t => t.Hash == hash && t.RevokedAt == null)
             .Select(t => new { t.Id, t.StaffUserId, t.LastUsedAt }).SingleOrDefaultAsync(Context.RequestAborted);
         if (found is null) return (null, "The API token is unknown or revoked.");

@@ -229,20 +229,45 @@ public sealed class AutoAssigner(AssignmentQueue queue, IServiceScopeFactory sco
     {
         try
         {
-            await foreach (var id in queue.Reader.ReadAllAsync(ct))
+            var ids = new List<Guid>();
+            while (await queue.Reader.WaitToReadAsync(ct))
             {
-                try
+                ids.Clear();
+                while (ids.Count < MaxPerLook && queue.Reader.TryRead(out var queued)) ids.Add(queued);
+                // Most teams hand out conversations by hand: one look at the settings for everything queued spares
+                // each new conversation two reads (a burst of inbound messages queues thousands a second).
+                if (!await AnyTeamAssignsAsync(ct)) continue;
+                foreach (var id in ids)
                 {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<AssignConversations>().AssignAsync(id, ct);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    log.LogError(e, "Auto-assignment of conversation {Id} failed; the sweep tries again", id);
+                    try
+                    {
+                        await using var scope = scopes.CreateAsyncScope();
+                        await scope.ServiceProvider.GetRequiredService<AssignConversations>().AssignAsync(id, ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        log.LogError(e, "Auto-assignment of conversation {Id} failed; the sweep tries again", id);
+                    }
                 }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+    }
+
+    private const int MaxPerLook = 500;
+
+    private async Task<bool> AnyTeamAssignsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<ChorusDb>().Set<TeamAssignment>().AnyAsync(a => a.Mode != AssignmentMode.Off, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Auto-assignment settings could not be read; the sweep tries again");
+            return false;
+        }
     }
 
     private async Task SweepLoopAsync(CancellationToken ct)

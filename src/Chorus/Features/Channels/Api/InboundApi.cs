@@ -20,7 +20,7 @@ public static class InboundApi
 
     public static void MapInboundApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/inbound", async (HttpContext http, ChorusDb db, IMemoryCache cache, IngestPipeline pipeline) =>
+        api.MapPost("/inbound", async (HttpContext http, IMemoryCache cache, IngestPipeline pipeline) =>
         {
             var tooLarge = TypedResults.Problem(title: "Too large", detail: $"An inbound envelope is at most {MaxBodyBytes:N0} bytes.", statusCode: 413);
             if (http.Request.ContentLength > MaxBodyBytes) return tooLarge;
@@ -43,7 +43,7 @@ public static class InboundApi
             if (body is null) return ApiResults.Invalid("body", "The body is empty.");
             if (body.Author is null) return ApiResults.Invalid("author", "The author is required: { kind, handle, name }.");
 
-            var channel = await FindChannelAsync(db, cache, body.Channel, http.RequestAborted);
+            var channel = await FindChannelAsync(http, cache, body.Channel);
             if (channel is null) return ApiResults.Invalid("channel", $"There is no channel '{body.Channel}'.");
             var envelope = new InboundEnvelope(channel.Value, body.ExternalId?.Trim() ?? "", body.ThreadId?.Trim(),
                 new InboundAuthor(body.Author.Kind ?? IdentityKind.Email, body.Author.Handle ?? "", body.Author.Name),
@@ -75,11 +75,12 @@ public static class InboundApi
 
     /// Channels are few and rarely change, so a found one is remembered briefly instead of queried on
     /// every delivery. A channel removed meanwhile is still caught: the pipeline refuses envelopes for it.
-    private static async Task<Guid?> FindChannelAsync(ChorusDb db, IMemoryCache cache, string? channel, CancellationToken ct)
+    /// The database context is only made when the channel has to be read: a request that needs none skips its cost.
+    private static async Task<Guid?> FindChannelAsync(HttpContext http, IMemoryCache cache, string? channel)
     {
         var key = "inbound-channel:" + (string.IsNullOrWhiteSpace(channel) ? "" : channel);
         if (cache.TryGetValue(key, out Guid id)) return id;
-        var found = await QueryChannelAsync(db, channel, ct);
+        var found = await QueryChannelAsync(http.RequestServices.GetRequiredService<ChorusDb>(), channel, http.RequestAborted);
         if (found is { } f) cache.Set(key, f, TimeSpan.FromSeconds(30));
         return found;
     }

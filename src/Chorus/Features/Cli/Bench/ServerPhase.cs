@@ -88,9 +88,25 @@ public sealed class ServerPhase : IAsyncDisposable
         return latencies;
     }
 
-    public sealed record Load(int Completed, int Failed, TimeSpan Elapsed, Latencies Latencies, string? FirstError)
+    /// <paramref name="ServerCpu"/>: CPU time of the Chorus process during the load; <paramref name="ClientCpu"/>: of this
+    /// process (the load generator), which shares the machine's cores with it.
+    public sealed record Load(int Completed, int Failed, TimeSpan Elapsed, Latencies Latencies, string? FirstError, TimeSpan ServerCpu, TimeSpan ClientCpu)
     {
         public double PerSecond => Completed / Elapsed.TotalSeconds;
+        public double ServerMicrosPerRequest => ServerCpu.TotalMilliseconds * 1000 / Math.Max(1, Completed);
+        public double ClientMicrosPerRequest => ClientCpu.TotalMilliseconds * 1000 / Math.Max(1, Completed);
+    }
+
+    private TimeSpan ServerCpu()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    private static TimeSpan OwnCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     /// POSTs the envelopes as fast as <paramref name="concurrency"/> workers can, each waiting for its
@@ -104,6 +120,7 @@ public sealed class ServerPhase : IAsyncDisposable
         var completed = 0;
         var failed = 0;
         string? firstError = null;
+        var (serverCpu, clientCpu) = (ServerCpu(), OwnCpu());
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
@@ -126,9 +143,10 @@ public sealed class ServerPhase : IAsyncDisposable
         }, ct)).ToArray();
         await Task.WhenAll(workers);
         clock.Stop();
+        (serverCpu, clientCpu) = (ServerCpu() - serverCpu, OwnCpu() - clientCpu);
         var latencies = new Latencies("POST /api/v1/inbound");
         latencies.AddRange(ms.Where(x => x > 0)); // requests not sent before the time limit have none
-        return new Load(completed, failed, clock.Elapsed, latencies, firstError);
+        return new Load(completed, failed, clock.Elapsed, latencies, firstError, serverCpu, clientCpu);
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)

@@ -12,6 +12,10 @@ namespace Chorus.Features.Inbox.Ingest;
 
 /// Stores a batch of envelopes in one transaction with a handful of set-based queries:
 /// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
+/// Lists go to the database as one parameter each (EF.Parameter: a JSON array on SQLite, an array on
+/// PostgreSQL), so each query's SQL is the same whatever the batch size: EF 10's default of one parameter
+/// per item made a new SQL text, generated again, for nearly every batch (a tenth of the server's CPU
+/// under inbound load, bench/README.md).
 public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, Automation.RuleTriggers rules, IMeterFactory meters, Sla.SlaSettingsCache sla,
     Assignment.AssignmentQueue assignment, Automation.RuleSetCache ruleSet)
 {
@@ -90,7 +94,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     {
         var results = new IngestResult[batch.Count];
         var channelIds = batch.Select(e => e.ChannelId).Distinct().ToList();
-        var channels = await db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var channels = await db.Channels.AsNoTracking().Where(c => EF.Parameter(channelIds).Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
 
         // 1. Dedupe against what is stored and within the batch.
         var stored = new Dictionary<(Guid, string), IngestResult>();
@@ -99,11 +103,11 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var ids = byChannel.Select(e => e.ExternalId).Distinct().ToList();
             var found = await (from m in db.Messages
                                join c in db.Conversations on m.ConversationId equals c.Id
-                               where m.ChannelId == byChannel.Key && ids.Contains(m.ExternalId!)
+                               where m.ChannelId == byChannel.Key && EF.Parameter(ids).Contains(m.ExternalId!)
                                select new { m.ExternalId, m.Id, m.ConversationId, c.Number, c.RequesterId }).ToListAsync(ct);
             foreach (var f in found)
                 stored[(byChannel.Key, f.ExternalId!)] = new IngestResult(IngestStatus.Duplicate, f.ConversationId, f.Number, f.Id, f.RequesterId);
-            var blockedBefore = await db.BlockedMessages.Where(m => m.ChannelId == byChannel.Key && ids.Contains(m.ExternalId))
+            var blockedBefore = await db.BlockedMessages.Where(m => m.ChannelId == byChannel.Key && EF.Parameter(ids).Contains(m.ExternalId))
                 .Select(m => new { m.ExternalId, m.Id, m.PersonId }).ToListAsync(ct);
             foreach (var f in blockedBefore)
                 stored[(byChannel.Key, f.ExternalId)] = new IngestResult(IngestStatus.Blocked, Guid.Empty, 0, f.Id, f.PersonId);
@@ -128,7 +132,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         // 2b. A blocked person's message is kept as a blocked message, never a conversation (the shared block list).
         var firstCopies = fresh.ToList();
         var personIds = fresh.Select(i => PersonOf(people, batch[i])).Distinct().ToList();
-        var blocked = personIds.Count == 0 ? [] : (await db.PersonBlocks.AsNoTracking().Where(b => personIds.Contains(b.PersonId)).Select(b => b.PersonId).ToListAsync(ct)).ToHashSet();
+        var blocked = personIds.Count == 0 ? [] : (await db.PersonBlocks.AsNoTracking().Where(b => EF.Parameter(personIds).Contains(b.PersonId)).Select(b => b.PersonId).ToListAsync(ct)).ToHashSet();
         if (blocked.Count > 0)
         {
             foreach (var i in fresh.Where(i => blocked.Contains(PersonOf(people, batch[i]))))
@@ -256,7 +260,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var handles = wanted.Keys.Where(k => k.Kind == kind).Select(k => k.Handle).ToList();
             foreach (var chunk in handles.Chunk(500))
             {
-                var found = await db.Identities.AsNoTracking().Where(i => i.Kind == kind && chunk.Contains(i.Handle))
+                var found = await db.Identities.AsNoTracking().Where(i => i.Kind == kind && EF.Parameter(chunk).Contains(i.Handle))
                     .Select(i => new { i.Handle, i.PersonId }).ToListAsync(ct);
                 foreach (var f in found) result[(kind, f.Handle)] = f.PersonId;
             }
@@ -290,7 +294,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     {
         var wanted = domains.Where(d => !EmailAddress.FreeMailDomains.Contains(d)).Distinct().ToList();
         if (wanted.Count == 0) return [];
-        var found = await db.Organizations.AsNoTracking().Where(o => wanted.Contains(o.Domain!)).ToDictionaryAsync(o => o.Domain!, o => o.Id, ct);
+        var found = await db.Organizations.AsNoTracking().Where(o => EF.Parameter(wanted).Contains(o.Domain!)).ToDictionaryAsync(o => o.Domain!, o => o.Id, ct);
         foreach (var domain in wanted.Where(d => !found.ContainsKey(d)))
         {
             var org = new Organization { Domain = domain, Name = OrganizationName(domain) };
@@ -317,7 +321,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var keys = group.Select(e => ThreadKey(e).Thread).Distinct().ToList();
             foreach (var chunk in keys.Chunk(500))
             {
-                var candidates = await db.Conversations.AsNoTracking().Where(c => c.ChannelId == group.Key && chunk.Contains(c.ExternalThreadId!)
+                var candidates = await db.Conversations.AsNoTracking().Where(c => c.ChannelId == group.Key && EF.Parameter(chunk).Contains(c.ExternalThreadId!)
                                                                        && (c.Status != ConversationStatus.Closed || c.MergedIntoId != null))
                     .ToListAsync(ct);
                 foreach (var c in candidates.OrderBy(c => c.CreatedAt))
