@@ -23,7 +23,7 @@ public static class DatabaseSetup
         else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
             var cs = config.GetConnectionString("Chorus") ?? SqliteConnectionString(DataDirectory(config));
-            services.AddDbContext<ChorusDb, SqliteChorusDb>((sp, o) => o.UseSqlite(cs).AddInterceptors(new SqlitePragmas()).AddInterceptors(SaveInterceptors(sp))
+            services.AddDbContext<ChorusDb, SqliteChorusDb>((sp, o) => o.UseSqlite(cs).AddInterceptors(new SqlitePragmas(config.GetValue("Chorus:Sqlite:WalAutocheckpoint", SqlitePragmas.DefaultWalAutocheckpoint))).AddInterceptors(SaveInterceptors(sp))
                 // SQLite cannot alter a column or foreign key in place: EF rebuilds the table, switching foreign
                 // keys off outside the migration's transaction, and warns about it on every such migration (and
                 // about data fixes that run before the rebuild, as MailOut's backfill of the added column does,
@@ -62,13 +62,16 @@ public static class DatabaseSetup
 /// Per-connection SQLite settings: wait for the writer instead of failing with SQLITE_BUSY;
 /// synchronous=NORMAL, which with WAL is durable across application crashes; a 32 MiB page cache
 /// (the default 2 MiB makes index-heavy writes and 50-row inbox pages re-read pages) and temporary
-/// b-trees in memory (sorts, IN lists); the WAL is copied back into the database every 20,000 pages
-/// (80 MB) instead of 1,000: a page rewritten by many commits is copied once, and the committing writer
-/// stalls a twentieth as often (ingest commit time 64 → 45 s per million messages, bench/README.md).
+/// b-trees in memory (sorts, IN lists). The WAL is copied back into the database by the committing writer
+/// every 1,000 pages (SQLite's default; `Chorus:Sqlite:WalAutocheckpoint`): 20,000 made bulk ingest ~9 %
+/// faster (a page rewritten by many commits is copied once) but every such checkpoint stalled all waiting
+/// inbound requests at once, and POST /api/v1/inbound's p99 went from 45 to 76 ms (bench/README.md).
 /// Pooled connections keep their settings, so they are applied once per native connection rather than
 /// on every open (EF opens a connection per query).
-file sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+file sealed class SqlitePragmas(int walAutocheckpoint) : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
 {
+    public const int DefaultWalAutocheckpoint = 1_000;
+
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Applied = new();
 
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) =>
@@ -80,12 +83,12 @@ file sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbCo
         return Task.CompletedTask;
     }
 
-    private static void Apply(System.Data.Common.DbConnection connection)
+    private void Apply(System.Data.Common.DbConnection connection)
     {
         var handle = ((SqliteConnection)connection).Handle!;
         if (Applied.TryGetValue(handle, out _)) return;
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=20000;";
+        cmd.CommandText = "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=" + walAutocheckpoint + ";";
         cmd.ExecuteNonQuery();
         Applied.AddOrUpdate(handle, handle);
     }
