@@ -1,6 +1,3 @@
-using Chorus.Features.Channels;
-using Chorus.Features.Inbox.Ingest;
-using Chorus.Features.People;
 using Chorus.Features.Sla;
 using Chorus.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,18 +26,8 @@ public class SlaRestampProgressBrowserTests(HeldRestampFixture held) : IClassFix
     public async Task The_re_stamp_progress_moves_with_each_chunk_and_ends_in_the_summary()
     {
         var fx = held.Browser;
-        var admin = await InboxTestData.StaffAsync(fx, "admin");
-        var channel = await fx.App.ChannelIdAsync(ChannelKind.Api);
         const int open = 620; // two chunks of 500: 500 of 620, then done
-        var envelopes = Enumerable.Range(0, open).Select(i => new InboundEnvelope(channel, $"held-restamp-{i}", null,
-            new InboundAuthor(IdentityKind.Email, $"heldrestamp{i}@customer.test", null), DateTimeOffset.UtcNow.AddHours(-2), "Backlog", $"Request {i}", null)).ToList();
-        Assert.All(await fx.App.Services.GetRequiredService<IngestPipeline>().IngestManyAsync(envelopes), r => Assert.Equal(IngestStatus.Created, r.Status));
-
-        var page = await InboxTestData.OpenAsync(fx, admin.Email, "/admin/sla-policies");
-        await page.Locator("#sla-new").ClickAsync();
-        await page.Locator("#sla-name").FillAsync("Everyone");
-        await page.Locator("#sla-save").ClickAsync();
-        await Expect(page.Locator("[data-test=sla-row][data-policy='Everyone']")).ToBeVisibleAsync();
+        var page = await SlaRestampBrowserTests.SavePolicyOverBacklogAsync(fx, "heldrestamp", open);
 
         var running = page.Locator("#sla-restamp");
         await Expect(running).ToContainTextAsync("Re-stamping due times:");
