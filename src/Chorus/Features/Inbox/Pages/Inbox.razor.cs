@@ -175,7 +175,7 @@ public partial class Inbox
             var counted = await CountViewsAsync(inbox);
             if (seq != loadSeq) return; // a newer load (another filter, a later event) owns the screen
             page = result;
-            total = count;
+            total = count ?? (quiet ? total : null); // a live update of a search keeps its total until the recount
             views = counted;
             loadedUri = uri;
             now = DateTimeOffset.UtcNow;
