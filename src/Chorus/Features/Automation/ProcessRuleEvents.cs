@@ -41,8 +41,12 @@ public sealed class ProcessRuleEvents(IServiceScopeFactory scopes, RuleSetCache 
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            // Woken after every ingest batch: a read first, so an idle processor never writes (a lease claim is a
+            // write, and under inbound load it made ~60 writes a second that threw away the ingest writer's page cache).
+            var now = DateTimeOffset.UtcNow;
+            if (!await db.RuleEvents.AnyAsync(e => e.NextAttemptAt <= now, ct)) return 0;
             if (!await JobLeases.ClaimAsync(db, LeaseName, owner, Lease, ct)) return 0;
-            due = await Due(db, DateTimeOffset.UtcNow).AsNoTracking().Take(RoundSize).ToListAsync(ct);
+            due = await Due(db, now).AsNoTracking().Take(RoundSize).ToListAsync(ct);
             if (due.Count == 0) return 0;
             looked = due.Count;
 

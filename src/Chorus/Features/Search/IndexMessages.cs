@@ -64,6 +64,7 @@ public sealed class IndexMessages(IServiceScopeFactory scopes, WriteInboundBatch
     }
 
     /// Indexes the oldest queued messages in one transaction and takes them off the queue; returns how many.
+    /// The write runs on the ingest writer's connection, between batches (WriteBetweenBatchesAsync).
     private async Task<int> IndexChunkAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
@@ -72,17 +73,20 @@ public sealed class IndexMessages(IServiceScopeFactory scopes, WriteInboundBatch
         // A read first, so an idle indexer never takes the write lock.
         if (!await db.Database.SqlQuery<bool>($"""SELECT EXISTS (SELECT 1 FROM "MessageSearchPending") AS "Value" """).SingleAsync(ct)) return 0;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "MessageSearch"(rowid, "Text")
-            SELECT m.rowid, m."Text" FROM "Messages" m
-            WHERE m.rowid IN (SELECT "MessageRowId" FROM "MessageSearchPending" ORDER BY "MessageRowId" LIMIT {ChunkSize})
-            """, ct);
-        var indexed = await db.Database.ExecuteSqlAsync($"""
-            DELETE FROM "MessageSearchPending"
-            WHERE "MessageRowId" IN (SELECT "MessageRowId" FROM "MessageSearchPending" ORDER BY "MessageRowId" LIMIT {ChunkSize})
-            """, ct);
-        await tx.CommitAsync(ct);
-        return indexed;
+        return await ingest.WriteBetweenBatchesAsync(async writer =>
+        {
+            await using var tx = await writer.Database.BeginTransactionAsync(ct);
+            await writer.Database.ExecuteSqlAsync($"""
+                INSERT INTO "MessageSearch"(rowid, "Text")
+                SELECT m.rowid, m."Text" FROM "Messages" m
+                WHERE m.rowid IN (SELECT "MessageRowId" FROM "MessageSearchPending" ORDER BY "MessageRowId" LIMIT {ChunkSize})
+                """, ct);
+            var indexed = await writer.Database.ExecuteSqlAsync($"""
+                DELETE FROM "MessageSearchPending"
+                WHERE "MessageRowId" IN (SELECT "MessageRowId" FROM "MessageSearchPending" ORDER BY "MessageRowId" LIMIT {ChunkSize})
+                """, ct);
+            await tx.CommitAsync(ct);
+            return indexed;
+        }, ct);
     }
 }

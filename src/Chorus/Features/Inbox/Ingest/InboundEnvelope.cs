@@ -1,3 +1,4 @@
+using Chorus.Common;
 using Chorus.Features.People;
 
 namespace Chorus.Features.Inbox.Ingest;
@@ -46,5 +47,17 @@ public sealed class StoreUnavailableException(Exception cause)
                 || x is System.Data.Common.DbException { IsTransient: true })
                 return true;
         return false;
+    }
+}
+
+/// What ingest reads from an envelope before storing it: its plain text and that text's sentiment. Pure
+/// CPU work, so it is done before the writer's turn (by the request that delivered the envelope, or on
+/// every core for a bulk import), never while the one writer waits.
+public readonly record struct EnvelopeText(string Text, double Sentiment)
+{
+    public static EnvelopeText Of(InboundEnvelope e)
+    {
+        var text = string.IsNullOrWhiteSpace(e.Text) ? HtmlCleaner.ToText(e.Html!) : e.Text!.Trim();
+        return new EnvelopeText(text, Listening.Sentiment.ScoreSentiment.Default.Score(text));
     }
 }

@@ -17,7 +17,7 @@ public sealed class IngestPipeline(WriteInboundBatch writer, Operations.ChorusMe
     private readonly Channel<Pending> _queue = System.Threading.Channels.Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(20_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    private sealed record Pending(InboundEnvelope Envelope, TaskCompletionSource<IngestResult> Done);
+    private sealed record Pending(InboundEnvelope Envelope, EnvelopeText Read, TaskCompletionSource<IngestResult> Done);
 
     /// Checks an envelope before anything is written; returns field errors or null.
     public static Dictionary<string, string[]>? Validate(InboundEnvelope e)
@@ -41,7 +41,7 @@ public sealed class IngestPipeline(WriteInboundBatch writer, Operations.ChorusMe
     public async Task<IngestResult> IngestAsync(InboundEnvelope envelope, CancellationToken ct = default)
     {
         if (Validate(envelope) is { } errors) return IngestResult.Rejected(string.Join(" ", errors.SelectMany(e => e.Value)));
-        var pending = new Pending(envelope, new TaskCompletionSource<IngestResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(envelope, EnvelopeText.Of(envelope), new TaskCompletionSource<IngestResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, ct);
         return await pending.Done.Task.WaitAsync(ct);
     }
@@ -58,7 +58,7 @@ public sealed class IngestPipeline(WriteInboundBatch writer, Operations.ChorusMe
         }
         foreach (var chunk in valid.Chunk(MaxBatch))
         {
-            var written = await WriteIsolatingFailuresAsync(chunk.Select(c => c.Envelope).ToList(), ct);
+            var written = await WriteIsolatingFailuresAsync(chunk.Select(c => c.Envelope).ToList(), null, ct);
             for (var j = 0; j < chunk.Length; j++)
             {
                 metrics.Ingested(written[j].Status);
@@ -77,7 +77,7 @@ public sealed class IngestPipeline(WriteInboundBatch writer, Operations.ChorusMe
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
             try
             {
-                var results = await WriteIsolatingFailuresAsync(batch.Select(p => p.Envelope).ToList(), stoppingToken);
+                var results = await WriteIsolatingFailuresAsync(batch.Select(p => p.Envelope).ToList(), batch.Select(p => p.Read).ToList(), stoppingToken);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     metrics.Ingested(results[i].Status);
@@ -96,11 +96,11 @@ public sealed class IngestPipeline(WriteInboundBatch writer, Operations.ChorusMe
     /// envelope (or a race with another node) cannot fail the others. Nothing is half-written:
     /// each write is one transaction. When the store is unreachable, no envelope is to blame: the
     /// whole batch fails with StoreUnavailableException for its callers to retry.
-    private async Task<IReadOnlyList<IngestResult>> WriteIsolatingFailuresAsync(IReadOnlyList<InboundEnvelope> batch, CancellationToken ct)
+    private async Task<IReadOnlyList<IngestResult>> WriteIsolatingFailuresAsync(IReadOnlyList<InboundEnvelope> batch, IReadOnlyList<EnvelopeText>? read, CancellationToken ct)
     {
         try
         {
-            return await writer.WriteAsync(batch, ct);
+            return await writer.WriteAsync(batch, read, ct);
         }
         catch (Exception ex) when (StoreUnavailableException.Describes(ex))
         {
@@ -113,7 +113,7 @@ public sealed class IngestPipeline(WriteInboundBatch writer, Operations.ChorusMe
             var results = new IngestResult[batch.Count];
             for (var i = 0; i < batch.Count; i++)
             {
-                try { results[i] = (await writer.WriteAsync([batch[i]], ct))[0]; }
+                try { results[i] = (await writer.WriteAsync([batch[i]], read is null ? null : [read[i]], ct))[0]; }
                 catch (Exception one) when (StoreUnavailableException.Describes(one)) { throw new StoreUnavailableException(one); }
                 catch (Exception one) when (one is not OperationCanceledException) { results[i] = Rejected(batch[i], one); }
             }

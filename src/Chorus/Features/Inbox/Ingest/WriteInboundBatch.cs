@@ -12,12 +12,11 @@ namespace Chorus.Features.Inbox.Ingest;
 
 /// Stores a batch of envelopes in one transaction with a handful of set-based queries:
 /// dedupe by (channel, external id) → resolve people by identity → thread into conversations → insert.
-/// Lists go to the database as one parameter each (EF.Parameter: a JSON array on SQLite, an array on
-/// PostgreSQL), so each query's SQL is the same whatever the batch size: EF 10's default of one parameter
-/// per item made a new SQL text, generated again, for nearly every batch (a tenth of the server's CPU
-/// under inbound load, bench/README.md).
+/// The reads are compiled queries (EF.CompileAsyncQuery): translating the LINQ, pulling out its parameters
+/// and finding it in EF's cache cost 0.1–0.5 ms per query, and a batch of 16 made seven of them on the one
+/// writer's turn (bench/README.md, "The writer's turn").
 public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner html, InboxEvents events, Automation.RuleTriggers rules, IMeterFactory meters, Sla.SlaSettingsCache sla,
-    Assignment.AssignmentQueue assignment, Automation.RuleSetCache ruleSet)
+    Assignment.AssignmentQueue assignment, Automation.RuleSetCache ruleSet) : IAsyncDisposable
 {
     public const string MeterName = "Chorus.Ingest";
 
@@ -28,25 +27,29 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     // One writer at a time per process: SQLite has one writer anyway, and on PostgreSQL it keeps
     // threading decisions of two batches from racing each other inside one node.
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    // SQLite: every batch goes through one connection kept open, so its page cache stays warm. A pooled
+    // connection's cache is thrown away whenever another connection wrote since it was last used, and under
+    // inbound load the batches alternated between pooled connections: ~200 pages read again per batch.
+    private System.Data.Common.DbConnection? _sqliteWriter;
     private long _lastWriteTicks = long.MinValue / 2;
 
     /// Whether a batch is being written or was in the last quarter second: background writers
     /// (the search indexer) step aside while messages are arriving.
     public bool IsBusy => Environment.TickCount64 - Interlocked.Read(ref _lastWriteTicks) < 250;
 
-    public async Task<IReadOnlyList<IngestResult>> WriteAsync(IReadOnlyList<InboundEnvelope> batch, CancellationToken ct)
+    /// Writes a batch. <paramref name="read"/> holds each envelope's text and sentiment when the caller worked
+    /// them out already (single deliveries do, on the request's thread, outside the writer's turn); otherwise
+    /// they are worked out here, on every core.
+    public async Task<IReadOnlyList<IngestResult>> WriteAsync(IReadOnlyList<InboundEnvelope> batch, IReadOnlyList<EnvelopeText>? read, CancellationToken ct)
     {
-        // Text and sentiment need neither the writer's gate nor the transaction: worked out first, on every core.
-        var texts = new string[batch.Count];
-        var sentiments = new double[batch.Count];
-        void Read(int i)
+        if (read is null)
         {
-            var e = batch[i];
-            texts[i] = string.IsNullOrWhiteSpace(e.Text) ? HtmlCleaner.ToText(e.Html!) : e.Text!.Trim();
-            sentiments[i] = ScoreSentiment.Default.Score(texts[i]);
+            var worked = new EnvelopeText[batch.Count];
+            if (batch.Count >= 32) Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = ct }, i => worked[i] = EnvelopeText.Of(batch[i]));
+            else for (var i = 0; i < batch.Count; i++) worked[i] = EnvelopeText.Of(batch[i]);
+            read = worked;
         }
-        if (batch.Count >= 32) Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = ct }, Read);
-        else for (var i = 0; i < batch.Count; i++) Read(i);
 
         var slaSettings = await sla.GetAsync(ct);
         await ruleSet.GetAsync(ct); // fresh rules tell which rule events to store: none at all where no rule listens
@@ -59,15 +62,23 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var clock = Stopwatch.StartNew();
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            await UseWriterConnectionAsync(db, ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             Lap(clock, "begin");
             var rows = new RowWriter(db);
-            (results, changes) = await WriteInTransactionAsync(db, rows, batch, texts, sentiments, slaSettings, clock, ct);
+            (results, changes) = await WriteInTransactionAsync(db, rows, batch, read, slaSettings, clock, ct);
             foreach (var e in rules.Ingested(results)) rows.Insert(e); // committed with the messages: no burst or crash loses one
             await rows.SaveAsync(WriteOrder, ct);
             Lap(clock, "save");
             await tx.CommitAsync(ct);
             Lap(clock, "commit");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && _sqliteWriter is not null)
+        {
+            // The next batch starts on a fresh connection: nothing of a failed one is trusted.
+            await _sqliteWriter.DisposeAsync();
+            _sqliteWriter = null;
+            throw;
         }
         finally
         {
@@ -80,6 +91,51 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         return results;
     }
 
+    /// Runs another SQLite write of this process (the search indexer) between two ingest batches, on the
+    /// writer's connection: SQLite has one writer anyway, so nothing is lost by taking turns, while a second
+    /// connection writing would throw away the writer's page cache (~1,000 pages read again) and leave the
+    /// next batch asleep in SQLite's busy handler until it finished.
+    public async Task<T> WriteBetweenBatchesAsync<T>(Func<ChorusDb, Task<T>> write, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
+            await UseWriterConnectionAsync(db, ct);
+            return await write(db);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && _sqliteWriter is not null)
+        {
+            await _sqliteWriter.DisposeAsync();
+            _sqliteWriter = null;
+            throw;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task UseWriterConnectionAsync(ChorusDb db, CancellationToken ct)
+    {
+        if (db.Provider != DatabaseProvider.Sqlite) return; // PostgreSQL's pooled connections keep no page cache of their own
+        if (_sqliteWriter is null)
+        {
+            var connection = new Microsoft.Data.Sqlite.SqliteConnection(db.Database.GetConnectionString());
+            db.Database.SetDbConnection(connection, contextOwnsConnection: false);
+            await db.Database.OpenConnectionAsync(ct); // opened through EF, so the app's connection settings apply
+            _sqliteWriter = connection;
+        }
+        else db.Database.SetDbConnection(_sqliteWriter, contextOwnsConnection: false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sqliteWriter is not null) await _sqliteWriter.DisposeAsync();
+        _gate.Dispose();
+    }
+
     // Parents before children, so every foreign key holds when its row is written.
     private static readonly Type[] WriteOrder = [typeof(Organization), typeof(Person), typeof(Identity), typeof(Community.BlockedMessage), typeof(Conversation), typeof(Activity), typeof(Message), typeof(Attachments.MessageAttachment), typeof(Automation.PendingRuleEvent)];
 
@@ -90,26 +146,21 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     }
 
     private async Task<(IngestResult[], List<InboxChange>)> WriteInTransactionAsync(ChorusDb db, RowWriter rows, IReadOnlyList<InboundEnvelope> batch,
-        string[] texts, double[] sentiments, Sla.SlaSettings slaSettings, Stopwatch clock, CancellationToken ct)
+        IReadOnlyList<EnvelopeText> read, Sla.SlaSettings slaSettings, Stopwatch clock, CancellationToken ct)
     {
         var results = new IngestResult[batch.Count];
         var channelIds = batch.Select(e => e.ChannelId).Distinct().ToList();
-        var channels = await db.Channels.AsNoTracking().Where(c => EF.Parameter(channelIds).Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var channels = new Dictionary<Guid, Channel>();
+        await foreach (var c in ChannelsQuery.For(db)(db, channelIds).WithCancellation(ct)) channels[c.Id] = c;
 
         // 1. Dedupe against what is stored and within the batch.
         var stored = new Dictionary<(Guid, string), IngestResult>();
         foreach (var byChannel in batch.GroupBy(e => e.ChannelId))
         {
             var ids = byChannel.Select(e => e.ExternalId).Distinct().ToList();
-            var found = await (from m in db.Messages
-                               join c in db.Conversations on m.ConversationId equals c.Id
-                               where m.ChannelId == byChannel.Key && EF.Parameter(ids).Contains(m.ExternalId!)
-                               select new { m.ExternalId, m.Id, m.ConversationId, c.Number, c.RequesterId }).ToListAsync(ct);
-            foreach (var f in found)
-                stored[(byChannel.Key, f.ExternalId!)] = new IngestResult(IngestStatus.Duplicate, f.ConversationId, f.Number, f.Id, f.RequesterId);
-            var blockedBefore = await db.BlockedMessages.Where(m => m.ChannelId == byChannel.Key && EF.Parameter(ids).Contains(m.ExternalId))
-                .Select(m => new { m.ExternalId, m.Id, m.PersonId }).ToListAsync(ct);
-            foreach (var f in blockedBefore)
+            await foreach (var f in StoredQuery.For(db)(db, byChannel.Key, ids).WithCancellation(ct))
+                stored[(byChannel.Key, f.ExternalId)] = new IngestResult(IngestStatus.Duplicate, f.ConversationId, f.Number, f.Id, f.PersonId);
+            await foreach (var f in BlockedQuery.For(db)(db, byChannel.Key, ids).WithCancellation(ct))
                 stored[(byChannel.Key, f.ExternalId)] = new IngestResult(IngestStatus.Blocked, Guid.Empty, 0, f.Id, f.PersonId);
         }
 
@@ -132,7 +183,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         // 2b. A blocked person's message is kept as a blocked message, never a conversation (the shared block list).
         var firstCopies = fresh.ToList();
         var personIds = fresh.Select(i => PersonOf(people, batch[i])).Distinct().ToList();
-        var blocked = personIds.Count == 0 ? [] : (await db.PersonBlocks.AsNoTracking().Where(b => EF.Parameter(personIds).Contains(b.PersonId)).Select(b => b.PersonId).ToListAsync(ct)).ToHashSet();
+        var blocked = personIds.Count == 0 ? [] : await ToHashSetAsync(BlockedPeopleQuery.For(db)(db, personIds), ct);
         if (blocked.Count > 0)
         {
             foreach (var i in fresh.Where(i => blocked.Contains(PersonOf(people, batch[i]))))
@@ -142,7 +193,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
                 {
                     ChannelId = e.ChannelId, ExternalId = e.ExternalId, PersonId = PersonOf(people, e), AuthorHandle = Identity.Normalize(e.Author.Kind, e.Author.Handle),
                     AuthorName = e.Author.Name is null ? null : TextLimits.Cut(e.Author.Name, 200), Subject = e.Subject is null ? null : TextLimits.Cut(e.Subject, 500),
-                    Text = texts[i], At = e.At,
+                    Text = read[i].Text, At = e.At,
                 };
                 rows.Insert(kept);
                 results[i] = new IngestResult(IngestStatus.Blocked, Guid.Empty, 0, kept.Id, kept.PersonId);
@@ -163,7 +214,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var e = batch[i];
             var channel = channels[e.ChannelId];
             var personId = people[(e.Author.Kind, Identity.Normalize(e.Author.Kind, e.Author.Handle))];
-            var text = texts[i];
+            var text = read[i].Text;
             var key = ThreadKey(e);
             var created = false;
             if (!threads.TryGetValue(key, out var conversation))
@@ -206,7 +257,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             {
                 ConversationId = conversation.Id, ChannelId = e.ChannelId, Kind = MessageKind.Inbound, ExternalId = e.ExternalId,
                 AuthorPersonId = personId, Text = text, Html = e.Html is null ? null : html.Sanitize(e.Html), CreatedAt = e.At,
-                Sentiment = sentiments[i],
+                Sentiment = read[i].Sentiment,
             };
             rows.Insert(message);
             foreach (var (a, position) in (e.Attachments ?? []).Select((a, i) => (a, i)))
@@ -238,6 +289,44 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         return (results, changes.Values.ToList());
     }
 
+    /// A delivery already stored: as a message (its conversation, and the conversation's requester) or as a blocked message (its author).
+    private sealed record StoredDelivery(string ExternalId, Guid Id, Guid ConversationId, long Number, Guid PersonId);
+    private static readonly PerModel<Func<ChorusDb, List<Guid>, IAsyncEnumerable<Channel>>> ChannelsQuery = new(() => EF.CompileAsyncQuery(
+        (ChorusDb db, List<Guid> ids) => db.Channels.AsNoTracking().Where(c => ids.Contains(c.Id))));
+    private static readonly PerModel<Func<ChorusDb, Guid, List<string>, IAsyncEnumerable<StoredDelivery>>> StoredQuery = new(() => EF.CompileAsyncQuery(
+        (ChorusDb db, Guid channel, List<string> ids) => from m in db.Messages
+                                                         join c in db.Conversations on m.ConversationId equals c.Id
+                                                         where m.ChannelId == channel && ids.Contains(m.ExternalId!)
+                                                         select new StoredDelivery(m.ExternalId!, m.Id, m.ConversationId, c.Number, c.RequesterId)));
+    private static readonly PerModel<Func<ChorusDb, Guid, List<string>, IAsyncEnumerable<StoredDelivery>>> BlockedQuery = new(() => EF.CompileAsyncQuery(
+        (ChorusDb db, Guid channel, List<string> ids) => db.BlockedMessages.Where(m => m.ChannelId == channel && ids.Contains(m.ExternalId))
+            .Select(m => new StoredDelivery(m.ExternalId, m.Id, Guid.Empty, 0, m.PersonId))));
+
+    private sealed record IdentityOwner(string Handle, Guid PersonId);
+    private static readonly PerModel<Func<ChorusDb, List<Guid>, IAsyncEnumerable<Guid>>> BlockedPeopleQuery = new(() => EF.CompileAsyncQuery(
+        (ChorusDb db, List<Guid> ids) => db.PersonBlocks.Where(b => ids.Contains(b.PersonId)).Select(b => b.PersonId)));
+    private static readonly PerModel<Func<ChorusDb, IdentityKind, List<string>, IAsyncEnumerable<IdentityOwner>>> IdentitiesQuery = new(() => EF.CompileAsyncQuery(
+        (ChorusDb db, IdentityKind kind, List<string> handles) => db.Identities.Where(i => i.Kind == kind && handles.Contains(i.Handle)).Select(i => new IdentityOwner(i.Handle, i.PersonId))));
+    private static readonly PerModel<Func<ChorusDb, Guid, List<string>, IAsyncEnumerable<Conversation>>> OpenThreadsQuery = new(() => EF.CompileAsyncQuery(
+        (ChorusDb db, Guid channel, List<string> threads) => db.Conversations.AsNoTracking()
+            .Where(c => c.ChannelId == channel && threads.Contains(c.ExternalThreadId!) && (c.Status != ConversationStatus.Closed || c.MergedIntoId != null))));
+
+    /// A compiled query is bound to the model it was compiled against: compiled once per context type, since a
+    /// process may hold both providers' models (the tests do).
+    private sealed class PerModel<TQuery>(Func<TQuery> compile) where TQuery : class
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, TQuery> _compiled = new();
+
+        public TQuery For(ChorusDb db) => _compiled.GetOrAdd(db.GetType(), _ => compile());
+    }
+
+    private static async Task<HashSet<T>> ToHashSetAsync<T>(IAsyncEnumerable<T> items, CancellationToken ct)
+    {
+        var set = new HashSet<T>();
+        await foreach (var item in items.WithCancellation(ct)) set.Add(item);
+        return set;
+    }
+
     private static Guid PersonOf(Dictionary<(IdentityKind, string), Guid> people, InboundEnvelope e) =>
         people[(e.Author.Kind, Identity.Normalize(e.Author.Kind, e.Author.Handle))];
 
@@ -260,9 +349,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var handles = wanted.Keys.Where(k => k.Kind == kind).Select(k => k.Handle).ToList();
             foreach (var chunk in handles.Chunk(500))
             {
-                var found = await db.Identities.AsNoTracking().Where(i => i.Kind == kind && EF.Parameter(chunk).Contains(i.Handle))
-                    .Select(i => new { i.Handle, i.PersonId }).ToListAsync(ct);
-                foreach (var f in found) result[(kind, f.Handle)] = f.PersonId;
+                await foreach (var f in IdentitiesQuery.For(db)(db, kind, [.. chunk]).WithCancellation(ct)) result[(kind, f.Handle)] = f.PersonId;
             }
         }
 
@@ -321,9 +408,8 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
             var keys = group.Select(e => ThreadKey(e).Thread).Distinct().ToList();
             foreach (var chunk in keys.Chunk(500))
             {
-                var candidates = await db.Conversations.AsNoTracking().Where(c => c.ChannelId == group.Key && EF.Parameter(chunk).Contains(c.ExternalThreadId!)
-                                                                       && (c.Status != ConversationStatus.Closed || c.MergedIntoId != null))
-                    .ToListAsync(ct);
+                var candidates = new List<Conversation>();
+                await foreach (var c in OpenThreadsQuery.For(db)(db, group.Key, [.. chunk]).WithCancellation(ct)) candidates.Add(c);
                 foreach (var c in candidates.OrderBy(c => c.CreatedAt))
                 {
                     var target = loaded.TryAdd(c.Id, c) ? c : loaded[c.Id];
