@@ -65,7 +65,7 @@ public partial class Inbox
     private InboxLocation location = new();
     private string? loadedUri;
     private InboxPage? page;
-    private int? total;
+    private Search.CappedTotal? total;
     private List<ViewEntry> views = [];
     private List<TeamView> teams = [];
     private List<StaffView> agents = [];
@@ -162,8 +162,8 @@ public partial class Inbox
         var seq = ++loadSeq;
         var cursorNumber = page is { } old && cursor >= 0 && cursor < old.Items.Count ? old.Items[cursor].Number : (long?)null;
         if (!quiet) { loading = true; StateHasChanged(); }
-        // A search's page is found without reading every match, its total is not: the rows are shown first and the
-        // total follows ("of …" until then), so a common word does not hold the page back.
+        // A search's page is found without reading every match, its total may read many: the rows are shown first and
+        // the total follows ("of …" until then, "of 10,000+" past the cap), so a common word does not hold the page back.
         var searching = location.Query is not null;
         try
         {
@@ -171,7 +171,7 @@ public partial class Inbox
             var inbox = w.Get<InboxQuery>();
             var filter = location.ToFilter();
             var result = await inbox.ListAsync(actor, filter);
-            var count = searching ? null : (int?)await inbox.CountAsync(actor, filter with { Page = 1 });
+            var count = searching ? null : await inbox.TotalAsync(actor, filter with { Page = 1 });
             var counted = await CountViewsAsync(inbox);
             if (seq != loadSeq) return; // a newer load (another filter, a later event) owns the screen
             page = result;
@@ -200,7 +200,7 @@ public partial class Inbox
         try
         {
             await using var w = Work.Open();
-            var count = await w.Get<InboxQuery>().CountAsync(actor!, location.ToFilter() with { Page = 1 });
+            var count = await w.Get<InboxQuery>().TotalAsync(actor!, location.ToFilter() with { Page = 1 });
             if (seq != loadSeq) return; // the person moved on
             total = count;
         }
@@ -256,8 +256,13 @@ public partial class Inbox
     {
         null => "Loading…",
         { Items.Count: 0 } => "No conversations",
-        var p => $"{(p.Page - 1) * p.PageSize + 1:N0}–{(p.Page - 1) * p.PageSize + p.Items.Count:N0} of {(total is { } t ? t.ToString("N0") : "…")}",
+        var p => $"{(p.Page - 1) * p.PageSize + 1:N0}–{(p.Page - 1) * p.PageSize + p.Items.Count:N0} of {total?.ToString() ?? "…"}",
     };
+
+    /// A capped total says why it is not exact, and what would make it so.
+    private string? RangeTitle => total is { AtLeast: true } t
+        ? $"More than {t.Count:N0} conversations match; counting stops there. Add words or filters to narrow the search."
+        : null;
 
     private string EmptyTitle => location.HasFilters ? "Nothing matches" : location.View switch
     {
