@@ -256,8 +256,22 @@ public partial class Inbox
     {
         null => "Loading…",
         { Items.Count: 0 } => "No conversations",
-        var p => $"{(p.Page - 1) * p.PageSize + 1:N0}–{(p.Page - 1) * p.PageSize + p.Items.Count:N0} of {total?.ToString() ?? "…"}",
+        var p => $"{(p.Page - 1) * p.PageSize + 1:N0}–{(p.Page - 1) * p.PageSize + p.Items.Count:N0} of {TotalText(p)}",
     };
+
+    /// A capped total ("10,000+") gives way to what the pages show: the exact number on the last page, and
+    /// "many" on a page past the cap (Gmail's word), never a total smaller than the rows in view.
+    private string TotalText(InboxPage p)
+    {
+        var end = (p.Page - 1) * p.PageSize + p.Items.Count;
+        return total switch
+        {
+            null => "…",
+            { AtLeast: true } when !p.HasMore => end.ToString("N0"),
+            { AtLeast: true, Count: var cap } when end >= cap => "many",
+            var t => t.ToString(),
+        };
+    }
 
     /// A capped total says why it is not exact, and what would make it so.
     private string? RangeTitle => total is { AtLeast: true } t
