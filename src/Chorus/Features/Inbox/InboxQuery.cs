@@ -126,6 +126,18 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
         return await query.CountAsync(ct);
     }
 
+    /// Which of these conversations the list (view, filters, statuses) still holds, so ticks on rows a colleague's
+    /// change took out of it can be dropped. The search is left out: no change made in the inbox (status, assignee,
+    /// team, tags) alters which words a conversation has, and checking them would build the whole set of matches.
+    public async Task<HashSet<long>> ListedAsync(StaffActor actor, InboxFilter filter, IReadOnlyCollection<long> numbers, CancellationToken ct = default)
+    {
+        if (numbers.Count == 0) return [];
+        var (query, _) = await FilteredAsync(actor, filter with { Query = null }, newestFirst: false, ct);
+        if (Statuses(filter) is { Count: > 0 } statuses) query = query.Where(c => statuses.Contains(c.Status));
+        var wanted = numbers.ToList();
+        return (await query.Where(c => wanted.Contains(c.Number)).Select(c => c.Number).ToListAsync(ct)).ToHashSet();
+    }
+
     /// The total above a list: exact for a view and its filters (their indexes count cheaply); for a search,
     /// exact up to a cap and "more than the cap" beyond it (CountMatches), since an exact count of a common
     /// word reads every message that has it.

@@ -173,7 +173,18 @@ public partial class Inbox
             var result = await inbox.ListAsync(actor, filter);
             var count = searching ? null : await inbox.TotalAsync(actor, filter with { Page = 1 });
             var counted = await CountViewsAsync(inbox);
+            // Ticks are of rows in this list (as in Zendesk): one a colleague's change took out of it (solved while
+            // Open is in view) is unticked, not left to be changed unseen by the next bulk action.
+            var ticked = selected.ToList();
+            var listed = await inbox.ListedAsync(actor, filter, ticked);
             if (seq != loadSeq) return; // a newer load (another filter, a later event) owns the screen
+            var left = ticked.Where(n => !listed.Contains(n)).Order().ToList();
+            if (left.Count > 0)
+            {
+                selected.ExceptWith(left);
+                Snackbar.Add(left.Count == 1 ? $"#{left[0]} left this list and was unticked."
+                    : $"{left.Count} ticked conversations left this list and were unticked: {string.Join(", ", left.Select(n => "#" + n))}.", Severity.Info);
+            }
             page = result;
             total = count ?? (quiet ? total : null); // a live update of a search keeps its total until the recount
             views = counted;
