@@ -25,7 +25,7 @@ public static class QueryBench
         var results = new Option<string?>("--results") { Description = "Also write the figures as Markdown to this file" };
         var cmd = new Command("queries", "Time the inbox views and searches on a kept benchmark workspace (no rebuild); --compare times the search plans side by side.")
         {
-            dataDir, runs, only, compare, seed, results,
+            dataDir, runs, only, compare, seed, totals, results,
         };
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
