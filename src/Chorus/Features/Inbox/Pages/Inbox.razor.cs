@@ -174,8 +174,9 @@ public partial class Inbox
             var count = searching ? null : await inbox.TotalAsync(actor, filter with { Page = 1 });
             var counted = await CountViewsAsync(inbox);
             // Ticks are of rows in this list (as in Zendesk): one a colleague's change took out of it (solved while
-            // Open is in view) is unticked, not left to be changed unseen by the next bulk action.
-            var ticked = selected.ToList();
+            // Open is in view) is unticked, not left to be changed unseen by the next bulk action. Not while a bulk
+            // action runs: the rows it changes leave the list by its own hand, and it unticks them itself.
+            List<long> ticked = bulkBusy ? [] : [.. selected];
             var listed = await inbox.ListedAsync(actor, filter, ticked);
             if (seq != loadSeq) return; // a newer load (another filter, a later event) owns the screen
             var left = ticked.Where(n => !listed.Contains(n)).Order().ToList();
