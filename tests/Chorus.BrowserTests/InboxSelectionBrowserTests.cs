@@ -84,4 +84,44 @@ public class InboxSelectionBrowserTests(BrowserFixture fx) : IClassFixture<Brows
         await Expect(rows).ToHaveCountAsync(50);
         await Expect(page.Locator("#bulk-bar")).ToHaveCountAsync(0);
     }
+
+    [NeedsEnvFact("CHROMIUM_PATH")]
+    public async Task A_ticked_conversation_a_colleague_moves_out_of_the_list_is_unticked_and_left_out_of_bulk_actions()
+    {
+        var agent = await StaffAsync(fx, "agent", "Support");
+        var colleague = await StaffAsync(fx, "agent", "Support");
+        var tag = "left" + Guid.NewGuid().ToString("N")[..6];
+        var solvedElsewhere = await InboundAsync(agent, "Card declined", "My card was declined twice.");
+        var stays = await InboundAsync(agent, "Card expired", "My card expired last week.");
+        var untouched = await InboundAsync(agent, "Card lost", "I lost my card.");
+        foreach (var c in new[] { solvedElsewhere, stays, untouched })
+            await PatchAsync(agent, $"/api/v1/conversations/{c.Number}", new { addTags = new[] { tag } });
+
+        var page = await OpenAsync(fx, agent.Email, $"/inbox?view=all&tag={tag}"); // active conversations only
+        await Expect(page.Locator("[data-test=inbox-row]")).ToHaveCountAsync(3);
+        await Row(page, solvedElsewhere.Number).Locator("[data-test=row-select]").CheckAsync();
+        await Row(page, stays.Number).Locator("[data-test=row-select]").CheckAsync();
+        await Expect(page.Locator("#bulk-count")).ToHaveTextAsync("2 selected");
+
+        // A colleague solves one (it leaves the active list) and raises the other's priority (it stays).
+        await PatchAsync(colleague, $"/api/v1/conversations/{solvedElsewhere.Number}", new { status = "Solved" });
+        await PatchAsync(colleague, $"/api/v1/conversations/{stays.Number}", new { priority = "High" });
+        await Expect(Row(page, solvedElsewhere.Number)).ToHaveCountAsync(0);
+        await Expect(Row(page, stays.Number).Locator("[data-test=row-priority]")).ToHaveTextAsync("high");
+        await Expect(page.Locator("#bulk-count")).ToHaveTextAsync("1 selected");
+        await Expect(page.Locator("#bulk-elsewhere")).ToHaveCountAsync(0); // not counted as ticked on another page
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync($"#{solvedElsewhere.Number} left this list and was unticked.");
+        await Expect(Row(page, stays.Number).Locator("[data-test=row-select]")).ToBeCheckedAsync();
+        await BrowserFixture.ScreenshotAsync(page, "inbox-selection-left-list");
+
+        // The next bulk action changes only what is ticked in view.
+        static string? Status(System.Text.Json.JsonElement c) => c.GetProperty("summary").GetProperty("status").GetString()?.ToLowerInvariant();
+        var untouchedBefore = Status(await GetConversationAsync(agent, untouched.Number));
+        await page.Locator("#bulk-status").ClickAsync();
+        await page.Locator(".mud-popover-open [data-status=pending]").ClickAsync();
+        await Expect(page.Locator(".mud-snackbar").Last).ToContainTextAsync("Set to pending: 1 conversation");
+        Assert.Equal("solved", Status(await GetConversationAsync(agent, solvedElsewhere.Number)));
+        Assert.Equal("pending", Status(await GetConversationAsync(agent, stays.Number)));
+        Assert.Equal(untouchedBefore, Status(await GetConversationAsync(agent, untouched.Number)));
+    }
 }

@@ -114,6 +114,30 @@ public class SearchTests
         Assert.Equal([open], await SearchAsync(agent, "printer", "&status=New&status=Open"));
     }
 
+    [Theory, Providers]
+    public async Task The_last_word_typed_matches_as_a_prefix_and_syntax_around_it_is_just_text(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        var agent = await app.StaffAsync("agent", "Support");
+        var subscription = (await agent.DeliverAsync("p-1", subject: "Renewal", text: "Please cancel my subscription before it renews")).Number;
+        var subscriber = (await agent.DeliverAsync("p-2", subject: "Newsletter", text: "I am a new subscriber to the letter")).Number;
+        var other = (await agent.DeliverAsync("p-3", subject: "Hello", text: "The subway map is wrong")).Number;
+        await app.Services.GetRequiredService<IndexMessages>().IndexAllAsync(); // the index's word rules, not the queue's substrings
+
+        Assert.Equal(new[] { subscription, subscriber }.Order(), await SearchAsync(agent, "subscr"));
+        Assert.Equal([subscription], await SearchAsync(agent, "cancel subscr"));
+        Assert.Empty(await SearchAsync(agent, "subscr cancel"));                   // only the last word is a prefix
+        Assert.Equal([subscription], await SearchAsync(agent, "renew"));           // "renews" in the text, "Renewal" in the subject
+        Assert.Equal([other], await SearchAsync(agent, "subw"));
+        Assert.Empty(await SearchAsync(agent, "subscriptions"));
+
+        // tsquery's and FTS5's syntax typed around the word is text, never an error and never an operator.
+        foreach (var q in new[] { "subscr'", "'subscr'", "subscr&", "subscr |", "!subscr", "subscr:*", "subscr\\", "(subscr)", "subscr!", "subscr*" })
+            Assert.Equal(new[] { subscription, subscriber }.Order(), await SearchAsync(agent, q));
+        foreach (var q in new[] { "'", "&", "|", "!", ":*", "\\", "'&|!:*\\", "':*'", "subscr':* | !" })
+            Assert.Equal(HttpStatusCode.OK, (await agent.GetAsync("/api/v1/conversations?q=" + Uri.EscapeDataString(q))).StatusCode);
+    }
+
     private static readonly string[] HostileQueries =
     [
         "\"", "\"unbalanced", "'", "-", "--", "- printer", "printer -fire", "a:b", "subject:printer", ":", "*", "print*", "**", "NEAR", "NEAR(a b)",

@@ -67,7 +67,7 @@ public sealed record ConversationDetail(
     IReadOnlyList<MessageView> Messages, IReadOnlyList<string> FollowerIds, DateTimeOffset? FirstReplyAt, Sla.ConversationSla? Sla = null);
 
 /// Reads the inbox as one staff member is allowed to see it.
-public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments attachments)
+public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches countMatches, ReadAttachments attachments)
 {
     public async Task<InboxPage> ListAsync(StaffActor actor, InboxFilter filter, CancellationToken ct = default)
     {
@@ -124,6 +124,29 @@ public class InboxQuery(ChorusDb db, SearchConversations search, ReadAttachments
         if (search is not null) query = query.Where(search.Condition);
         if (Statuses(filter) is { Count: > 0 } statuses) query = query.Where(c => statuses.Contains(c.Status));
         return await query.CountAsync(ct);
+    }
+
+    /// Which of these conversations the list (view, filters, statuses) still holds, so ticks on rows a colleague's
+    /// change took out of it can be dropped. The search is left out: no change made in the inbox (status, assignee,
+    /// team, tags) alters which words a conversation has, and checking them would build the whole set of matches.
+    public async Task<HashSet<long>> ListedAsync(StaffActor actor, InboxFilter filter, IReadOnlyCollection<long> numbers, CancellationToken ct = default)
+    {
+        if (numbers.Count == 0) return [];
+        var (query, _) = await FilteredAsync(actor, filter with { Query = null }, newestFirst: false, ct);
+        if (Statuses(filter) is { Count: > 0 } statuses) query = query.Where(c => statuses.Contains(c.Status));
+        var wanted = numbers.ToList();
+        return (await query.Where(c => wanted.Contains(c.Number)).Select(c => c.Number).ToListAsync(ct)).ToHashSet();
+    }
+
+    /// The total above a list: exact for a view and its filters (their indexes count cheaply); for a search,
+    /// exact up to a cap and "more than the cap" beyond it (CountMatches), since an exact count of a common
+    /// word reads every message that has it.
+    public async Task<CappedTotal> TotalAsync(StaffActor actor, InboxFilter filter, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(filter.Query)) return new CappedTotal(await CountAsync(actor, filter, ct), false);
+        var (query, _) = await FilteredAsync(actor, filter with { Query = null }, newestFirst: false, ct);
+        if (Statuses(filter) is { Count: > 0 } statuses) query = query.Where(c => statuses.Contains(c.Status));
+        return await countMatches.CountAsync(query, filter.Query, ct);
     }
 
     private static IOrderedQueryable<Conversation> Newest(IQueryable<Conversation> q) =>

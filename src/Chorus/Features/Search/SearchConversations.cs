@@ -95,10 +95,16 @@ public class SearchConversations(ChorusDb db, IConfiguration config)
     {
         if (db.Provider == DatabaseProvider.Postgres)
         {
+            // The last word is a prefix, as on SQLite ("subscr" finds "subscription"). websearch_to_tsquery reads any
+            // text without error (quotes, &, |, !, :* are separators or nothing to it) and prints its result with every
+            // lexeme quoted; ":*" goes after the last closing quote only, so nothing typed is ever read as tsquery
+            // syntax. A query without words stays empty and matches nothing.
             var q = query.Trim();
             return db.Database.SqlQuery<Guid>($"""
-                SELECT "ConversationId" AS "Value" FROM "Messages" WHERE "SearchVector" @@ websearch_to_tsquery('simple', {q})
-                UNION SELECT "Id" AS "Value" FROM "Conversations" WHERE "SearchVector" @@ websearch_to_tsquery('simple', {q})
+                SELECT "ConversationId" AS "Value" FROM "Messages"
+                    WHERE "SearchVector" @@ regexp_replace(websearch_to_tsquery('simple', {q})::text, '''$', ''':*')::tsquery
+                UNION SELECT "Id" AS "Value" FROM "Conversations"
+                    WHERE "SearchVector" @@ regexp_replace(websearch_to_tsquery('simple', {q})::text, '''$', ''':*')::tsquery
                 """);
         }
         var fts = ToFts5(query);
@@ -182,6 +188,6 @@ public sealed record SearchMatch(Expression<Func<Conversation, bool>> Condition,
 public static class SearchFeature
 {
     public static IServiceCollection AddSearch(this IServiceCollection services) =>
-        services.AddScoped<SearchConversations>()
+        services.AddScoped<SearchConversations>().AddScoped<CountMatches>()
             .AddSingleton<IndexMessages>().AddHostedService(sp => sp.GetRequiredService<IndexMessages>());
 }

@@ -21,10 +21,11 @@ public static class QueryBench
         var only = new Option<string?>("--only") { Description = "Only the cases whose name contains this text (e.g. search)" };
         var compare = new Option<bool>("--compare") { Description = "Also time each case with the newest-first search reading off, run for run in turn" };
         var seed = new Option<int>("--seed") { Description = "Seed the workspace was built with", DefaultValueFactory = _ => 20261123 };
+        var totals = new Option<bool>("--totals") { Description = "Also time each search's total above the list: capped (Chorus:Search:CountCap) and exact" };
         var results = new Option<string?>("--results") { Description = "Also write the figures as Markdown to this file" };
         var cmd = new Command("queries", "Time the inbox views and searches on a kept benchmark workspace (no rebuild); --compare times the search plans side by side.")
         {
-            dataDir, runs, only, compare, seed, results,
+            dataDir, runs, only, compare, seed, totals, results,
         };
         cmd.TreatUnmatchedTokensAsErrors = false;
         cmd.SetAction(async (parse, ct) =>
@@ -40,13 +41,13 @@ public static class QueryBench
                 Console.Error.WriteLine("--runs must be at least 1.");
                 return 2;
             }
-            return await RunAsync(dir, parse.GetValue(runs), parse.GetValue(only), parse.GetValue(compare), parse.GetValue(seed), parse.GetValue(results),
+            return await RunAsync(dir, parse.GetValue(runs), parse.GetValue(only), parse.GetValue(compare), parse.GetValue(seed), parse.GetValue(totals), parse.GetValue(results),
                 [.. parse.UnmatchedTokens], ct);
         });
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string dir, int runs, string? only, bool compare, int seed, string? results, string[] extra, CancellationToken ct)
+    private static async Task<int> RunAsync(string dir, int runs, string? only, bool compare, int seed, bool totals, string? results, string[] extra, CancellationToken ct)
     {
         string[] hostArgs =
         [
@@ -83,11 +84,40 @@ public static class QueryBench
                 report.Add(c.Name + (v.Name == "" ? "" : $" [newest-first {v.Name}]"),
                     $"p50 {BenchReport.Ms(v.Wall.Percentile(50))}, p{p} {BenchReport.Ms(v.Wall.Percentile(p))}, CPU {BenchReport.Ms(v.Cpu.Average())} per query ({v.Rows} rows)",
                     $"p{p} < {limit} ms", v.Wall.Percentile(p) < limit);
+            if (totals && c.Filter.Query is not null) await TimeTotalsAsync(app.Services, actor, c, runs, report, ct);
         }
         if (results is not null)
             await File.WriteAllTextAsync(results, report.ToMarkdown($"chorus bench queries, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Machine.Describe()}, {dir}"), ct);
         SqliteConnection.ClearAllPools();
         return 0;
+    }
+
+    /// The search's total as the inbox shows it (capped) and as an exact count, run for run in turn.
+    private static async Task TimeTotalsAsync(IServiceProvider services, StaffActor actor, QueryPhase.Case c, int runs, BenchReport report, CancellationToken ct)
+    {
+        var filter = c.Filter with { Page = 1 };
+        var capped = new Latencies("capped");
+        var exact = new Latencies("exact");
+        var (cappedCpu, exactCpu) = (new List<double>(), new List<double>());
+        string shown = "", counted = "";
+        for (var i = -3; i < runs; i++)
+            foreach (var isCapped in i % 2 == 0 ? new[] { true, false } : [false, true])
+            {
+                var cpu = Environment.CpuUsage.TotalTime;
+                var clock = Stopwatch.StartNew();
+                await using (var scope = services.CreateAsyncScope())
+                {
+                    var inbox = scope.ServiceProvider.GetRequiredService<InboxQuery>();
+                    if (isCapped) shown = (await inbox.TotalAsync(actor, filter, ct)).ToString();
+                    else counted = (await inbox.CountAsync(actor, filter, ct)).ToString("N0");
+                }
+                clock.Stop();
+                if (i < 0) continue;
+                (isCapped ? capped : exact).Add(clock.Elapsed);
+                (isCapped ? cappedCpu : exactCpu).Add((Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
+            }
+        report.Add(c.Name + " [total, capped]", $"p50 {BenchReport.Ms(capped.Percentile(50))}, p95 {BenchReport.Ms(capped.Percentile(95))}, CPU {BenchReport.Ms(cappedCpu.Average())} per count ({shown})");
+        report.Add(c.Name + " [total, exact]", $"p50 {BenchReport.Ms(exact.Percentile(50))}, p95 {BenchReport.Ms(exact.Percentile(95))}, CPU {BenchReport.Ms(exactCpu.Average())} per count ({counted})");
     }
 
     private sealed class Variant(string name, IServiceProvider services)

@@ -65,7 +65,7 @@ public partial class Inbox
     private InboxLocation location = new();
     private string? loadedUri;
     private InboxPage? page;
-    private int? total;
+    private Search.CappedTotal? total;
     private List<ViewEntry> views = [];
     private List<TeamView> teams = [];
     private List<StaffView> agents = [];
@@ -162,8 +162,8 @@ public partial class Inbox
         var seq = ++loadSeq;
         var cursorNumber = page is { } old && cursor >= 0 && cursor < old.Items.Count ? old.Items[cursor].Number : (long?)null;
         if (!quiet) { loading = true; StateHasChanged(); }
-        // A search's page is found without reading every match, its total is not: the rows are shown first and the
-        // total follows ("of …" until then), so a common word does not hold the page back.
+        // A search's page is found without reading every match, its total may read many: the rows are shown first and
+        // the total follows ("of …" until then, "of 10,000+" past the cap), so a common word does not hold the page back.
         var searching = location.Query is not null;
         try
         {
@@ -171,9 +171,21 @@ public partial class Inbox
             var inbox = w.Get<InboxQuery>();
             var filter = location.ToFilter();
             var result = await inbox.ListAsync(actor, filter);
-            var count = searching ? null : (int?)await inbox.CountAsync(actor, filter with { Page = 1 });
+            var count = searching ? null : await inbox.TotalAsync(actor, filter with { Page = 1 });
             var counted = await CountViewsAsync(inbox);
+            // Ticks are of rows in this list (as in Zendesk): one a colleague's change took out of it (solved while
+            // Open is in view) is unticked, not left to be changed unseen by the next bulk action. Not while a bulk
+            // action runs: the rows it changes leave the list by its own hand, and it unticks them itself.
+            List<long> ticked = bulkBusy ? [] : [.. selected];
+            var listed = await inbox.ListedAsync(actor, filter, ticked);
             if (seq != loadSeq) return; // a newer load (another filter, a later event) owns the screen
+            var left = ticked.Where(n => !listed.Contains(n)).Order().ToList();
+            if (left.Count > 0)
+            {
+                selected.ExceptWith(left);
+                Snackbar.Add(left.Count == 1 ? $"#{left[0]} left this list and was unticked."
+                    : $"{left.Count} ticked conversations left this list and were unticked: {string.Join(", ", left.Select(n => "#" + n))}.", Severity.Info);
+            }
             page = result;
             total = count ?? (quiet ? total : null); // a live update of a search keeps its total until the recount
             views = counted;
@@ -200,7 +212,7 @@ public partial class Inbox
         try
         {
             await using var w = Work.Open();
-            var count = await w.Get<InboxQuery>().CountAsync(actor!, location.ToFilter() with { Page = 1 });
+            var count = await w.Get<InboxQuery>().TotalAsync(actor!, location.ToFilter() with { Page = 1 });
             if (seq != loadSeq) return; // the person moved on
             total = count;
         }
@@ -256,8 +268,27 @@ public partial class Inbox
     {
         null => "Loading…",
         { Items.Count: 0 } => "No conversations",
-        var p => $"{(p.Page - 1) * p.PageSize + 1:N0}–{(p.Page - 1) * p.PageSize + p.Items.Count:N0} of {(total is { } t ? t.ToString("N0") : "…")}",
+        var p => $"{(p.Page - 1) * p.PageSize + 1:N0}–{(p.Page - 1) * p.PageSize + p.Items.Count:N0} of {TotalText(p)}",
     };
+
+    /// A capped total ("10,000+") gives way to what the pages show: the exact number on the last page, and
+    /// "many" on a page past the cap (Gmail's word), never a total smaller than the rows in view.
+    private string TotalText(InboxPage p)
+    {
+        var end = (p.Page - 1) * p.PageSize + p.Items.Count;
+        return total switch
+        {
+            null => "…",
+            { AtLeast: true } when !p.HasMore => end.ToString("N0"),
+            { AtLeast: true, Count: var cap } when end >= cap => "many",
+            var t => t.ToString(),
+        };
+    }
+
+    /// A capped total says why it is not exact, and what would make it so.
+    private string? RangeTitle => total is { AtLeast: true } t
+        ? $"More than {t.Count:N0} conversations match; counting stops there. Add words or filters to narrow the search."
+        : null;
 
     private string EmptyTitle => location.HasFilters ? "Nothing matches" : location.View switch
     {
