@@ -132,10 +132,8 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
     public async Task<HashSet<long>> ListedAsync(StaffActor actor, InboxFilter filter, IReadOnlyCollection<long> numbers, CancellationToken ct = default)
     {
         if (numbers.Count == 0) return [];
-        var (query, _) = await FilteredAsync(actor, filter with { Query = null }, newestFirst: false, ct);
-        if (Statuses(filter) is { Count: > 0 } statuses) query = query.Where(c => statuses.Contains(c.Status));
         var wanted = numbers.ToList();
-        return (await query.Where(c => wanted.Contains(c.Number)).Select(c => c.Number).ToListAsync(ct)).ToHashSet();
+        return (await (await UnsearchedAsync(actor, filter, ct)).Where(c => wanted.Contains(c.Number)).Select(c => c.Number).ToListAsync(ct)).ToHashSet();
     }
 
     /// The total above a list: exact for a view and its filters (their indexes count cheaply); for a search,
@@ -144,9 +142,14 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
     public async Task<CappedTotal> TotalAsync(StaffActor actor, InboxFilter filter, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(filter.Query)) return new CappedTotal(await CountAsync(actor, filter, ct), false);
+        return await countMatches.CountAsync(await UnsearchedAsync(actor, filter, ct), filter.Query, ct);
+    }
+
+    /// The list's conversations but for its search: the view, every filter and the statuses (as the list takes them).
+    private async Task<IQueryable<Conversation>> UnsearchedAsync(StaffActor actor, InboxFilter filter, CancellationToken ct)
+    {
         var (query, _) = await FilteredAsync(actor, filter with { Query = null }, newestFirst: false, ct);
-        if (Statuses(filter) is { Count: > 0 } statuses) query = query.Where(c => statuses.Contains(c.Status));
-        return await countMatches.CountAsync(query, filter.Query, ct);
+        return Statuses(filter) is { Count: > 0 } statuses ? query.Where(c => statuses.Contains(c.Status)) : query;
     }
 
     private static IOrderedQueryable<Conversation> Newest(IQueryable<Conversation> q) =>

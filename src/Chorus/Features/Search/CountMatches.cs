@@ -92,12 +92,10 @@ public class CountMatches(ChorusDb db, SearchConversations search, IConfiguratio
     {
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        await using (var declare = Command(connection, transaction, """
+        await using (var declare = Command(connection, transaction, $"""
             DECLARE chorus_search_total NO SCROLL CURSOR FOR
-            SELECT "Id" FROM "Conversations"
-                WHERE "SearchVector" @@ regexp_replace(websearch_to_tsquery('simple', $1)::text, '''$', ''':*')::tsquery
-            UNION ALL SELECT "ConversationId" FROM "Messages"
-                WHERE "SearchVector" @@ regexp_replace(websearch_to_tsquery('simple', $1)::text, '''$', ''':*')::tsquery
+            SELECT "Id" FROM "Conversations" WHERE "SearchVector" @@ {SearchConversations.PostgresQuery("$1")}
+            UNION ALL SELECT "ConversationId" FROM "Messages" WHERE "SearchVector" @@ {SearchConversations.PostgresQuery("$1")}
             """, query.Trim()))
             await declare.ExecuteNonQueryAsync(ct);
         for (var more = true; more;)

@@ -64,7 +64,7 @@ public sealed class IndexMessages(IServiceScopeFactory scopes, WriteInboundBatch
     }
 
     /// Indexes the oldest queued messages in one transaction and takes them off the queue; returns how many.
-    /// The write runs on the ingest writer's connection, between batches (WriteBetweenBatchesAsync).
+    /// The write runs on the ingest writer's connection, between batches (WriteInboundBatch.WriteInTurnAsync).
     private async Task<int> IndexChunkAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
@@ -73,7 +73,7 @@ public sealed class IndexMessages(IServiceScopeFactory scopes, WriteInboundBatch
         // A read first, so an idle indexer never takes the write lock.
         if (!await db.Database.SqlQuery<bool>($"""SELECT EXISTS (SELECT 1 FROM "MessageSearchPending") AS "Value" """).SingleAsync(ct)) return 0;
 
-        return await ingest.WriteBetweenBatchesAsync(async writer =>
+        return await ingest.WriteInTurnAsync(async writer =>
         {
             await using var tx = await writer.Database.BeginTransactionAsync(ct);
             await writer.Database.ExecuteSqlAsync($"""

@@ -95,17 +95,7 @@ public class SearchConversations(ChorusDb db, IConfiguration config)
     {
         if (db.Provider == DatabaseProvider.Postgres)
         {
-            // The last word is a prefix, as on SQLite ("subscr" finds "subscription"). websearch_to_tsquery reads any
-            // text without error (quotes, &, |, !, :* are separators or nothing to it) and prints its result with every
-            // lexeme quoted; ":*" goes after the last closing quote only, so nothing typed is ever read as tsquery
-            // syntax. A query without words stays empty and matches nothing.
-            var q = query.Trim();
-            return db.Database.SqlQuery<Guid>($"""
-                SELECT "ConversationId" AS "Value" FROM "Messages"
-                    WHERE "SearchVector" @@ regexp_replace(websearch_to_tsquery('simple', {q})::text, '''$', ''':*')::tsquery
-                UNION SELECT "Id" AS "Value" FROM "Conversations"
-                    WHERE "SearchVector" @@ regexp_replace(websearch_to_tsquery('simple', {q})::text, '''$', ''':*')::tsquery
-                """);
+            return db.Database.SqlQueryRaw<Guid>(PostgresMatchesSql, query.Trim());
         }
         var fts = ToFts5(query);
         if (fts is null) return db.Conversations.Where(_ => false).Select(c => c.Id);
@@ -154,6 +144,20 @@ public class SearchConversations(ChorusDb db, IConfiguration config)
         return db.People.Where(p => p.MergedIntoId == null && p.Name.ToLower().Contains(q)).Select(p => p.Id)
             .Concat(db.Identities.Where(i => i.Handle.ToLower().Contains(q)).Select(i => i.PersonId));
     }
+
+    /// What a person typed, in the SQL parameter <paramref name="parameter"/>, as a PostgreSQL tsquery whose last
+    /// word is a prefix, as on SQLite ("subscr" finds "subscription"). websearch_to_tsquery reads any text without
+    /// error (quotes, &, |, !, :* are separators or nothing to it) and prints its result with every lexeme quoted;
+    /// ":*" goes after the last closing quote only, so nothing typed is ever read as tsquery syntax. A query
+    /// without words stays empty and matches nothing.
+    internal static string PostgresQuery(string parameter) =>
+        $"regexp_replace(websearch_to_tsquery('simple', {parameter})::text, '''$', ''':*')::tsquery";
+
+    /// Conversations with a message or subject that matches the query in parameter {0} (PostgreSQL).
+    private static readonly string PostgresMatchesSql = $"""
+        SELECT "ConversationId" AS "Value" FROM "Messages" WHERE "SearchVector" @@ {PostgresQuery("{0}")}
+        UNION SELECT "Id" AS "Value" FROM "Conversations" WHERE "SearchVector" @@ {PostgresQuery("{0}")}
+        """;
 
     /// Turns what a person types into a safe FTS5 query: every word quoted (no syntax errors from
     /// quotes, dashes or colons), all words required, the last one matched as a prefix.

@@ -53,49 +53,39 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
 
         var slaSettings = await sla.GetAsync(ct);
         await ruleSet.GetAsync(ct); // fresh rules tell which rule events to store: none at all where no rule listens
-        await _gate.WaitAsync(ct);
-        Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
-        List<InboxChange> changes;
-        IngestResult[] results;
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ChorusDb>();
-            await UseWriterConnectionAsync(db, ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            Lap(clock, "begin");
-            var rows = new RowWriter(db);
-            (results, changes) = await WriteInTransactionAsync(db, rows, batch, read, slaSettings, clock, ct);
-            foreach (var e in rules.Ingested(results)) rows.Insert(e); // committed with the messages: no burst or crash loses one
-            await rows.SaveAsync(WriteOrder, ct);
-            Lap(clock, "save");
-            await tx.CommitAsync(ct);
-            Lap(clock, "commit");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException && _sqliteWriter is not null)
-        {
-            // The next batch starts on a fresh connection: nothing of a failed one is trusted.
-            await _sqliteWriter.DisposeAsync();
-            _sqliteWriter = null;
-            throw;
-        }
-        finally
+        var (results, changes) = await WriteInTurnAsync(async db =>
         {
             Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
-            _gate.Release();
-        }
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                Lap(clock, "begin");
+                var rows = new RowWriter(db);
+                var written = await WriteInTransactionAsync(db, rows, batch, read, slaSettings, clock, ct);
+                foreach (var e in rules.Ingested(written.Results)) rows.Insert(e); // committed with the messages: no burst or crash loses one
+                await rows.SaveAsync(WriteOrder, ct);
+                Lap(clock, "save");
+                await tx.CommitAsync(ct);
+                Lap(clock, "commit");
+                return written;
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
+            }
+        }, ct);
         foreach (var change in changes) events.Publish(change);
         rules.Wake(); // evaluated in the background, after the commit: ingest never waits for rules
         foreach (var created in changes.Where(c => c.Kind == InboxChangeKind.Created && c.TeamId is not null)) assignment.Enqueue(created.ConversationId);
         return results;
     }
 
-    /// Runs another SQLite write of this process (the search indexer) between two ingest batches, on the
-    /// writer's connection: SQLite has one writer anyway, so nothing is lost by taking turns, while a second
-    /// connection writing would throw away the writer's page cache (~1,000 pages read again) and leave the
-    /// next batch asleep in SQLite's busy handler until it finished.
-    public async Task<T> WriteBetweenBatchesAsync<T>(Func<ChorusDb, Task<T>> write, CancellationToken ct)
+    /// Runs a write on the writer's turn, on its connection: every ingest batch, and the process's other SQLite
+    /// writes (the search indexer) between them. SQLite has one writer anyway, so nothing is lost by taking
+    /// turns, while a second connection writing would throw away the writer's page cache (~1,000 pages read
+    /// again) and leave the next batch asleep in SQLite's busy handler until it finished.
+    public async Task<T> WriteInTurnAsync<T>(Func<ChorusDb, Task<T>> write, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
@@ -107,6 +97,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         }
         catch (Exception ex) when (ex is not OperationCanceledException && _sqliteWriter is not null)
         {
+            // The next write starts on a fresh connection: nothing of a failed one is trusted.
             await _sqliteWriter.DisposeAsync();
             _sqliteWriter = null;
             throw;
@@ -145,7 +136,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
         clock.Restart();
     }
 
-    private async Task<(IngestResult[], List<InboxChange>)> WriteInTransactionAsync(ChorusDb db, RowWriter rows, IReadOnlyList<InboundEnvelope> batch,
+    private async Task<(IngestResult[] Results, List<InboxChange> Changes)> WriteInTransactionAsync(ChorusDb db, RowWriter rows, IReadOnlyList<InboundEnvelope> batch,
         IReadOnlyList<EnvelopeText> read, Sla.SlaSettings slaSettings, Stopwatch clock, CancellationToken ct)
     {
         var results = new IngestResult[batch.Count];
