@@ -9,26 +9,30 @@ namespace Chorus.Common;
 /// One place where outside HTML is made safe and staff Markdown becomes HTML.
 public sealed partial class HtmlCleaner
 {
-    private readonly HtmlSanitizer _sanitizer = new();
-    private readonly MarkdownPipeline _markdown = new MarkdownPipelineBuilder().UseAutoLinks().UseSoftlineBreakAsHardlineBreak().DisableHtml().Build();
+    // Made on first use, not with the singleton: the ingest pipeline's writer takes this cleaner, so it was
+    // made on every start, and HtmlSanitizer (AngleSharp) with Markdig cost ~160 ms and ~15 MiB there before
+    // any HTML needed cleaning (bench/README.md, start-up and first-page memory).
+    private readonly Lazy<HtmlSanitizer> _sanitizer = new(CreateSanitizer);
+    private readonly Lazy<MarkdownPipeline> _markdown = new(() => new MarkdownPipelineBuilder().UseAutoLinks().UseSoftlineBreakAsHardlineBreak().DisableHtml().Build());
 
-    public HtmlCleaner()
+    private static HtmlSanitizer CreateSanitizer()
     {
-        _sanitizer.AllowedSchemes.Add("mailto");
+        var sanitizer = new HtmlSanitizer();
+        sanitizer.AllowedSchemes.Add("mailto");
         // A form in a customer's mail would post whatever an agent types to wherever the sender likes.
         foreach (var tag in new[] { "form", "input", "button", "select", "option", "optgroup", "textarea", "fieldset", "legend", "label", "datalist", "output" })
-            _sanitizer.AllowedTags.Remove(tag);
+            sanitizer.AllowedTags.Remove(tag);
         // The markers mail clients put around quoted history and signatures, so the thread can collapse
         // them (QuotedText). Only these classes and ids survive; none of them is styled or used by Chorus.
-        _sanitizer.AllowedAttributes.Add("class");
-        foreach (var c in QuotedText.MarkerClasses) _sanitizer.AllowedClasses.Add(c);
-        _sanitizer.RemovingAttribute += (_, e) =>
+        sanitizer.AllowedAttributes.Add("class");
+        foreach (var c in QuotedText.MarkerClasses) sanitizer.AllowedClasses.Add(c);
+        sanitizer.RemovingAttribute += (_, e) =>
         {
             if (e.Attribute.Name == "id" && QuotedText.MarkerIds.Contains(e.Attribute.Value)) e.Cancel = true;
         };
         // Remote images leak that a message was read: the only images kept are a message's own
         // inline attachments, which ingest pointed at /attachments/{id} (same origin, staff only).
-        _sanitizer.PostProcessDom += (_, e) =>
+        sanitizer.PostProcessDom += (_, e) =>
         {
             foreach (var img in e.Document.QuerySelectorAll("img").ToList())
             {
@@ -37,7 +41,7 @@ public sealed partial class HtmlCleaner
                     img.RemoveAttribute(attribute);
             }
         };
-        _sanitizer.PostProcessNode += (_, e) =>
+        sanitizer.PostProcessNode += (_, e) =>
         {
             if (e.Node is AngleSharp.Dom.IElement { TagName: "A" } a)
             {
@@ -45,11 +49,12 @@ public sealed partial class HtmlCleaner
                 a.SetAttribute("target", "_blank");
             }
         };
+        return sanitizer;
     }
 
-    public string Sanitize(string html) => _sanitizer.Sanitize(html);
+    public string Sanitize(string html) => _sanitizer.Value.Sanitize(html);
 
-    public string MarkdownToHtml(string markdown) => _sanitizer.Sanitize(Markdown.ToHtml(markdown, _markdown));
+    public string MarkdownToHtml(string markdown) => _sanitizer.Value.Sanitize(Markdown.ToHtml(markdown, _markdown.Value));
 
     /// Plain text of an HTML fragment (for previews, search and the text column).
     public static string ToText(string html)

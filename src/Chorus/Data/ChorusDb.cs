@@ -156,6 +156,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
             e.HasIndex(c => new { c.AssigneeId, c.Status, c.LastMessageAt });
             e.HasIndex(c => new { c.RequesterId, c.LastMessageAt });
             e.HasIndex(c => c.LastMessageAt);
+            // The satisfaction-survey sweep (every 30 s and at start) reads the last day's solves: without this it
+            // walked every Solved conversation's row and sorted them (186 ms and +32 MiB of page cache at 300,000 messages).
+            e.HasIndex(c => new { c.Status, c.SolvedAt });
             e.Property(c => c.Subject).HasMaxLength(500);
             e.Property(c => c.Preview).HasMaxLength(300);
             e.Property(c => c.Version).IsConcurrencyToken();

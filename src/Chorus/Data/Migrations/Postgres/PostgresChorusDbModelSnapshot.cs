@@ -2248,6 +2248,8 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "LastMessageAt");
 
+                    b.HasIndex("Status", "SolvedAt");
+
                     b.HasIndex("AssigneeId", "Status", "LastMessageAt");
 
                     b.HasIndex("TeamId", "Status", "LastMessageAt");

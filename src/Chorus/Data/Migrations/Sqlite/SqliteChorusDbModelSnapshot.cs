@@ -2233,6 +2233,8 @@ namespace Chorus.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "LastMessageAt");
 
+                    b.HasIndex("Status", "SolvedAt");
+
                     b.HasIndex("AssigneeId", "Status", "LastMessageAt");
 
                     b.HasIndex("TeamId", "Status", "LastMessageAt");
