@@ -136,8 +136,12 @@ public class OutreachBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixt
         await page.Keyboard.TypeAsync("Vip" + tag, new() { Delay = 40 });
         await Expect(search).ToHaveValueAsync("Vip" + tag);
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = $"Valerie Vip{tag}" }).ClickAsync();
+        // The pick is settled once the field shows it: typed into before that round trip ended, the subject was now and
+        // then lost to the render that closed the list (the full run of 30 November, at load ~2).
+        await Expect(search).ToHaveValueAsync(new System.Text.RegularExpressions.Regex($"^Valerie Vip{tag} · "));
         await page.FillAsync("#outreach-subject", "Your partner pack");
         await page.FillAsync("#outreach-text", "Valerie, your partner pack is ready.");
+        await Expect(page.Locator("#outreach-subject")).ToHaveValueAsync("Your partner pack");
         await BrowserFixture.ScreenshotAsync(page, "outreach-inbox-dialog");
         await page.ClickAsync("#outreach-send");
 
