@@ -386,7 +386,7 @@ public sealed class WriteInboundBatch(IServiceScopeFactory scopes, HtmlCleaner h
     {
         var wanted = domains.Where(d => !EmailAddress.FreeMailDomains.Contains(d)).Distinct().ToList();
         if (wanted.Count == 0) return [];
-        var found = await db.Organizations.AsNoTracking().Where(o => wanted.Contains(o.Domain!)).ToDictionaryAsync(o => o.Domain!, o => o.Id, ct);
+        var found = await db.Organizations.AsNoTracking().Where(o => EF.Parameter(wanted).Contains(o.Domain!)).ToDictionaryAsync(o => o.Domain!, o => o.Id, ct);
         foreach (var domain in wanted.Where(d => !found.ContainsKey(d)))
         {
             var org = new Organization { Domain = domain, Name = OrganizationName(domain) };
