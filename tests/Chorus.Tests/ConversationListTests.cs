@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Chorus.Features.Channels;
 using Chorus.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Chorus.Tests;
 
@@ -72,6 +73,47 @@ public class ConversationListTests
         Assert.Equal([vip.Number], (await agent.ListAsync("personKind=Vip")).Numbers());
         Assert.Contains(plain, (await agent.ListAsync("personKind=Customer")).Numbers());
         Assert.Empty((await agent.ListAsync("priority=Urgent&tag=refund")).Numbers()); // filters combine with AND
+    }
+
+    [Theory, Providers]
+    public async Task The_person_kind_filter_follows_the_requester_through_kind_changes_merges_and_new_conversations(Provider provider)
+    {
+        await using var app = new ChorusFactory(provider);
+        app.Settings["Chorus:Outbox:Dispatch"] = "false";
+        var admin = await app.StaffAsync("admin");
+        var agent = await app.StaffAsync("agent", "Support");
+        var vera = await agent.DeliverAsync("k-1", handle: "vera@bigcorp.test", name: "Vera");
+        var other = await agent.DeliverAsync("k-2", handle: "vera.private@mail.test", name: "Vera (home)");
+        Assert.Empty((await agent.ListAsync("personKind=Vip")).Numbers());
+
+        // Marked as a VIP: her conversation moves into the filter, and a later one arrives there (the ingest path).
+        await (await agent.PatchAsync($"/api/v1/people/{vera.PersonId}", new { kind = "Vip" })).JsonAsync(System.Net.HttpStatusCode.OK);
+        var later = (await agent.DeliverAsync("k-3", handle: "vera@bigcorp.test", name: "Vera", subject: "Another question")).Number;
+        Assert.Equal(Sorted(vera.Number, later), Sorted((await agent.ListAsync("personKind=Vip")).Numbers()));
+
+        // An agent writing first (outreach, the other insert path) to the VIP.
+        var mailbox = (await (await admin.PostAsync("/api/v1/channels/mailboxes", new
+        {
+            name = "Partners", address = "partners@chorus-mail.test", imapHost = "imap.invalid", imapUser = "p", imapPassword = "x", smtpHost = "smtp.invalid", pollIntervalSeconds = 3600,
+        })).JsonAsync(System.Net.HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var outreach = await (await agent.PostAsync("/api/v1/conversations", new { personId = vera.PersonId, mailboxId = mailbox, subject = "Your renewal", text = "Hello Vera" }))
+            .JsonAsync(System.Net.HttpStatusCode.Created);
+        var written = outreach.GetProperty("started")[0].GetProperty("number").GetInt64();
+        Assert.Equal(Sorted(vera.Number, later, written), Sorted((await agent.ListAsync("personKind=Vip")).Numbers()));
+
+        // Her second profile merged into the VIP one: its conversation is now a VIP's; undone, it is not.
+        var merge = (await (await agent.PostAsync($"/api/v1/people/{vera.PersonId}/merge", new { other = other.PersonId })).JsonAsync(System.Net.HttpStatusCode.OK))
+            .GetProperty("mergeId").GetGuid();
+        Assert.Contains(other.Number, (await agent.ListAsync("personKind=Vip")).Numbers());
+        await (await agent.PostAsync($"/api/v1/people/merges/{merge}/undo", new { })).JsonAsync(System.Net.HttpStatusCode.OK);
+        Assert.DoesNotContain(other.Number, (await agent.ListAsync("personKind=Vip")).Numbers());
+        Assert.Contains(other.Number, (await agent.ListAsync("personKind=Customer")).Numbers());
+
+        // Back to a customer: out of the VIP filter, into the customers'.
+        await (await agent.PatchAsync($"/api/v1/people/{vera.PersonId}", new { kind = "Customer" })).JsonAsync(System.Net.HttpStatusCode.OK);
+        Assert.Empty((await agent.ListAsync("personKind=Vip")).Numbers());
+        Assert.Contains(later, (await agent.ListAsync("personKind=Customer")).Numbers());
+        Assert.Equal(0, await app.DbAsync(db => db.Conversations.CountAsync(c => c.RequesterKind != c.Requester!.Kind)));
     }
 
     [Theory, Providers]

@@ -159,6 +159,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
             // The satisfaction-survey sweep (every 30 s and at start) reads the last day's solves: without this it
             // walked every Solved conversation's row and sorted them (186 ms and +32 MiB of page cache at 300,000 messages).
             e.HasIndex(c => new { c.Status, c.SolvedAt });
+            // The person-kind filter for everyone but customers (the few: VIPs, press, partners...); customers are most
+            // requesters, so the status index finds a page of them at once. InboxQuery repeats the filter so SQLite uses it.
+            e.HasIndex(c => new { c.RequesterKind, c.Status, c.LastMessageAt }).HasFilter("\"RequesterKind\" <> 'Customer'");
             e.Property(c => c.Subject).HasMaxLength(500);
             e.Property(c => c.Preview).HasMaxLength(300);
             e.Property(c => c.Version).IsConcurrencyToken();

@@ -22,6 +22,10 @@ public class Conversation
     public StaffUser? Assignee { get; set; }
     public Guid RequesterId { get; set; }
     public Person? Requester { get; set; }
+    /// The requester's kind, copied here so the inbox's person-kind filter reads one index instead of looking up
+    /// every requester. The database keeps it in step (triggers of migration RequesterKind): on insert, when the
+    /// requester changes (people merges and their undo) and when a person's kind changes. Code never sets it.
+    public PersonKind RequesterKind { get; set; }
     public double? Sentiment { get; set; }
     public string Preview { get; set; } = "";
     public int MessageCount { get; set; }

@@ -184,7 +184,11 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
         if (!string.IsNullOrEmpty(f.AssigneeId)) q = q.Where(c => c.AssigneeId == f.AssigneeId);
         if (f.Priority is { } p) q = q.Where(c => c.Priority == p);
         if (!string.IsNullOrWhiteSpace(f.Tag)) q = q.Where(c => c.Tags.Any(t => t.Tag == f.Tag.Trim().ToLower()));
-        if (f.PersonKind is { } k) q = q.Where(c => c.Requester!.Kind == k);
+        // Everyone but customers is read from the partial (RequesterKind, Status, LastMessageAt) index, whose
+        // condition the query must repeat word for word for SQLite to use it.
+        if (f.PersonKind is { } k)
+            q = k == PersonKind.Customer ? q.Where(c => c.RequesterKind == PersonKind.Customer)
+                : q.Where(c => c.RequesterKind != PersonKind.Customer && c.RequesterKind == k);
         if (f.RequesterId is { } r) q = q.Where(c => c.RequesterId == r);
         return (q, string.IsNullOrWhiteSpace(f.Query) ? null : await search.MatchesAsync(f.Query, newestFirst, ct));
     }

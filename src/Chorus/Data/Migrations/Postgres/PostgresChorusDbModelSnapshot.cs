@@ -2180,6 +2180,11 @@ namespace Chorus.Data.Migrations.Postgres
                     b.Property<Guid>("RequesterId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("RequesterKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<DateTimeOffset?>("ResolutionDueAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -2251,6 +2256,9 @@ namespace Chorus.Data.Migrations.Postgres
                     b.HasIndex("Status", "SolvedAt");
 
                     b.HasIndex("AssigneeId", "Status", "LastMessageAt");
+
+                    b.HasIndex("RequesterKind", "Status", "LastMessageAt")
+                        .HasFilter("\"RequesterKind\" <> 'Customer'");
 
                     b.HasIndex("TeamId", "Status", "LastMessageAt");
 

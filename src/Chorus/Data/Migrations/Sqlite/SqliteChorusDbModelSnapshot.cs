@@ -2174,6 +2174,11 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.Property<Guid>("RequesterId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RequesterKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ResolutionDueAt")
                         .HasColumnType("INTEGER");
 
@@ -2236,6 +2241,9 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasIndex("Status", "SolvedAt");
 
                     b.HasIndex("AssigneeId", "Status", "LastMessageAt");
+
+                    b.HasIndex("RequesterKind", "Status", "LastMessageAt")
+                        .HasFilter("\"RequesterKind\" <> 'Customer'");
 
                     b.HasIndex("TeamId", "Status", "LastMessageAt");
 

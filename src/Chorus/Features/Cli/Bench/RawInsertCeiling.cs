@@ -36,9 +36,9 @@ public static class RawInsertCeiling
         using var insertPerson = Prepare(connection, """INSERT INTO "People" ("Id", "Name", "Kind", "Stage", "OrganizationId", "Notes", "CreatedAt", "MergedIntoId") VALUES (@p0, @p1, @p2, @p3, @p4, NULL, @p5, NULL)""", 6);
         using var insertIdentity = Prepare(connection, """INSERT INTO "Identities" ("Id", "PersonId", "Kind", "Handle", "DisplayName", "CreatedAt") VALUES (@p0, @p1, @p2, @p3, @p4, @p5)""", 6);
         using var insertConversation = Prepare(connection, """
-            INSERT INTO "Conversations" ("Id", "Number", "ChannelId", "ExternalThreadId", "Subject", "Status", "Priority", "TeamId", "AssigneeId", "RequesterId",
+            INSERT INTO "Conversations" ("Id", "Number", "ChannelId", "ExternalThreadId", "Subject", "Status", "Priority", "TeamId", "AssigneeId", "RequesterId", "RequesterKind",
                 "Sentiment", "Preview", "MessageCount", "CreatedAt", "UpdatedAt", "LastMessageAt", "WaitingSince", "FirstReplyAt", "SolvedAt", "MergedIntoId", "Version")
-            VALUES (@p0, @p1, @p2, @p3, @p4, 'New', 'Normal', @p5, NULL, @p6, NULL, @p7, 1, @p8, @p9, @p8, @p8, NULL, NULL, NULL, 0)
+            VALUES (@p0, @p1, @p2, @p3, @p4, 'New', 'Normal', @p5, NULL, @p6, 'Customer', NULL, @p7, 1, @p8, @p9, @p8, @p8, NULL, NULL, NULL, 0)
             """, 10);
         using var insertActivity = Prepare(connection, """INSERT INTO "Activities" ("Id", "PersonId", "At", "Kind", "ConversationId", "Summary", "Data") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, NULL)""", 6);
         using var updateConversation = Prepare(connection, """
