@@ -104,6 +104,15 @@ window.chorus = window.chorus || {};
         };
     };
 
+    // The new page's heading takes focus (for screen readers), unless someone is already typing in a field.
+    chorus.focusHeading = function (selector) {
+        if (isTyping(document.activeElement)) return;
+        const el = document.querySelector(selector);
+        if (!el) return;
+        if (!el.hasAttribute('tabindex')) el.tabIndex = -1;
+        el.focus({ preventScroll: true });
+    };
+
     chorus.focus = function (selector) {
         const el = document.querySelector(selector);
         if (el) el.focus();
