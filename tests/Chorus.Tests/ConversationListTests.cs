@@ -135,6 +135,11 @@ public class ConversationListTests
         await agent.PatchConversationAsync(middle, new { priority = "Urgent" });
         await agent.PatchConversationAsync(newest, new { priority = "High" });
         Assert.Equal([middle, newest, answered, oldest], (await agent.ListAsync("sort=Priority")).Numbers());
+        // Page by page (each status and priority is read up to the page, then merged): the same order, nothing twice.
+        Assert.Equal([middle, newest], (await agent.ListAsync("sort=Priority&pageSize=2")).Numbers());
+        Assert.Equal([answered, oldest], (await agent.ListAsync("sort=Priority&pageSize=2&page=2")).Numbers());
+        Assert.Equal([oldest], (await agent.ListAsync("priority=Low")).Numbers());
+        Assert.Equal([answered], (await agent.ListAsync("priority=Normal")).Numbers());
     }
 
     [Theory, Providers]

@@ -162,6 +162,8 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
             // The person-kind filter for everyone but customers (the few: VIPs, press, partners...); customers are most
             // requesters, so the status index finds a page of them at once. InboxQuery repeats the filter so SQLite uses it.
             e.HasIndex(c => new { c.RequesterKind, c.Status, c.LastMessageAt }).HasFilter("\"RequesterKind\" <> 'Customer'");
+            // Likewise the priority filter and sort for every priority but Normal, the default most conversations keep.
+            e.HasIndex(c => new { c.Priority, c.Status, c.LastMessageAt }).HasFilter("\"Priority\" <> 'Normal'");
             e.Property(c => c.Subject).HasMaxLength(500);
             e.Property(c => c.Preview).HasMaxLength(300);
             e.Property(c => c.Version).IsConcurrencyToken();

@@ -78,13 +78,17 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
         var statuses = Statuses(filter);
         if (search?.NewestFirst is { } fast && await NewestSearchedAsync(fast, query, statuses, page, pageSize, ct) is { } found) return found;
         if (search is not null) query = query.Where(search.Condition);
-        if (newest && statuses is { Count: > 1 })
+        var byPriority = filter.Sort == InboxSort.Priority && search is null;
+        if ((newest && statuses is { Count: > 1 }) || (byPriority && statuses is { Count: > 0 }))
         {
-            // Newest first in several statuses: one read per status along its (status, last message)
-            // index, each stopping after a page, then merged. A single query would read every conversation
-            // in those statuses (all active ones, for the default views) and sort them to show fifty.
+            // Newest first in several statuses (or by priority, then newest): one read per status (and
+            // priority) along its index, each stopping after a page, then merged. A single query would read
+            // every conversation in those statuses (all active ones, for the default views) and sort them to
+            // show fifty.
             var enough = page * pageSize + 1;
-            var candidates = statuses.Distinct().Select(s => Newest(query.Where(c => c.Status == s)).Take(enough).Select(c => c.Id)).Aggregate(Queryable.Concat);
+            var parts = statuses!.Distinct().Select(s => query.Where(c => c.Status == s));
+            if (byPriority) parts = parts.SelectMany(part => Enum.GetValues<Priority>().Select(p => WithPriority(part, p)));
+            var candidates = parts.Select(part => Newest(part).Take(enough).Select(c => c.Id)).Aggregate(Queryable.Concat);
             query = db.Conversations.AsNoTracking().Where(c => candidates.Contains(c.Id));
         }
         else if (statuses is { Count: > 0 }) query = query.Where(c => statuses.Contains(c.Status));
@@ -93,7 +97,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
             InboxSort.LongestWaiting => query.OrderBy(c => c.WaitingSince == null).ThenBy(c => c.WaitingSince).ThenBy(c => c.Number),
             InboxSort.SlaDue => query.OrderBy(c => c.SlaDueAt == null).ThenBy(c => c.SlaDueAt).ThenBy(c => c.Number),
             InboxSort.Priority => query.OrderByDescending(c => c.Priority == Priority.Urgent ? 3 : c.Priority == Priority.High ? 2 : c.Priority == Priority.Normal ? 1 : 0)
-                .ThenByDescending(c => c.LastMessageAt),
+                .ThenByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Number),
             _ => Newest(query),
         };
         var rows = await Project(query.Skip((page - 1) * pageSize).Take(pageSize + 1)).ToListAsync(ct);
@@ -152,6 +156,12 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
         return Statuses(filter) is { Count: > 0 } statuses ? query.Where(c => statuses.Contains(c.Status)) : query;
     }
 
+    /// Any priority but Normal is read from the partial (Priority, Status, LastMessageAt) index, whose condition
+    /// the query must repeat word for word for SQLite to use it; Normal is most conversations, found at once
+    /// along the status index.
+    private static IQueryable<Conversation> WithPriority(IQueryable<Conversation> q, Priority p) =>
+        p == Priority.Normal ? q.Where(c => c.Priority == Priority.Normal) : q.Where(c => c.Priority != Priority.Normal && c.Priority == p);
+
     private static IOrderedQueryable<Conversation> Newest(IQueryable<Conversation> q) =>
         q.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Number);
 
@@ -182,7 +192,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
         if (f.View != InboxView.Team && f.TeamId is { } team) q = q.Where(c => c.TeamId == team);
         if (f.ChannelId is { } ch) q = q.Where(c => c.ChannelId == ch);
         if (!string.IsNullOrEmpty(f.AssigneeId)) q = q.Where(c => c.AssigneeId == f.AssigneeId);
-        if (f.Priority is { } p) q = q.Where(c => c.Priority == p);
+        if (f.Priority is { } p) q = WithPriority(q, p);
         if (!string.IsNullOrWhiteSpace(f.Tag)) q = q.Where(c => c.Tags.Any(t => t.Tag == f.Tag.Trim().ToLower()));
         // Everyone but customers is read from the partial (RequesterKind, Status, LastMessageAt) index, whose
         // condition the query must repeat word for word for SQLite to use it.

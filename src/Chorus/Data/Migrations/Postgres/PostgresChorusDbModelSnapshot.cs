@@ -2257,6 +2257,9 @@ namespace Chorus.Data.Migrations.Postgres
 
                     b.HasIndex("AssigneeId", "Status", "LastMessageAt");
 
+                    b.HasIndex("Priority", "Status", "LastMessageAt")
+                        .HasFilter("\"Priority\" <> 'Normal'");
+
                     b.HasIndex("RequesterKind", "Status", "LastMessageAt")
                         .HasFilter("\"RequesterKind\" <> 'Customer'");
 

@@ -2242,6 +2242,9 @@ namespace Chorus.Data.Migrations.Sqlite
 
                     b.HasIndex("AssigneeId", "Status", "LastMessageAt");
 
+                    b.HasIndex("Priority", "Status", "LastMessageAt")
+                        .HasFilter("\"Priority\" <> 'Normal'");
+
                     b.HasIndex("RequesterKind", "Status", "LastMessageAt")
                         .HasFilter("\"RequesterKind\" <> 'Customer'");
 
