@@ -92,10 +92,7 @@ public class ConversationListTests
         Assert.Equal(Sorted(vera.Number, later), Sorted((await agent.ListAsync("personKind=Vip")).Numbers()));
 
         // An agent writing first (outreach, the other insert path) to the VIP.
-        var mailbox = (await (await admin.PostAsync("/api/v1/channels/mailboxes", new
-        {
-            name = "Partners", address = "partners@chorus-mail.test", imapHost = "imap.invalid", imapUser = "p", imapPassword = "x", smtpHost = "smtp.invalid", pollIntervalSeconds = 3600,
-        })).JsonAsync(System.Net.HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var mailbox = await admin.OfflineMailboxAsync("Partners", "partners@chorus-mail.test");
         var outreach = await (await agent.PostAsync("/api/v1/conversations", new { personId = vera.PersonId, mailboxId = mailbox, subject = "Your renewal", text = "Hello Vera" }))
             .JsonAsync(System.Net.HttpStatusCode.Created);
         var written = outreach.GetProperty("started")[0].GetProperty("number").GetInt64();

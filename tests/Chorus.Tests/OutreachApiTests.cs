@@ -11,12 +11,6 @@ namespace Chorus.Tests;
 /// who was skipped and why, nothing started twice, clear errors.
 public class OutreachApiTests
 {
-    private static async Task<Guid> MailboxAsync(StaffClient admin) =>
-        (await (await admin.PostAsync("/api/v1/channels/mailboxes", new
-        {
-            name = "Press desk", address = "press@chorus-mail.test", imapHost = "imap.invalid", imapUser = "press", imapPassword = "x", smtpHost = "smtp.invalid", pollIntervalSeconds = 3600,
-        })).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetGuid();
-
     [Theory, Providers]
     public async Task Outreach_to_a_list_starts_one_conversation_per_person_with_email_and_says_who_was_skipped(Provider provider)
     {
@@ -24,7 +18,7 @@ public class OutreachApiTests
         app.Settings["Chorus:Outbox:Dispatch"] = "false";
         var admin = await app.StaffAsync("admin");
         var agent = await app.StaffAsync("agent", "Support");
-        var mailbox = await MailboxAsync(admin);
+        var mailbox = await admin.OfflineMailboxAsync("Press desk", "press@chorus-mail.test");
         var ann = (await admin.DeliverAsync("p-1", handle: "ann@press.test", name: "Ann Anchor")).PersonId;
         var ben = (await admin.DeliverAsync("p-2", handle: "ben@press.test", name: "Ben Blogger")).PersonId;
         var fan = (await admin.DeliverAsync("p-3", kind: "Reddit", handle: "u_superfan", name: "Super Fan")).PersonId;
@@ -77,7 +71,7 @@ public class OutreachApiTests
         var admin = await app.StaffAsync("admin");
         var agent = await app.StaffAsync("agent", "Support");
         var viewer = await app.StaffAsync("viewer", "Support");
-        var mailbox = await MailboxAsync(admin);
+        var mailbox = await admin.OfflineMailboxAsync("Press desk", "press@chorus-mail.test");
         var person = (await admin.DeliverAsync("p-1", handle: "ann@press.test")).PersonId;
         var redditor = (await admin.DeliverAsync("p-2", kind: "Reddit", handle: "u_nomail")).PersonId;
         var conversationsBefore = await app.DbAsync(db => db.Conversations.CountAsync());

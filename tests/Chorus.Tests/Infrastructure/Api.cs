@@ -33,6 +33,14 @@ public static class Api
             json.GetProperty("conversationId").GetGuid(), json.GetProperty("personId").GetGuid(), json.GetProperty("messageId").GetGuid());
     }
 
+    /// An e-mail mailbox whose servers are never reached (.invalid hosts, hourly polling): for replies and
+    /// outreach that only need somewhere to be queued. Returns its id.
+    public static async Task<Guid> OfflineMailboxAsync(this StaffClient admin, string name, string address) =>
+        (await (await admin.PostAsync("/api/v1/channels/mailboxes", new
+        {
+            name, address, imapHost = "imap.invalid", imapUser = address.Split('@')[0], imapPassword = "x", smtpHost = "smtp.invalid", pollIntervalSeconds = 3600,
+        })).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetGuid();
+
     public static async Task<JsonElement> ConversationAsync(this StaffClient c, long number) =>
         await (await c.GetAsync($"/api/v1/conversations/{number}")).JsonAsync(HttpStatusCode.OK);
 

@@ -21,12 +21,6 @@ public class ProblemsApiTests
     private static long[] Linked(JsonElement problem) =>
         problem.GetProperty("conversations").EnumerateArray().Select(c => c.GetProperty("number").GetInt64()).Order().ToArray();
 
-    private static async Task<Guid> MailboxAsync(StaffClient admin) =>
-        (await (await admin.PostAsync("/api/v1/channels/mailboxes", new
-        {
-            name = "Support mail", address = "help@chorus-mail.test", imapHost = "imap.invalid", imapUser = "help", imapPassword = "x", smtpHost = "smtp.invalid", pollIntervalSeconds = 3600,
-        })).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetGuid();
-
     [Theory, Providers]
     public async Task Conversations_are_linked_and_unlinked_with_an_event_in_their_thread_and_listed_on_the_problem(Provider provider)
     {
@@ -112,7 +106,7 @@ public class ProblemsApiTests
         app.Settings["Chorus:Outbox:Dispatch"] = "false"; // the queued e-mail stays where the test can read it
         var admin = await app.StaffAsync("admin");
         var agent = await app.StaffAsync("agent", "Support");
-        var mailbox = await MailboxAsync(admin);
+        var mailbox = await admin.OfflineMailboxAsync("Support mail", "help@chorus-mail.test");
         var byMail = await agent.DeliverAsync("<sa-1@customer.test>", channel: mailbox.ToString(), subject: "Sync stopped", text: "Sync stopped after the update", handle: "ann@customer.test", name: "Ann Customer");
         var byApi = await agent.DeliverAsync("sa-2", subject: "Nothing syncs", text: "My files do not sync", handle: "u_ben", name: "Ben Buyer", kind: "Reddit");
         var number = (await CreateAsync(agent, new { title = "Sync stops after 4.2", fromConversation = byMail.Number })).GetProperty("number").GetInt64();
