@@ -57,7 +57,9 @@ public class SearchConversations(ChorusDb db, IConfiguration config)
                 WHERE NOT EXISTS (SELECT 1 FROM json_each({words}) w WHERE instr(lower(m."Text"), lower(w.value)) = 0)
             LIMIT {commonMessages}
             """).ToListAsync(ct);
-        var personIds = await PersonIds(query).Take(commonPeople).ToListAsync(ct);
+        // Any commonPeople of them tell "few" from "many": read as they come and stop there (a Take in SQL
+        // without an order is the same reading, but EF warns about it on every search).
+        var personIds = await PersonIds(query).AsAsyncEnumerable().Take(commonPeople).ToListAsync(ct);
         var subjects = fts is null ? db.Conversations.Where(_ => false)
             : db.Conversations.FromSql($"""SELECT * FROM "Conversations" WHERE rowid IN (SELECT rowid FROM "ConversationSearch" WHERE "ConversationSearch" MATCH {fts})""");
 
