@@ -25,9 +25,14 @@ public class CampaignReportTests
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var yesterday = today.AddDays(-1);
 
+        // A campaign that starts in two weeks, whatever day the test runs (a running campaign's report ends today).
+        var startsOn = today.AddDays(14);
+        var endsOn = today.AddDays(44);
+        await DatesAsync(kit, startsOn, endsOn);
+
         // Before anything is published: zeros, and the campaign's own dates.
         var empty = await ReportAsync(kit, "");
-        Assert.Equal(("2026-12-01", "2026-12-31"), (empty.Str("from"), empty.Str("to")));
+        Assert.Equal(($"{startsOn:yyyy-MM-dd}", $"{endsOn:yyyy-MM-dd}"), (empty.Str("from"), empty.Str("to")));
         Assert.Equal(0, Totals(empty).GetProperty("postsPublished").GetInt32());
         Assert.Equal(0, Totals(empty).GetProperty("reach").GetInt64());
         Assert.Equal(JsonValueKind.Null, Totals(empty).GetProperty("engagementRate").ValueKind);
@@ -116,8 +121,17 @@ public class CampaignReportTests
 
         // Without a period: the campaign's dates, widened to today's post.
         var widened = await ReportAsync(kit, "");
-        Assert.Equal((today.ToString("yyyy-MM-dd"), "2026-12-31"), (widened.Str("from"), widened.Str("to")));
+        Assert.Equal(($"{today:yyyy-MM-dd}", $"{endsOn:yyyy-MM-dd}"), (widened.Str("from"), widened.Str("to")));
+
+        // A campaign under way: from its start to today, not to its end.
+        await DatesAsync(kit, yesterday, endsOn);
+        var running = await ReportAsync(kit, "");
+        Assert.Equal(($"{yesterday:yyyy-MM-dd}", $"{today:yyyy-MM-dd}"), (running.Str("from"), running.Str("to")));
     }
+
+    private static async Task DatesAsync(CampaignKit kit, DateOnly startsOn, DateOnly endsOn) =>
+        await (await kit.Author.PatchAsync($"/api/v1/campaigns/{kit.Campaign}", new { startsOn = $"{startsOn:yyyy-MM-dd}", endsOn = $"{endsOn:yyyy-MM-dd}" }))
+            .JsonAsync(HttpStatusCode.OK);
 
     [Theory, Providers]
     public async Task A_bad_period_or_table_is_refused_with_the_reason_and_an_unknown_campaign_is_not_found(Provider provider)

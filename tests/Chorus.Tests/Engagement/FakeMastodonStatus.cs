@@ -27,7 +27,10 @@ public sealed class FakeMastodonStatus
     }
 
     private static string Recorded(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "Mastodon", name));
-    private string Fill(string json) => json.Replace("{{STATUS}}", _id).Replace("{{BASE}}", _base);
+    /// The status and its replies were recorded on 30 November 2026; they are answered as if written today (same
+    /// times of day, UTC), so reports that count replies per day see them on the day the test publishes its post.
+    private string Fill(string json) => json.Replace("{{STATUS}}", _id).Replace("{{BASE}}", _base)
+        .Replace("\"2026-11-30T", $"\"{DateTime.UtcNow:yyyy-MM-dd}T");
 
     private string Status() => Fill(Recorded("status.json")).Replace("{{REPLIES}}", Replies.ToString())
         .Replace("{{BOOSTS}}", Boosts.ToString()).Replace("{{FAVOURITES}}", Favourites.ToString()).Replace("{{FOLLOWERS}}", Followers.ToString());
