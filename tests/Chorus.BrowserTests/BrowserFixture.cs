@@ -12,6 +12,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ];
 
+    // A shared 2-core machine: give the server time, never assert on durations. Set here, before any test class
+    // runs (ForumBrowserFixture reads ChromiumArgs, which runs it too), rather than by whichever helper a test
+    // happened to touch first: a class that ran before those had Playwright's 5 s.
+    static BrowserFixture() => Assertions.SetDefaultExpectTimeout(20_000);
+
     public ChorusFactory App { get; } = new(Provider.Sqlite, kestrel: true);
     public IPlaywright Playwright { get; private set; } = default!;
     public IBrowser Browser { get; private set; } = default!;

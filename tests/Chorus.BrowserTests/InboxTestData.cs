@@ -11,10 +11,6 @@ internal static class InboxTestData
 {
     public sealed record Created(long Number, Guid PersonId);
 
-    static InboxTestData() =>
-        // A shared 2-core machine: give the server time, never assert on durations.
-        Assertions.SetDefaultExpectTimeout(20_000);
-
     /// A staff user with an API token. ChorusFactory's client is made for the in-memory host
     /// (http://localhost); browser tests run on a real Kestrel port, so point it there.
     public static async Task<StaffClient> StaffAsync(BrowserFixture fx, string role, params string[] teamNames)

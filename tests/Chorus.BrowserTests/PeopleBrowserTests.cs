@@ -22,6 +22,8 @@ public class PeopleBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
         await fx.SignInAsync(page, agent.Email, ChorusFactory.Password);
         await page.GotoInteractiveAsync("/people");
         await page.FillAsync("#people-search", email.Split('@')[0]);
+        // The search is applied once it is in the address (the list may show Rosa alone before that).
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/people\?q=rosa\."));
         var row = page.Locator("[data-test=person-row]");
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row.Locator("[data-test=conversation-count]")).ToHaveTextAsync("2");
