@@ -137,6 +137,7 @@ public class ConversationListTests
         Assert.Equal([answered, oldest], (await agent.ListAsync("sort=Priority&pageSize=2&page=2")).Numbers());
         Assert.Equal([oldest], (await agent.ListAsync("priority=Low")).Numbers());
         Assert.Equal([answered], (await agent.ListAsync("priority=Normal")).Numbers());
+        Assert.Equal([middle], (await agent.ListAsync("sort=Priority&priority=Urgent")).Numbers());
     }
 
     [Theory, Providers]

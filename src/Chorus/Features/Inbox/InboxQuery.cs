@@ -87,7 +87,9 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
             // show fifty.
             var enough = page * pageSize + 1;
             var parts = statuses!.Distinct().Select(s => query.Where(c => c.Status == s));
-            if (byPriority) parts = parts.SelectMany(part => Enum.GetValues<Priority>().Select(p => WithPriority(part, p)));
+            // With a priority filter, only that priority's read can find anything.
+            Priority[] priorities = filter.Priority is { } only ? [only] : Enum.GetValues<Priority>();
+            if (byPriority) parts = parts.SelectMany(part => priorities.Select(p => WithPriority(part, p)));
             var candidates = parts.Select(part => Newest(part).Take(enough).Select(c => c.Id)).Aggregate(Queryable.Concat);
             query = db.Conversations.AsNoTracking().Where(c => candidates.Contains(c.Id));
         }
