@@ -127,6 +127,11 @@ public class ConversationListTests
         // The reply makes "answered" the most recently active conversation, and nobody waits on it any more.
         Assert.Equal([answered, newest, middle, oldest], (await agent.ListAsync("sort=Newest")).Numbers());
         Assert.Equal([oldest, middle, newest, answered], (await agent.ListAsync("sort=LongestWaiting")).Numbers());
+        // Page by page (each status is read up to the page, waiting and not apart, then merged), and in one status.
+        Assert.Equal([oldest, middle], (await agent.ListAsync("sort=LongestWaiting&pageSize=2")).Numbers());
+        Assert.Equal([newest, answered], (await agent.ListAsync("sort=LongestWaiting&pageSize=2&page=2")).Numbers());
+        Assert.Equal([answered], (await agent.ListAsync("sort=LongestWaiting&pageSize=1&page=4")).Numbers());
+        Assert.Equal([oldest, middle, newest], (await agent.ListAsync("sort=LongestWaiting&status=New")).Numbers());
 
         await agent.PatchConversationAsync(oldest, new { priority = "Low" });
         await agent.PatchConversationAsync(middle, new { priority = "Urgent" });

@@ -164,6 +164,9 @@ public abstract class ChorusDb(DbContextOptions options) : IdentityDbContext<Sta
             e.HasIndex(c => new { c.RequesterKind, c.Status, c.LastMessageAt }).HasFilter("\"RequesterKind\" <> 'Customer'");
             // Likewise the priority filter and sort for every priority but Normal, the default most conversations keep.
             e.HasIndex(c => new { c.Priority, c.Status, c.LastMessageAt }).HasFilter("\"Priority\" <> 'Normal'");
+            // The longest-waiting sort: each status's waiting conversations in the order they have waited, and
+            // those nobody waits on by number, each read a page deep instead of sorting every active conversation.
+            e.HasIndex(c => new { c.Status, c.WaitingSince, c.Number });
             e.Property(c => c.Subject).HasMaxLength(500);
             e.Property(c => c.Preview).HasMaxLength(300);
             e.Property(c => c.Version).IsConcurrencyToken();

@@ -172,6 +172,13 @@ public class SlaApiTests
         await admin.PatchConversationAsync(low.Number, new { priority = "Low" }); // no policy: last
 
         Assert.Equal([late.Number, urgent.Number, high.Number, normal.Number, low.Number], (await admin.ListAsync("sort=SlaDue")).Numbers());
+        // Page by page (each status is read up to the page, due and not apart, then merged): the same order, nothing twice.
+        Assert.Equal([late.Number, urgent.Number], (await admin.ListAsync("sort=SlaDue&pageSize=2")).Numbers());
+        Assert.Equal([high.Number, normal.Number], (await admin.ListAsync("sort=SlaDue&pageSize=2&page=2")).Numbers());
+        Assert.Equal([low.Number], (await admin.ListAsync("sort=SlaDue&pageSize=2&page=3")).Numbers());
+        // The three an agent changed are open now; in one status, those with a due time still come first.
+        Assert.Equal([urgent.Number, high.Number, low.Number], (await admin.ListAsync("sort=SlaDue&status=Open")).Numbers());
+        Assert.Equal([late.Number, normal.Number], (await admin.ListAsync("sort=SlaDue&status=New")).Numbers());
         Assert.Equal([late.Number], (await admin.ListAsync("view=Breaching")).Numbers());
         Assert.Null(Time((await admin.ConversationAsync(low.Number)).Summary(), "slaDueAt"));
     }

@@ -79,18 +79,25 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
         if (search?.NewestFirst is { } fast && await NewestSearchedAsync(fast, query, statuses, page, pageSize, ct) is { } found) return found;
         if (search is not null) query = query.Where(search.Condition);
         var byPriority = filter.Sort == InboxSort.Priority && search is null;
-        if ((newest && statuses is { Count: > 1 }) || (byPriority && statuses is { Count: > 0 }))
+        var byTime = filter.Sort is (InboxSort.LongestWaiting or InboxSort.SlaDue) && search is null;
+        if (statuses is { Count: > 0 } && ((newest && statuses.Count > 1) || byPriority || byTime))
         {
-            // Newest first in several statuses (or by priority, then newest): one read per status (and
-            // priority) along its index, each stopping after a page, then merged. A single query would read
-            // every conversation in those statuses (all active ones, for the default views) and sort them to
-            // show fifty.
+            // Newest first in several statuses (or by priority, or by a time to meet): one read per status (and
+            // priority, or time set or not) along its index, each stopping after a page, then merged. A single
+            // query would read every conversation in those statuses (all active ones, for the default views)
+            // and sort them to show fifty.
             var enough = page * pageSize + 1;
-            var parts = statuses!.Distinct().Select(s => query.Where(c => c.Status == s));
+            var parts = statuses.Distinct().Select(s => query.Where(c => c.Status == s));
             // With a priority filter, only that priority's read can find anything.
             Priority[] priorities = filter.Priority is { } only ? [only] : Enum.GetValues<Priority>();
-            if (byPriority) parts = parts.SelectMany(part => priorities.Select(p => WithPriority(part, p)));
-            var candidates = parts.Select(part => Newest(part).Take(enough).Select(c => c.Id)).Aggregate(Queryable.Concat);
+            IEnumerable<IQueryable<Conversation>> reads = filter.Sort switch
+            {
+                InboxSort.LongestWaiting => parts.SelectMany(Waiting),
+                InboxSort.SlaDue => parts.SelectMany(SlaDue),
+                InboxSort.Priority => parts.SelectMany(part => priorities.Select(p => WithPriority(part, p))).Select(Newest),
+                _ => parts.Select(Newest),
+            };
+            var candidates = reads.Select(read => read.Take(enough).Select(c => c.Id)).Aggregate(Queryable.Concat);
             query = db.Conversations.AsNoTracking().Where(c => candidates.Contains(c.Id));
         }
         else if (statuses is { Count: > 0 }) query = query.Where(c => statuses.Contains(c.Status));
@@ -166,6 +173,15 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
 
     private static IOrderedQueryable<Conversation> Newest(IQueryable<Conversation> q) =>
         q.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Number);
+
+    /// Longest waiting first, then those nobody waits on by number: two reads along (Status, WaitingSince, Number),
+    /// since the nulls-last order of one read would have to sort every row.
+    private static IQueryable<Conversation>[] Waiting(IQueryable<Conversation> q) =>
+        [q.Where(c => c.WaitingSince != null).OrderBy(c => c.WaitingSince).ThenBy(c => c.Number), q.Where(c => c.WaitingSince == null).OrderBy(c => c.Number)];
+
+    /// The soonest SLA due time first, then those without one by number, along (Status, SlaDueAt, Number).
+    private static IQueryable<Conversation>[] SlaDue(IQueryable<Conversation> q) =>
+        [q.Where(c => c.SlaDueAt != null).OrderBy(c => c.SlaDueAt).ThenBy(c => c.Number), q.Where(c => c.SlaDueAt == null).OrderBy(c => c.Number)];
 
     /// Mentions and searches look at every status unless one is asked for; the work views show active ones.
     private static IReadOnlyList<ConversationStatus>? Statuses(InboxFilter f) =>

@@ -121,8 +121,10 @@ public static class SlaModel
         {
             // SlaPolicyId is no foreign key: on SQLite adding one would rebuild the conversations table. Deleting a
             // policy re-works open conversations; a solved one keeps the id of the policy it was measured against.
-            // "SLA due soonest" and the Breaching view read along this index.
+            // The Breaching view and the SLA watcher read along (SlaDueAt); the "SLA due soonest" sort reads each
+            // status a page deep along (Status, SlaDueAt, Number), as the longest-waiting sort does.
             e.HasIndex(c => c.SlaDueAt);
+            e.HasIndex(c => new { c.Status, c.SlaDueAt, c.Number });
         });
     }
 }

@@ -2248,6 +2248,10 @@ namespace Chorus.Data.Migrations.Sqlite
                     b.HasIndex("RequesterKind", "Status", "LastMessageAt")
                         .HasFilter("\"RequesterKind\" <> 'Customer'");
 
+                    b.HasIndex("Status", "SlaDueAt", "Number");
+
+                    b.HasIndex("Status", "WaitingSince", "Number");
+
                     b.HasIndex("TeamId", "Status", "LastMessageAt");
 
                     b.ToTable("Conversations");

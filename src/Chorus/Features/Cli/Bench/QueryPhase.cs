@@ -41,6 +41,7 @@ public static class QueryPhase
             new("filter: Mine, status Pending", new InboxFilter { View = InboxView.Mine, Statuses = [ConversationStatus.Pending] }),
             new("sort: longest waiting", new InboxFilter { Sort = InboxSort.LongestWaiting }),
             new("sort: priority", new InboxFilter { Sort = InboxSort.Priority }),
+            new("sort: SLA due", new InboxFilter { Sort = InboxSort.SlaDue }),
             new("search: common word (order)", new InboxFilter { Query = "order" }),
             new("search: word (refund)", new InboxFilter { Query = "refund" }),
             new("search: rare word (webhook)", new InboxFilter { Query = "webhook" }),
