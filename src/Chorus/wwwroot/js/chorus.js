@@ -120,6 +120,12 @@ window.chorus = window.chorus || {};
 
     chorus.scrollToTop = function () { window.scrollTo(0, 0); };
 
+    // A search that fires after a debounce goes to `url` only if the browser still shows `path`: a click on a
+    // result can leave the page before the server hears of it, and the late search must not take the person back.
+    chorus.searchIfStillOn = function (path, url) {
+        if (location.pathname === path) Blazor.navigateTo(url);
+    };
+
     // Keeps the keyboard cursor row visible while moving with j/k.
     chorus.scrollIntoView = function (selector) {
         const el = document.querySelector(selector);
