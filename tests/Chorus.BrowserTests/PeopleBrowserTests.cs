@@ -31,6 +31,10 @@ public class PeopleBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixtur
 
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/people/{apiMessage.PersonId}$"));
         await Expect(page.Locator("#person-name")).ToHaveTextAsync("Rosa Timeline");
+        // A search whose debounce fires after the click left the list (the server heard of the click late) stays
+        // where the person went.
+        await page.EvaluateAsync("chorus.searchIfStillOn(location.origin + '/people?q=late')");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/people/{apiMessage.PersonId}$"));
         await Expect(Handles(page)).ToHaveTextAsync([email]);
         await Expect(page.Locator("[data-test=identity]")).ToHaveAttributeAsync("data-kind", "Email");
 

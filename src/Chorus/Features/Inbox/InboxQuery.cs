@@ -101,6 +101,7 @@ public class InboxQuery(ChorusDb db, SearchConversations search, CountMatches co
             query = db.Conversations.AsNoTracking().Where(c => candidates.Contains(c.Id));
         }
         else if (statuses is { Count: > 0 }) query = query.Where(c => statuses.Contains(c.Status));
+        // The one definition of each order; the reads above (Newest, Waiting, SlaDue) are its pieces along an index.
         query = filter.Sort switch
         {
             InboxSort.LongestWaiting => query.OrderBy(c => c.WaitingSince == null).ThenBy(c => c.WaitingSince).ThenBy(c => c.Number),

@@ -120,10 +120,11 @@ window.chorus = window.chorus || {};
 
     chorus.scrollToTop = function () { window.scrollTo(0, 0); };
 
-    // A search that fires after a debounce goes to `url` only if the browser still shows `path`: a click on a
-    // result can leave the page before the server hears of it, and the late search must not take the person back.
-    chorus.searchIfStillOn = function (path, url) {
-        if (location.pathname === path) Blazor.navigateTo(url);
+    // A search that fires after a debounce goes to `url` (the same page, another query) only if the browser still
+    // shows that page: a click on a result can leave it before the server hears of it, and the late search must
+    // not take the person back.
+    chorus.searchIfStillOn = function (url) {
+        if (location.pathname === new URL(url, location.href).pathname) Blazor.navigateTo(url);
     };
 
     // Keeps the keyboard cursor row visible while moving with j/k.
